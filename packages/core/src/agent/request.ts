@@ -1,0 +1,238 @@
+import { z } from 'zod';
+import { InvalidConfigError, UnknownProviderError } from '../errors/errors.js';
+import type { TierInfo, TierRole } from '../quality/validator.js';
+import type { ChatMessage, ResponseFormat, ToolChoice, ToolDefinition } from '../types/messages.js';
+import type { StreamDelta } from '../types/provider.js';
+
+/** One rung of the ladder as the user configures it. */
+export interface TierOptions {
+  /** Model name sent to the provider. */
+  model: string;
+  /** Key of the provider in the agent's `providers`. */
+  provider: string;
+  /** Name for results and overrides; default the model name. */
+  name?: string;
+  /** Score in [0, 1] a draft from this tier needs to be accepted. Ignored on the last tier. */
+  threshold?: number;
+  maxTokens?: number;
+  temperature?: number;
+  /** Per-attempt timeout in ms; aborts the HTTP request. */
+  timeoutMs?: number;
+}
+
+/**
+ * One request to the cascade: a `query` string or `messages`, plus per-request overrides.
+ *
+ * @example
+ * ```ts
+ * await agent.run({
+ *   messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Why is the sky blue?' }],
+ *   thresholds: { 'gpt-4o-mini': 0.9 },
+ *   maxTokens: 200,
+ *   signal: AbortSignal.timeout(10_000),
+ *   userId: 'user-42',
+ * });
+ * ```
+ */
+export interface RunRequest {
+  query?: string;
+  messages?: ChatMessage[];
+  /** A system prompt put before `query` (ignored when `messages` are given). */
+  system?: string;
+  /** Another ladder for this request: tiers, or names (or models) of the agent's tiers, cheapest first. */
+  ladder?: (TierOptions | string)[];
+  /** Thresholds by tier name, or by position. */
+  thresholds?: Record<string, number> | number[];
+  maxTokens?: number;
+  temperature?: number;
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  responseFormat?: ResponseFormat;
+  signal?: AbortSignal;
+  /** Per-attempt timeout in ms (overrides the agent's and the tier's). */
+  timeoutMs?: number;
+  userId?: string;
+  metadata?: Record<string, unknown>;
+  /**
+   * Receives every delta of every attempt as it arrives. When set, attempts are streamed through the
+   * provider's `stream()` and the plugins' `wrapStream`; the draft is still judged whole.
+   */
+  onDelta?: (delta: StreamDelta, tier: TierInfo) => void;
+}
+
+/** A tier as resolved for a run. */
+export interface ResolvedTier extends TierInfo {
+  maxTokens: number | undefined;
+  temperature: number | undefined;
+  timeoutMs: number | undefined;
+}
+
+/** A request after configuration, validation and defaults: what `beforeRun` hooks see and may rewrite. */
+export interface ResolvedRequest {
+  messages: ChatMessage[];
+  /** Text of the last user message. */
+  query: string;
+  ladder: ResolvedTier[];
+  maxTokens: number | undefined;
+  temperature: number | undefined;
+  tools: ToolDefinition[] | undefined;
+  toolChoice: ToolChoice | undefined;
+  responseFormat: ResponseFormat | undefined;
+  timeoutMs: number;
+  userId: string | undefined;
+  metadata: Record<string, unknown>;
+}
+
+const probability = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
+
+export const tierSchema = z.object({
+  model: z.string().min(1, 'must be a non-empty model name'),
+  provider: z.string().min(1, 'must name a provider'),
+  name: z.string().min(1).optional(),
+  threshold: probability.optional(),
+  maxTokens: z.number().int().positive().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  timeoutMs: z.number().positive().optional(),
+});
+
+const messageSchema = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('system'), content: z.string() }),
+  z.object({ role: z.literal('user'), content: z.string() }),
+  z.object({
+    role: z.literal('assistant'),
+    content: z.string().nullable(),
+    toolCalls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() })).optional(),
+  }),
+  z.object({ role: z.literal('tool'), content: z.string(), toolCallId: z.string().min(1) }),
+]);
+
+const requestSchema = z.object({
+  query: z.string().optional(),
+  messages: z.array(messageSchema).optional(),
+  system: z.string().optional(),
+  ladder: z.array(z.union([z.string(), tierSchema])).min(1, 'must have at least one tier').optional(),
+  thresholds: z.union([z.record(z.string(), probability), z.array(probability)]).optional(),
+  maxTokens: z.number().int().positive().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  tools: z.array(z.object({ name: z.string().min(1), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()) })).optional(),
+  toolChoice: z.union([z.enum(['auto', 'none', 'required']), z.object({ name: z.string() })]).optional(),
+  responseFormat: z
+    .union([
+      z.object({ type: z.literal('text') }),
+      z.object({ type: z.literal('json_object') }),
+      z.object({ type: z.literal('json_schema'), name: z.string().min(1), schema: z.record(z.string(), z.unknown()), strict: z.boolean().optional() }),
+    ])
+    .optional(),
+  timeoutMs: z.number().positive().optional(),
+  userId: z.string().optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** Turns the first zod issue into an InvalidConfigError naming the field. */
+export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, root: string, code: 'invalid_config' | 'invalid_request'): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = [root, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.');
+  throw new InvalidConfigError(field || root, issue?.message ?? 'is invalid', code);
+}
+
+function roleOf(index: number, length: number): TierRole {
+  if (index === length - 1) return 'verifier';
+  return index === 0 ? 'drafter' : 'intermediate';
+}
+
+/** Validated tiers → resolved tiers, with roles from their position (never from their cost). */
+export function resolveLadder(
+  tiers: TierOptions[],
+  providers: ReadonlyMap<string, unknown>,
+  defaultThreshold: number,
+  field: string,
+): ResolvedTier[] {
+  const names = new Set<string>();
+  return tiers.map((t, index) => {
+    if (!providers.has(t.provider)) throw new UnknownProviderError(t.provider, [...providers.keys()], `${field}.${index}.provider`);
+    const name = t.name ?? t.model;
+    if (names.has(name)) throw new InvalidConfigError(`${field}.${index}.name`, `duplicate tier name "${name}"; give each tier a unique name`);
+    names.add(name);
+    const last = index === tiers.length - 1;
+    return {
+      index,
+      name,
+      model: t.model,
+      provider: t.provider,
+      role: roleOf(index, tiers.length),
+      threshold: last ? null : (t.threshold ?? defaultThreshold),
+      maxTokens: t.maxTokens,
+      temperature: t.temperature,
+      timeoutMs: t.timeoutMs,
+    };
+  });
+}
+
+/** The agent's defaults that a request is resolved against. */
+export interface RequestDefaults {
+  tiers: TierOptions[];
+  providers: ReadonlyMap<string, unknown>;
+  defaultThreshold: number;
+  timeoutMs: number;
+}
+
+/** Validates a run request and fills in the agent's defaults. */
+export function resolveRequest(input: RunRequest, defaults: RequestDefaults): ResolvedRequest {
+  const { signal: _s, onDelta: _d, ...plain } = input;
+  const req = parseOrThrow(requestSchema, plain, 'request', 'invalid_request') as RunRequest;
+  let messages: ChatMessage[];
+  if (req.messages && req.messages.length > 0) {
+    messages = req.messages;
+  } else {
+    if (req.query === undefined || req.query.trim() === '') {
+      throw new InvalidConfigError('request.query', 'is empty; pass a non-empty `query` or `messages`', 'invalid_request');
+    }
+    messages = [...(req.system ? [{ role: 'system' as const, content: req.system }] : []), { role: 'user', content: req.query }];
+  }
+  const lastUser = [...messages].reverse().find((m) => m.role === 'user');
+  if (!lastUser || lastUser.content.trim() === '') {
+    throw new InvalidConfigError('request.messages', 'needs a non-empty user message', 'invalid_request');
+  }
+
+  let tiers = defaults.tiers;
+  if (req.ladder) {
+    tiers = req.ladder.map((t, i) => {
+      if (typeof t !== 'string') return t;
+      const found = defaults.tiers.find((d) => (d.name ?? d.model) === t || d.model === t);
+      if (!found) throw new InvalidConfigError(`request.ladder.${i}`, `no tier named "${t}" on the agent's ladder`, 'invalid_request');
+      return found;
+    });
+  }
+  const ladder = resolveLadder(tiers, defaults.providers, defaults.defaultThreshold, req.ladder ? 'request.ladder' : 'ladder');
+  if (req.thresholds) {
+    const th = req.thresholds;
+    if (Array.isArray(th)) {
+      th.forEach((v, i) => {
+        const tier = ladder[i];
+        if (!tier) throw new InvalidConfigError(`request.thresholds.${i}`, `the ladder has only ${ladder.length} tiers`, 'invalid_request');
+        if (tier.threshold !== null) tier.threshold = v;
+      });
+    } else {
+      for (const [name, v] of Object.entries(th)) {
+        const tier = ladder.find((t) => t.name === name || t.model === name);
+        if (!tier) throw new InvalidConfigError(`request.thresholds.${name}`, `no tier named "${name}" in this run's ladder`, 'invalid_request');
+        if (tier.threshold !== null) tier.threshold = v;
+      }
+    }
+  }
+  return {
+    messages,
+    query: lastUser.content,
+    ladder,
+    maxTokens: req.maxTokens,
+    temperature: req.temperature,
+    tools: req.tools,
+    toolChoice: req.toolChoice,
+    responseFormat: req.responseFormat,
+    timeoutMs: req.timeoutMs ?? defaults.timeoutMs,
+    userId: req.userId,
+    metadata: req.metadata ?? {},
+  };
+}

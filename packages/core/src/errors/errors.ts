@@ -1,0 +1,161 @@
+/**
+ * Error classes of CascadeFlow. Every error has a stable `code`, a message that says what to do, and the
+ * data a program needs. `CascadeFlowError.isInstance(e)` works across duplicate installs of the package
+ * (the check uses a global symbol, not `instanceof`).
+ */
+
+const MARKER = Symbol.for('cascadeflow.error');
+
+/** Every error code CascadeFlow raises. */
+export type CascadeFlowErrorCode =
+  | 'invalid_config'
+  | 'invalid_request'
+  | 'unknown_provider'
+  | 'provider_error'
+  | 'provider_rate_limited'
+  | 'provider_timeout'
+  | 'provider_malformed_response'
+  | 'aborted'
+  | 'all_tiers_failed'
+  | 'plugin_failed'
+  | 'request_rejected';
+
+/**
+ * Base class of every CascadeFlow error.
+ *
+ * @example
+ * ```ts
+ * try { await agent.run('hi'); } catch (e) {
+ *   if (CascadeFlowError.isInstance(e)) console.error(e.code, e.message);
+ * }
+ * ```
+ */
+export class CascadeFlowError extends Error {
+  readonly [MARKER] = true;
+  readonly code: CascadeFlowErrorCode;
+
+  constructor(code: CascadeFlowErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CascadeFlowError';
+    this.code = code;
+  }
+
+  /** True for any CascadeFlow error, even one thrown by another copy of this package. */
+  static isInstance(error: unknown): error is CascadeFlowError {
+    return typeof error === 'object' && error !== null && MARKER in error;
+  }
+}
+
+/** An option or request field is invalid. `field` is its dotted path, e.g. `ladder.1.threshold`. */
+export class InvalidConfigError extends CascadeFlowError {
+  readonly field: string;
+  constructor(field: string, problem: string, code: 'invalid_config' | 'invalid_request' = 'invalid_config') {
+    super(code, `${field}: ${problem}`);
+    this.name = 'InvalidConfigError';
+    this.field = field;
+  }
+}
+
+/** A tier names a provider that was not given to the agent. */
+export class UnknownProviderError extends CascadeFlowError {
+  readonly provider: string;
+  readonly available: string[];
+  constructor(provider: string, available: string[], field: string) {
+    super(
+      'unknown_provider',
+      `${field}: unknown provider "${provider}". Pass it in \`providers\` (available: ${available.join(', ') || 'none'}).`,
+    );
+    this.name = 'UnknownProviderError';
+    this.provider = provider;
+    this.available = available;
+  }
+}
+
+/** A provider call failed. `retryable` is true for 408, 409, 429, 5xx, timeouts and dropped connections. */
+export class ProviderError extends CascadeFlowError {
+  readonly provider: string;
+  readonly model: string;
+  /** HTTP status, when the provider answered with one. */
+  readonly status: number | undefined;
+  readonly retryable: boolean;
+  /** How long the provider asked us to wait (`retry-after`), in ms. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(args: {
+    code?: 'provider_error' | 'provider_rate_limited' | 'provider_timeout' | 'provider_malformed_response';
+    provider: string;
+    model: string;
+    message: string;
+    status?: number;
+    retryable: boolean;
+    retryAfterMs?: number;
+    cause?: unknown;
+  }) {
+    super(args.code ?? 'provider_error', `${args.provider}/${args.model}: ${args.message}`, { cause: args.cause });
+    this.name = 'ProviderError';
+    this.provider = args.provider;
+    this.model = args.model;
+    this.status = args.status;
+    this.retryable = args.retryable;
+    this.retryAfterMs = args.retryAfterMs;
+  }
+}
+
+/** The caller's `AbortSignal` fired. The run stops at once; no further tier is tried. */
+export class CascadeAbortedError extends CascadeFlowError {
+  constructor(reason?: unknown) {
+    super('aborted', 'The run was aborted by its AbortSignal.', { cause: reason });
+    this.name = 'CascadeAbortedError';
+  }
+}
+
+/** Every tier of the ladder failed. `failures` lists each tier's error in order. */
+export class AllTiersFailedError extends CascadeFlowError {
+  readonly failures: { model: string; tier: number; error: Error }[];
+  constructor(failures: { model: string; tier: number; error: Error }[]) {
+    const detail = failures.map((f) => `tier ${f.tier} (${f.model}): ${f.error.message}`).join('; ');
+    super(
+      'all_tiers_failed',
+      `Every tier failed: ${detail}. Check the providers' status, keys and base URLs, or add a tier.`,
+    );
+    this.name = 'AllTiersFailedError';
+    this.failures = failures;
+  }
+}
+
+/** A plugin hook threw something that is not a deliberate rejection. */
+export class PluginError extends CascadeFlowError {
+  readonly plugin: string;
+  readonly hook: string;
+  constructor(plugin: string, hook: string, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super('plugin_failed', `Plugin "${plugin}" failed in ${hook}: ${why}`, { cause });
+    this.name = 'PluginError';
+    this.plugin = plugin;
+    this.hook = hook;
+  }
+}
+
+/**
+ * A plugin refused a request or a result on purpose (rate limit, budget, guardrail). Plugins throw it (or a
+ * subclass) from a gate hook; the agent passes it through unchanged with `plugin` filled in.
+ *
+ * @example
+ * ```ts
+ * throw new RequestRejectedError({ reason: 'Daily budget of $5 spent', data: { limit: 5 } });
+ * ```
+ */
+export class RequestRejectedError extends CascadeFlowError {
+  plugin: string | undefined;
+  readonly reason: string;
+  readonly retryAfterMs: number | undefined;
+  readonly data: Record<string, unknown>;
+  constructor(args: { reason: string; plugin?: string; retryAfterMs?: number; data?: Record<string, unknown> }) {
+    super('request_rejected', args.plugin ? `Rejected by plugin "${args.plugin}": ${args.reason}` : `Rejected: ${args.reason}`);
+    this.name = 'RequestRejectedError';
+    this.plugin = args.plugin;
+    this.reason = args.reason;
+    this.retryAfterMs = args.retryAfterMs;
+    this.data = args.data ?? {};
+  }
+}

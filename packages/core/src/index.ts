@@ -1,0 +1,52 @@
+export { CascadeAgent, type CascadeAgentOptions } from './agent/agent.js';
+export { CascadeEmitter, type CascadeEvents, type CascadeListener } from './agent/events.js';
+export type { ResolvedRequest, ResolvedTier, RunRequest, TierOptions } from './agent/request.js';
+export type { AttemptRecord, AttemptStatus, CascadeResult } from './agent/result.js';
+export type { RetryOptions } from './agent/retry.js';
+export {
+  AllTiersFailedError,
+  CascadeAbortedError,
+  CascadeFlowError,
+  type CascadeFlowErrorCode,
+  InvalidConfigError,
+  PluginError,
+  ProviderError,
+  RequestRejectedError,
+  UnknownProviderError,
+} from './errors/errors.js';
+export { type CascadePlugin, definePlugin, type HookArgs, type RunContext } from './plugins/plugin.js';
+export { DEFAULT_PRICES } from './pricing/default-prices.js';
+export { type ModelPrice, type PriceMatch, Pricing, type PricingTable } from './pricing/pricing.js';
+export { AnthropicProvider, type AnthropicProviderOptions } from './providers/anthropic.js';
+export { collectStream } from './providers/collect-stream.js';
+export { OpenAIProvider, type OpenAIProviderOptions } from './providers/openai.js';
+export { COMPLEXITY_THRESHOLD_SHIFT, type Complexity, estimateComplexity } from './quality/complexity.js';
+export { defaultValidators } from './quality/defaults.js';
+export { jsonValidity } from './quality/json-validity.js';
+export { type LogprobConfidenceOptions, logprobConfidence } from './quality/logprob-confidence.js';
+export { type TextChecksOptions, textChecks } from './quality/text-checks.js';
+export { toolCallValidity } from './quality/tool-call-validity.js';
+export {
+  type CheckResult,
+  type CombineMode,
+  composeValidators,
+  type QualityScore,
+  type QualityValidator,
+  type QualityVerdict,
+  scoreWith,
+  type TierInfo,
+  type TierRole,
+  type ValidationContext,
+} from './quality/validator.js';
+export type {
+  ChatMessage,
+  FinishReason,
+  JsonSchema,
+  ResponseFormat,
+  TokenLogprob,
+  ToolCall,
+  ToolChoice,
+  ToolDefinition,
+  Usage,
+} from './types/messages.js';
+export type { CompletionRequest, CompletionResponse, Provider, StreamDelta } from './types/provider.js';

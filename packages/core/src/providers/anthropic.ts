@@ -1,0 +1,221 @@
+import Anthropic from '@anthropic-ai/sdk';
+import type { MessageCreateParamsNonStreaming, MessageParam, RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
+import type { ChatMessage, FinishReason, ToolCall, Usage } from '../types/messages.js';
+import type { CompletionRequest, CompletionResponse, Provider, StreamDelta } from '../types/provider.js';
+import { ProviderError } from '../errors/errors.js';
+import { fromSdkError } from './sdk-errors.js';
+
+/** Options of {@link AnthropicProvider}. */
+export interface AnthropicProviderOptions {
+  /** Name used in the ladder, errors and events. Default `anthropic`. */
+  name?: string;
+  /** Default: `process.env.ANTHROPIC_API_KEY`. */
+  apiKey?: string;
+  baseURL?: string;
+  /** A ready client; overrides `apiKey` and `baseURL`. */
+  client?: Anthropic;
+  /** `max_tokens` is required by the Messages API; used when the request gives none. Default 1024. */
+  defaultMaxTokens?: number;
+}
+
+type AnthropicBlock = Exclude<MessageParam['content'], string>[number];
+
+function parseArgs(args: string): unknown {
+  try {
+    return JSON.parse(args);
+  } catch {
+    return {};
+  }
+}
+
+/** Folds our messages into Anthropic's: system apart, tool results as `tool_result` blocks of a user turn. */
+function toAnthropic(messages: ChatMessage[]): { system: string | undefined; messages: MessageParam[] } {
+  const system: string[] = [];
+  const out: MessageParam[] = [];
+  const push = (role: 'user' | 'assistant', blocks: AnthropicBlock[]) => {
+    const last = out[out.length - 1];
+    if (last && last.role === role && Array.isArray(last.content)) last.content.push(...blocks);
+    else out.push({ role, content: blocks });
+  };
+  for (const m of messages) {
+    if (m.role === 'system') system.push(m.content);
+    else if (m.role === 'user') push('user', [{ type: 'text', text: m.content }]);
+    else if (m.role === 'tool') push('user', [{ type: 'tool_result', tool_use_id: m.toolCallId, content: m.content }]);
+    else {
+      const blocks: AnthropicBlock[] = [];
+      if (m.content) blocks.push({ type: 'text', text: m.content });
+      for (const c of m.toolCalls ?? []) {
+        blocks.push({ type: 'tool_use', id: c.id, name: c.name, input: parseArgs(c.arguments) as Record<string, unknown> });
+      }
+      push('assistant', blocks);
+    }
+  }
+  return { system: system.length ? system.join('\n\n') : undefined, messages: out };
+}
+
+function stopReason(reason: string | null | undefined): FinishReason {
+  switch (reason) {
+    case 'end_turn':
+    case 'stop_sequence':
+      return 'stop';
+    case 'max_tokens':
+      return 'length';
+    case 'tool_use':
+      return 'tool_calls';
+    case 'refusal':
+      return 'content_filter';
+    default:
+      return 'other';
+  }
+}
+
+function usageOf(u: {
+  input_tokens?: number | null;
+  output_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+  cache_creation_input_tokens?: number | null;
+}): Usage {
+  const cached = u.cache_read_input_tokens ?? 0;
+  return {
+    inputTokens: (u.input_tokens ?? 0) + cached + (u.cache_creation_input_tokens ?? 0),
+    outputTokens: u.output_tokens ?? 0,
+    cachedInputTokens: cached,
+  };
+}
+
+/**
+ * Anthropic Messages through the official `@anthropic-ai/sdk`. The Messages API has no JSON mode: a request
+ * with a `responseFormat` of JSON gets a system instruction to answer in JSON only (and the schema), and
+ * the JSON validators check the result. Anthropic returns no log-probs, so confidence comes from the text.
+ *
+ * @example
+ * ```ts
+ * const anthropic = new AnthropicProvider({ apiKey: process.env.ANTHROPIC_API_KEY });
+ * ```
+ */
+export class AnthropicProvider implements Provider {
+  readonly name: string;
+  readonly #client: Anthropic;
+  readonly #defaultMaxTokens: number;
+
+  constructor(options: AnthropicProviderOptions = {}) {
+    this.name = options.name ?? 'anthropic';
+    this.#client =
+      options.client ??
+      new Anthropic({
+        apiKey: options.apiKey ?? process.env.ANTHROPIC_API_KEY ?? 'missing-api-key',
+        baseURL: options.baseURL,
+        maxRetries: 0,
+      });
+    this.#defaultMaxTokens = options.defaultMaxTokens ?? 1024;
+  }
+
+  #body(req: CompletionRequest): MessageCreateParamsNonStreaming {
+    const { system, messages } = toAnthropic(req.messages);
+    let sys = system;
+    if (req.responseFormat && req.responseFormat.type !== 'text') {
+      const schema =
+        req.responseFormat.type === 'json_schema' ? ` matching this JSON schema: ${JSON.stringify(req.responseFormat.schema)}` : '';
+      sys = `${sys ? `${sys}\n\n` : ''}Answer with a single valid JSON value${schema}, and nothing else.`;
+    }
+    const body: MessageCreateParamsNonStreaming = {
+      model: req.model,
+      max_tokens: req.maxTokens ?? this.#defaultMaxTokens,
+      messages,
+    };
+    if (sys) body.system = sys;
+    // This SDK version's types dropped `temperature`; the Messages API still accepts it on most models.
+    if (req.temperature !== undefined) (body as unknown as Record<string, unknown>).temperature = req.temperature;
+    if (req.tools?.length) {
+      body.tools = req.tools.map((t) => ({
+        name: t.name,
+        description: t.description,
+        input_schema: t.parameters as { type: 'object' },
+      }));
+    }
+    if (req.toolChoice !== undefined) {
+      const c = req.toolChoice;
+      body.tool_choice =
+        c === 'auto' ? { type: 'auto' } : c === 'none' ? { type: 'none' } : c === 'required' ? { type: 'any' } : { type: 'tool', name: c.name };
+    }
+    return body;
+  }
+
+  async complete(req: CompletionRequest): Promise<CompletionResponse> {
+    let res: Anthropic.Messages.Message;
+    try {
+      res = await this.#client.messages.create(this.#body(req), { signal: req.signal, maxRetries: 0 });
+    } catch (error) {
+      throw fromSdkError(error, this.name, req.model, req.signal);
+    }
+    let content = '';
+    const toolCalls: ToolCall[] = [];
+    for (const block of res.content ?? []) {
+      if (block.type === 'text') content += block.text;
+      else if (block.type === 'tool_use') toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input) });
+    }
+    return {
+      content,
+      toolCalls,
+      finishReason: stopReason(res.stop_reason),
+      usage: usageOf(res.usage ?? {}),
+      model: res.model ?? req.model,
+    };
+  }
+
+  async *stream(req: CompletionRequest): AsyncGenerator<StreamDelta> {
+    let stream: AsyncIterable<RawMessageStreamEvent>;
+    try {
+      stream = await this.#client.messages.create({ ...this.#body(req), stream: true }, { signal: req.signal, maxRetries: 0 });
+    } catch (error) {
+      throw fromSdkError(error, this.name, req.model, req.signal);
+    }
+    let usage: Usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+    let finish: FinishReason | null = null;
+    let stopped = false;
+    let model = req.model;
+    // Anthropic numbers content blocks across text and tools; we number tool calls from 0.
+    const toolIndex = new Map<number, number>();
+    try {
+      for await (const event of stream) {
+        switch (event.type) {
+          case 'message_start':
+            model = event.message.model || model;
+            usage = usageOf(event.message.usage ?? {});
+            break;
+          case 'content_block_start':
+            if (event.content_block.type === 'tool_use') {
+              const i = toolIndex.size;
+              toolIndex.set(event.index, i);
+              yield { type: 'tool_call', index: i, id: event.content_block.id, name: event.content_block.name, argumentsDelta: '' };
+            }
+            break;
+          case 'content_block_delta':
+            if (event.delta.type === 'text_delta') yield { type: 'text', text: event.delta.text };
+            else if (event.delta.type === 'input_json_delta') {
+              yield { type: 'tool_call', index: toolIndex.get(event.index) ?? 0, argumentsDelta: event.delta.partial_json };
+            }
+            break;
+          case 'message_delta':
+            finish = stopReason(event.delta.stop_reason);
+            usage = { ...usage, outputTokens: event.usage.output_tokens ?? usage.outputTokens };
+            break;
+          case 'message_stop':
+            stopped = true;
+            break;
+        }
+      }
+    } catch (error) {
+      throw fromSdkError(error, this.name, req.model, req.signal);
+    }
+    if (!stopped || finish === null) {
+      throw new ProviderError({
+        provider: this.name,
+        model: req.model,
+        message: 'The stream ended before message_stop: the connection was cut.',
+        retryable: true,
+      });
+    }
+    yield { type: 'finish', finishReason: finish, usage, model };
+  }
+}

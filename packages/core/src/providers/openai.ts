@@ -1,0 +1,212 @@
+import OpenAI from 'openai';
+import type { ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { ProviderError } from '../errors/errors.js';
+import type { ChatMessage, FinishReason, TokenLogprob } from '../types/messages.js';
+import type { CompletionRequest, CompletionResponse, Provider, StreamDelta } from '../types/provider.js';
+import { fromSdkError } from './sdk-errors.js';
+
+/** Options of {@link OpenAIProvider}. */
+export interface OpenAIProviderOptions {
+  /** Name used in the ladder, errors and events. Default `openai`. */
+  name?: string;
+  /** Default: `process.env.OPENAI_API_KEY`. Local servers (Ollama, vLLM) accept any string. */
+  apiKey?: string;
+  /** Any OpenAI-compatible endpoint, e.g. `http://localhost:11434/v1` (Ollama). */
+  baseURL?: string;
+  /** A ready client; overrides `apiKey` and `baseURL`. */
+  client?: OpenAI;
+  /** Whether the endpoint returns token log-probs. Default true. */
+  logprobs?: boolean;
+  /** Whether the endpoint supports `stream_options.include_usage`. Default true. */
+  streamUsage?: boolean;
+  /** Name of the max-tokens field: `max_tokens` (every compatible server) or `max_completion_tokens` (o-series). */
+  maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+}
+
+function toOpenAIMessages(messages: ChatMessage[]): ChatCompletionMessageParam[] {
+  return messages.map((m): ChatCompletionMessageParam => {
+    switch (m.role) {
+      case 'tool':
+        return { role: 'tool', tool_call_id: m.toolCallId, content: m.content };
+      case 'assistant':
+        return {
+          role: 'assistant',
+          content: m.content,
+          ...(m.toolCalls?.length
+            ? {
+                tool_calls: m.toolCalls.map((c) => ({
+                  id: c.id,
+                  type: 'function' as const,
+                  function: { name: c.name, arguments: c.arguments },
+                })),
+              }
+            : {}),
+        };
+      default:
+        return { role: m.role, content: m.content };
+    }
+  });
+}
+
+function finishReason(reason: string | null | undefined): FinishReason {
+  switch (reason) {
+    case 'stop':
+    case 'length':
+    case 'tool_calls':
+    case 'content_filter':
+      return reason;
+    case 'function_call':
+      return 'tool_calls';
+    default:
+      return 'other';
+  }
+}
+
+function logprobsOf(content: { token: string; logprob: number }[] | null | undefined): TokenLogprob[] | undefined {
+  return content ? content.map((t) => ({ token: t.token, logprob: t.logprob })) : undefined;
+}
+
+/**
+ * OpenAI chat completions through the official `openai` SDK, and any OpenAI-compatible endpoint (Ollama,
+ * vLLM, Groq, Together, OpenRouter) through `baseURL`. The SDK's own retries are off: the agent retries,
+ * honouring `retry-after`, and falls through to the next tier.
+ *
+ * @example
+ * ```ts
+ * const openai = new OpenAIProvider({ apiKey: process.env.OPENAI_API_KEY });
+ * const ollama = new OpenAIProvider({ name: 'ollama', baseURL: 'http://localhost:11434/v1', apiKey: 'ollama' });
+ * ```
+ */
+export class OpenAIProvider implements Provider {
+  readonly name: string;
+  readonly #client: OpenAI;
+  readonly #logprobs: boolean;
+  readonly #streamUsage: boolean;
+  readonly #maxTokensField: 'max_tokens' | 'max_completion_tokens';
+
+  constructor(options: OpenAIProviderOptions = {}) {
+    this.name = options.name ?? 'openai';
+    this.#client =
+      options.client ??
+      new OpenAI({
+        apiKey: options.apiKey ?? process.env.OPENAI_API_KEY ?? 'missing-api-key',
+        baseURL: options.baseURL,
+        maxRetries: 0,
+      });
+    this.#logprobs = options.logprobs ?? true;
+    this.#streamUsage = options.streamUsage ?? true;
+    this.#maxTokensField = options.maxTokensField ?? 'max_tokens';
+  }
+
+  #body(req: CompletionRequest): ChatCompletionCreateParamsNonStreaming {
+    const body: ChatCompletionCreateParamsNonStreaming = { model: req.model, messages: toOpenAIMessages(req.messages) };
+    if (req.maxTokens !== undefined) body[this.#maxTokensField] = req.maxTokens;
+    if (req.temperature !== undefined) body.temperature = req.temperature;
+    if (req.tools?.length) {
+      body.tools = req.tools.map((t) => ({
+        type: 'function',
+        function: { name: t.name, description: t.description, parameters: t.parameters },
+      }));
+    }
+    if (req.toolChoice !== undefined) {
+      body.tool_choice =
+        typeof req.toolChoice === 'string' ? req.toolChoice : { type: 'function', function: { name: req.toolChoice.name } };
+    }
+    if (req.responseFormat?.type === 'json_object') body.response_format = { type: 'json_object' };
+    if (req.responseFormat?.type === 'json_schema') {
+      body.response_format = {
+        type: 'json_schema',
+        json_schema: { name: req.responseFormat.name, schema: req.responseFormat.schema, strict: req.responseFormat.strict ?? false },
+      };
+    }
+    if (req.logprobs && this.#logprobs) body.logprobs = true;
+    return body;
+  }
+
+  async complete(req: CompletionRequest): Promise<CompletionResponse> {
+    let res: OpenAI.Chat.Completions.ChatCompletion;
+    try {
+      res = await this.#client.chat.completions.create(this.#body(req), { signal: req.signal, maxRetries: 0 });
+    } catch (error) {
+      throw fromSdkError(error, this.name, req.model, req.signal);
+    }
+    const choice = res.choices?.[0];
+    if (!choice) {
+      throw new ProviderError({
+        code: 'provider_malformed_response',
+        provider: this.name,
+        model: req.model,
+        message: 'The response has no choices.',
+        retryable: true,
+      });
+    }
+    const usage = res.usage;
+    return {
+      content: choice.message.content ?? '',
+      toolCalls: (choice.message.tool_calls ?? []).flatMap((c) =>
+        c.type === 'function' ? [{ id: c.id, name: c.function.name, arguments: c.function.arguments }] : [],
+      ),
+      finishReason: finishReason(choice.finish_reason),
+      usage: {
+        inputTokens: usage?.prompt_tokens ?? 0,
+        outputTokens: usage?.completion_tokens ?? 0,
+        cachedInputTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
+      },
+      logprobs: logprobsOf(choice.logprobs?.content),
+      model: res.model ?? req.model,
+    };
+  }
+
+  async *stream(req: CompletionRequest): AsyncGenerator<StreamDelta> {
+    let stream: AsyncIterable<ChatCompletionChunk>;
+    try {
+      stream = await this.#client.chat.completions.create(
+        { ...this.#body(req), stream: true, ...(this.#streamUsage ? { stream_options: { include_usage: true } } : {}) },
+        { signal: req.signal, maxRetries: 0 },
+      );
+    } catch (error) {
+      throw fromSdkError(error, this.name, req.model, req.signal);
+    }
+    let finish: FinishReason | null = null;
+    let usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+    let model = req.model;
+    try {
+      for await (const chunk of stream) {
+        model = chunk.model || model;
+        if (chunk.usage) {
+          usage = {
+            inputTokens: chunk.usage.prompt_tokens,
+            outputTokens: chunk.usage.completion_tokens,
+            cachedInputTokens: chunk.usage.prompt_tokens_details?.cached_tokens ?? 0,
+          };
+        }
+        const choice = chunk.choices?.[0];
+        if (!choice) continue;
+        if (choice.delta?.content) {
+          yield { type: 'text', text: choice.delta.content, logprobs: logprobsOf(choice.logprobs?.content) };
+        }
+        for (const call of choice.delta?.tool_calls ?? []) {
+          yield {
+            type: 'tool_call',
+            index: call.index,
+            id: call.id,
+            name: call.function?.name,
+            argumentsDelta: call.function?.arguments ?? '',
+          };
+        }
+        if (choice.finish_reason) finish = finishReason(choice.finish_reason);
+      }
+    } catch (error) {
+      throw fromSdkError(error, this.name, req.model, req.signal);
+    }
+    if (finish === null) {
+      throw new ProviderError({
+        provider: this.name,
+        model: req.model,
+        message: 'The stream ended before the model finished (no finish_reason): the connection was cut.',
+        retryable: true,
+      });
+    }
+    yield { type: 'finish', finishReason: finish, usage, model };
+  }
+}

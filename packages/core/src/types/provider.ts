@@ -1,0 +1,73 @@
+import type {
+  ChatMessage,
+  FinishReason,
+  ResponseFormat,
+  TokenLogprob,
+  ToolCall,
+  ToolChoice,
+  ToolDefinition,
+  Usage,
+} from './messages.js';
+
+/** One call to one model. */
+export interface CompletionRequest {
+  model: string;
+  messages: ChatMessage[];
+  maxTokens?: number;
+  temperature?: number;
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  responseFormat?: ResponseFormat;
+  /** Ask for token log-probs where the provider can return them. */
+  logprobs?: boolean;
+  /** Aborts the HTTP request itself. */
+  signal?: AbortSignal;
+}
+
+/** A finished completion, normalised across providers. */
+export interface CompletionResponse {
+  content: string;
+  toolCalls: ToolCall[];
+  finishReason: FinishReason;
+  usage: Usage;
+  /** Per-token log-probs, when the provider returned them. */
+  logprobs?: TokenLogprob[];
+  /** The model name the provider reported. */
+  model: string;
+}
+
+/** One piece of a streamed completion. The stream always ends with exactly one `finish` delta. */
+export type StreamDelta =
+  | { type: 'text'; text: string; logprobs?: TokenLogprob[] }
+  | { type: 'tool_call'; index: number; id?: string; name?: string; argumentsDelta: string }
+  | { type: 'finish'; finishReason: FinishReason; usage: Usage; model: string };
+
+/**
+ * What a model provider implements. Two methods: a whole completion and a stream of deltas. Errors must be
+ * {@link ProviderError}s (with `retryable` and `retryAfterMs` set) or a {@link CascadeAbortedError} when the
+ * signal fired, so that the agent can retry and fall through correctly.
+ *
+ * @example
+ * ```ts
+ * const echo: Provider = {
+ *   name: 'echo',
+ *   async complete(req) {
+ *     const last = req.messages.at(-1);
+ *     const content = typeof last?.content === 'string' ? last.content : '';
+ *     return { content, toolCalls: [], finishReason: 'stop', model: req.model,
+ *              usage: { inputTokens: 1, outputTokens: 1, cachedInputTokens: 0 } };
+ *   },
+ *   async *stream(req) {
+ *     const res = await this.complete(req);
+ *     yield { type: 'text', text: res.content };
+ *     yield { type: 'finish', finishReason: 'stop', usage: res.usage, model: res.model };
+ *   },
+ * };
+ * ```
+ */
+export interface Provider {
+  /** A short unique name used in errors and events (`openai`, `anthropic`, `ollama`). */
+  readonly name: string;
+  complete(request: CompletionRequest): Promise<CompletionResponse>;
+  stream(request: CompletionRequest): AsyncIterable<StreamDelta>;
+}

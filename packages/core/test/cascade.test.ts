@@ -1,0 +1,200 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CascadeAgent, type CascadeEvents } from '../src/index.js';
+import { CONFIDENT, type Setup, setup, UNSURE } from './helpers.js';
+
+let env: Setup;
+afterEach(async () => env?.server.close());
+
+const twoTier = [
+  { model: 'gpt-4o-mini', provider: 'openai', threshold: 0.8 },
+  { model: 'gpt-4o', provider: 'openai' },
+];
+
+describe('cascade through the real openai SDK', () => {
+  it('accepts a confident draft and reports cost and saving', async () => {
+    env = await setup({
+      'gpt-4o-mini': { content: 'Paris', logprobs: CONFIDENT, usage: { inputTokens: 1000, outputTokens: 100 } },
+      'gpt-4o': { content: 'Paris.' },
+    });
+    const r = await env.agent(twoTier).run('What is the capital of France?');
+    expect(r.content).toBe('Paris');
+    expect(r.model).toBe('gpt-4o-mini');
+    expect(r.tier.role).toBe('drafter');
+    expect(r.attempts).toHaveLength(1);
+    expect(r.attempts[0]?.status).toBe('accepted');
+    expect(r.attempts[0]?.score).toBeCloseTo(Math.exp(CONFIDENT), 5);
+    // gpt-4o-mini: 0.15 $/M in, 0.60 $/M out
+    expect(r.totalCost).toBeCloseTo((1000 * 0.15 + 100 * 0.6) / 1e6, 12);
+    // gpt-4o on the same tokens: 2.5 in, 10 out
+    expect(r.baselineCost).toBeCloseTo((1000 * 2.5 + 100 * 10) / 1e6, 12);
+    expect(r.baselineEstimated).toBe(true);
+    expect(r.saving).toBeCloseTo(r.baselineCost! - r.totalCost!, 12);
+    expect(env.server.requestsFor('gpt-4o')).toHaveLength(0);
+    expect(env.server.requestsFor('gpt-4o-mini')[0]?.body.logprobs).toBe(true);
+  });
+
+  it('rejects an unsure draft and escalates', async () => {
+    env = await setup({
+      'gpt-4o-mini': { content: 'Lyon', logprobs: UNSURE },
+      'gpt-4o': { content: 'Paris', usage: { inputTokens: 10, outputTokens: 1 } },
+    });
+    const agent = env.agent(twoTier);
+    const escalations: CascadeEvents['escalate'][] = [];
+    agent.on('escalate', (e) => escalations.push(e));
+    const r = await agent.run('What is the capital of France?');
+    expect(r.content).toBe('Paris');
+    expect(r.model).toBe('gpt-4o');
+    expect(r.attempts.map((a) => a.status)).toEqual(['rejected', 'accepted']);
+    expect(r.attempts[0]?.reason).toMatch(/score 0\.2\d+ < threshold 0\.800/);
+    expect(r.escalations).toBe(1);
+    expect(escalations).toHaveLength(1);
+    expect(escalations[0]?.to.model).toBe('gpt-4o');
+    expect(r.baselineEstimated).toBe(false);
+    expect(r.baselineCost).toBe(r.attempts[1]?.cost);
+    expect(r.saving!).toBeLessThan(0); // escalation paid for the draft too
+  });
+
+  it('climbs a three-tier ladder in the given order, never sorted by cost', async () => {
+    env = await setup({
+      small: { content: 'maybe', logprobs: UNSURE },
+      medium: { content: 'probably 42', logprobs: -0.5 },
+      large: { content: '42' },
+    });
+    // Prices deliberately out of order: the ladder order alone decides the escalation order.
+    const agent = env.agent(
+      [
+        { model: 'small', provider: 'openai', threshold: 0.5 },
+        { model: 'medium', provider: 'openai', threshold: 0.9 },
+        { model: 'large', provider: 'openai' },
+      ],
+      { pricing: { small: { input: 9, output: 9 }, medium: { input: 1, output: 1 }, large: { input: 5, output: 5 } } },
+    );
+    expect(agent.ladder.map((t) => t.role)).toEqual(['drafter', 'intermediate', 'verifier']);
+    const r = await agent.run('Meaning of life?');
+    expect(r.attempts.map((a) => `${a.model}:${a.status}`)).toEqual(['small:rejected', 'medium:rejected', 'large:accepted']);
+    const second = await agent.run({ query: 'Meaning of life?', thresholds: { medium: 0.5 } });
+    expect(second.model).toBe('medium');
+    expect(second.tier.role).toBe('intermediate');
+  });
+
+  it('takes per-request overrides: ladder, max tokens, temperature, metadata', async () => {
+    env = await setup({ 'gpt-4o-mini': { content: 'hi' }, 'gpt-4o': { content: 'hello' } });
+    const r = await env.agent(twoTier).run({
+      query: 'Say hi',
+      ladder: ['gpt-4o'],
+      maxTokens: 7,
+      temperature: 0.3,
+      userId: 'u1',
+      metadata: { trace: 'x' },
+    });
+    expect(r.model).toBe('gpt-4o');
+    expect(r.userId).toBe('u1');
+    expect(r.metadata).toEqual({ trace: 'x' });
+    const body = env.server.requestsFor('gpt-4o')[0]!.body;
+    expect(body.max_tokens).toBe(7);
+    expect(body.temperature).toBe(0.3);
+  });
+
+  it('reports an unknown price as null with a warning, never as another model', async () => {
+    env = await setup({ 'mystery-model': { content: 'Paris', logprobs: CONFIDENT }, 'gpt-4o': { content: 'x' } });
+    const agent = env.agent([
+      { model: 'mystery-model', provider: 'openai' },
+      { model: 'gpt-4o', provider: 'openai' },
+    ]);
+    const warnings: CascadeEvents['warning'][] = [];
+    agent.on('warning', (w) => warnings.push(w));
+    const r = await agent.run('Capital of France?');
+    expect(r.model).toBe('mystery-model');
+    expect(r.attempts[0]?.cost).toBeNull();
+    expect(r.totalCost).toBeNull();
+    expect(r.saving).toBeNull();
+    expect(r.baselineCost).not.toBeNull();
+    expect(warnings).toEqual([expect.objectContaining({ code: 'unknown_price', model: 'mystery-model' })]);
+  });
+
+  it('runs a tool call through the cascade and escalates an invalid one', async () => {
+    const tools = [
+      {
+        name: 'get_weather',
+        description: 'Weather for a city',
+        parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+      },
+    ];
+    env = await setup({
+      'gpt-4o-mini': { toolCalls: [{ name: 'get_weather', arguments: { town: 'Paris' } }] },
+      'gpt-4o': { toolCalls: [{ name: 'get_weather', arguments: { city: 'Paris' } }] },
+    });
+    const r = await env.agent(twoTier).run({ query: 'Weather in Paris?', tools, toolChoice: 'auto' });
+    expect(r.attempts[0]?.status).toBe('rejected');
+    expect(r.attempts[0]?.reasons.join(' ')).toMatch(/required property 'city'/);
+    expect(r.finishReason).toBe('tool_calls');
+    expect(r.toolCalls).toEqual([expect.objectContaining({ name: 'get_weather', arguments: '{"city":"Paris"}' })]);
+    const sent = env.server.requestsFor('gpt-4o-mini')[0]!.body;
+    expect(sent.tools).toEqual([{ type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: tools[0]!.parameters } }]);
+
+    env.server.setModel('gpt-4o-mini', { toolCalls: [{ name: 'get_weather', arguments: { city: 'Rome' } }] });
+    const ok = await env.agent(twoTier).run({ query: 'Weather in Rome?', tools });
+    expect(ok.model).toBe('gpt-4o-mini');
+    expect(ok.toolCalls[0]?.arguments).toBe('{"city":"Rome"}');
+  });
+
+  it('escalates JSON that does not parse or does not match the schema', async () => {
+    const schema = { type: 'object', properties: { colors: { type: 'array', items: { type: 'string' } } }, required: ['colors'] };
+    env = await setup({
+      'gpt-4o-mini': { content: '{"colors": ["red", "green"', logprobs: CONFIDENT },
+      'gpt-4o': { content: '{"colors":["red","green","blue"]}' },
+    });
+    const agent = env.agent(twoTier);
+    const r = await agent.run({ query: 'Three colours as JSON', responseFormat: { type: 'json_object' } });
+    expect(r.attempts[0]?.status).toBe('rejected');
+    expect(r.attempts[0]?.reason).toMatch(/not valid JSON/);
+    expect(JSON.parse(r.content)).toEqual({ colors: ['red', 'green', 'blue'] });
+    expect(env.server.requestsFor('gpt-4o-mini')[0]!.body.response_format).toEqual({ type: 'json_object' });
+
+    env.server.setModel('gpt-4o-mini', { content: '{"colours": []}', logprobs: CONFIDENT });
+    const s = await agent.run({ query: 'Colours', responseFormat: { type: 'json_schema', name: 'colors', schema } });
+    expect(s.attempts[0]?.reason).toMatch(/schema: \(root\) must have required property 'colors'/);
+    expect(s.model).toBe('gpt-4o');
+  });
+
+  it('judges text: refusal and truncation escalate even with confident log-probs', async () => {
+    env = await setup({
+      'gpt-4o-mini': { content: "I'm sorry, but I can't help with that.", logprobs: CONFIDENT },
+      'gpt-4o': { content: 'Here is how.' },
+    });
+    const r = await env.agent(twoTier).run('How do I bake bread?');
+    expect(r.attempts[0]?.reasons.join()).toMatch(/refused/);
+    env.server.setModel('gpt-4o-mini', { content: 'Bread is made by', logprobs: CONFIDENT, finishReason: 'length' });
+    const t = await env.agent(twoTier).run('How do I bake bread?');
+    expect(t.attempts[0]?.reasons.join()).toMatch(/cut off/);
+    expect(t.model).toBe('gpt-4o');
+  });
+
+  it('accepts a user-implemented provider through the one small interface', async () => {
+    const agent = new CascadeAgent({
+      providers: {
+        echo: {
+          name: 'echo',
+          async complete(req) {
+            const last = req.messages.at(-1);
+            return {
+              content: `echo: ${last?.content}`,
+              toolCalls: [],
+              finishReason: 'stop',
+              model: req.model,
+              usage: { inputTokens: 3, outputTokens: 2, cachedInputTokens: 0 },
+            };
+          },
+          async *stream() {
+            throw new Error('not used');
+          },
+        },
+      },
+      ladder: [{ model: 'echo-1', provider: 'echo' }],
+      pricing: { 'echo-1': { input: 1, output: 1 } },
+    });
+    const r = await agent.run('ping');
+    expect(r.content).toBe('echo: ping');
+    expect(r.totalCost).toBeCloseTo(5 / 1e6, 12);
+  });
+});

@@ -1,0 +1,19 @@
+import { startTestServer, type ModelScript, type TestServer } from '@cascadeflow/testing';
+import { AnthropicProvider, CascadeAgent, type CascadeAgentOptions, OpenAIProvider, type TierOptions } from '../src/index.js';
+
+/** Confident and unsure answers, as log-probs per token. */
+export const CONFIDENT = -0.01; // p ≈ 0.99
+export const UNSURE = -1.5; // p ≈ 0.22
+
+export async function setup(models: Record<string, ModelScript>) {
+  const server = await startTestServer({ models });
+  const providers = {
+    openai: new OpenAIProvider({ apiKey: 'test', baseURL: server.openaiBaseURL }),
+    anthropic: new AnthropicProvider({ apiKey: 'test', baseURL: server.anthropicBaseURL }),
+  };
+  const agent = (ladder: TierOptions[], options: Partial<CascadeAgentOptions> = {}) =>
+    new CascadeAgent({ providers, ladder, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...options });
+  return { server, providers, agent };
+}
+
+export type Setup = Awaited<ReturnType<typeof setup>> & { server: TestServer };
