@@ -269,6 +269,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         return;
       }
       if (i >= cutAt) {
+        await sleep(10); // let the frames already written reach the client first
         res.destroy();
         return;
       }

@@ -158,4 +158,13 @@ export class RequestRejectedError extends CascadeFlowError {
     this.retryAfterMs = args.retryAfterMs;
     this.data = args.data ?? {};
   }
+
+  /** Names the plugin that rejected (the agent calls this when a plugin threw without naming itself). */
+  attributeTo(plugin: string): this {
+    if (this.plugin === undefined) {
+      this.plugin = plugin;
+      this.message = `Rejected by plugin "${plugin}": ${this.reason}`;
+    }
+    return this;
+  }
 }

@@ -32,8 +32,7 @@ export class PluginRunner {
   static #wrap(p: AnyPlugin, hook: string, error: unknown): Error {
     if (error instanceof RequestRejectedError || (CascadeFlowError.isInstance(error) && error.code === 'request_rejected')) {
       const rejected = error as RequestRejectedError;
-      if (!rejected.plugin) rejected.plugin = p.name;
-      return rejected;
+      return typeof rejected.attributeTo === 'function' ? rejected.attributeTo(p.name) : rejected;
     }
     if (CascadeFlowError.isInstance(error)) return error;
     return new PluginError(p.name, hook, error);

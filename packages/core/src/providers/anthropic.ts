@@ -3,7 +3,7 @@ import type { MessageCreateParamsNonStreaming, MessageParam, RawMessageStreamEve
 import type { ChatMessage, FinishReason, ToolCall, Usage } from '../types/messages.js';
 import type { CompletionRequest, CompletionResponse, Provider, StreamDelta } from '../types/provider.js';
 import { ProviderError } from '../errors/errors.js';
-import { fromSdkError } from './sdk-errors.js';
+import { fromSdkError, midStreamError } from './sdk-errors.js';
 
 /** Options of {@link AnthropicProvider}. */
 export interface AnthropicProviderOptions {
@@ -176,8 +176,10 @@ export class AnthropicProvider implements Provider {
     let model = req.model;
     // Anthropic numbers content blocks across text and tools; we number tool calls from 0.
     const toolIndex = new Map<number, number>();
+    let received = 0;
     try {
       for await (const event of stream) {
+        received++;
         switch (event.type) {
           case 'message_start':
             model = event.message.model || model;
@@ -206,7 +208,7 @@ export class AnthropicProvider implements Provider {
         }
       }
     } catch (error) {
-      throw fromSdkError(error, this.name, req.model, req.signal);
+      throw midStreamError(fromSdkError(error, this.name, req.model, req.signal), received);
     }
     if (!stopped || finish === null) {
       throw new ProviderError({

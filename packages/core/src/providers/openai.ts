@@ -3,7 +3,7 @@ import type { ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming, ChatC
 import { ProviderError } from '../errors/errors.js';
 import type { ChatMessage, FinishReason, TokenLogprob } from '../types/messages.js';
 import type { CompletionRequest, CompletionResponse, Provider, StreamDelta } from '../types/provider.js';
-import { fromSdkError } from './sdk-errors.js';
+import { fromSdkError, midStreamError } from './sdk-errors.js';
 
 /** Options of {@link OpenAIProvider}. */
 export interface OpenAIProviderOptions {
@@ -170,8 +170,10 @@ export class OpenAIProvider implements Provider {
     let finish: FinishReason | null = null;
     let usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
     let model = req.model;
+    let received = 0;
     try {
       for await (const chunk of stream) {
+        received++;
         model = chunk.model || model;
         if (chunk.usage) {
           usage = {
@@ -197,7 +199,7 @@ export class OpenAIProvider implements Provider {
         if (choice.finish_reason) finish = finishReason(choice.finish_reason);
       }
     } catch (error) {
-      throw fromSdkError(error, this.name, req.model, req.signal);
+      throw midStreamError(fromSdkError(error, this.name, req.model, req.signal), received);
     }
     if (finish === null) {
       throw new ProviderError({

@@ -63,3 +63,18 @@ export function fromSdkError(error: unknown, provider: string, model: string, si
   // Connection errors (refused, reset, stream cut off) are transient.
   return new ProviderError({ provider, model, message: `${name || 'Error'}: ${message}`, retryable: true, cause: error });
 }
+
+/** Says that a stream failed midway (after `received` events), keeping the error's code and retry data. */
+export function midStreamError(error: CascadeFlowError, received: number): CascadeFlowError {
+  if (!(error instanceof ProviderError) || received === 0) return error;
+  return new ProviderError({
+    code: error.code as 'provider_error',
+    provider: error.provider,
+    model: error.model,
+    status: error.status,
+    retryable: error.retryable,
+    retryAfterMs: error.retryAfterMs,
+    message: `the stream was cut off midway, after ${received} events (${error.message.slice(error.provider.length + error.model.length + 3)})`,
+    cause: error.cause,
+  });
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PRICES } from './default-prices.js';
+import { Pricing } from './pricing.js';
+
+const usage = { inputTokens: 1_000_000, outputTokens: 1_000_000, cachedInputTokens: 0 };
+
+describe('Pricing', () => {
+  const pricing = new Pricing(DEFAULT_PRICES);
+  it('matches the longest model-name prefix', () => {
+    expect(pricing.lookup('gpt-4o-mini-2024-07-18')?.key).toBe('gpt-4o-mini');
+    expect(pricing.lookup('gpt-4o-2024-08-06')?.key).toBe('gpt-4o');
+    expect(pricing.cost('gpt-4o-2024-08-06', usage)).toBeCloseTo(12.5, 9);
+  });
+  it('returns null for an unknown model instead of guessing', () => {
+    expect(pricing.lookup('llama3.1-8b')).toBeNull();
+    expect(pricing.cost('llama3.1-8b', usage)).toBeNull();
+  });
+  it('prices cached input and batch calls', () => {
+    const cached = { inputTokens: 1_000_000, outputTokens: 0, cachedInputTokens: 400_000 };
+    expect(pricing.cost('gpt-4o', cached)).toBeCloseTo(0.6 * 2.5 + 0.4 * 1.25, 9);
+    expect(pricing.cost('gpt-4o', usage, { batch: true })).toBeCloseTo(6.25, 9);
+    const custom = new Pricing({ m: { input: 2, output: 4 } });
+    expect(custom.cost('m', usage, { batch: true })).toBeCloseTo(3, 9);
+  });
+});

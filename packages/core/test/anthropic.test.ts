@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { collectStream, type StreamDelta } from '../src/index.js';
+import { type Setup, setup } from './helpers.js';
+
+let env: Setup;
+afterEach(async () => env?.server.close());
+
+describe('Anthropic through the real @anthropic-ai/sdk', () => {
+  it('cascades from an OpenAI drafter to an Anthropic verifier and prices both', async () => {
+    env = await setup({
+      'gpt-4o-mini': { content: "I'm not sure, possibly Lyon", logprobs: -0.05 },
+      'claude-sonnet-4-20250514': { content: 'Paris', usage: { inputTokens: 20, outputTokens: 2, cachedInputTokens: 10 } },
+    });
+    const r = await env
+      .agent([
+        { model: 'gpt-4o-mini', provider: 'openai', threshold: 0.7 },
+        { model: 'claude-sonnet-4-20250514', provider: 'anthropic' },
+      ])
+      .run({ system: 'Be brief.', query: 'Capital of France?', maxTokens: 50 });
+    expect(r.attempts[0]?.reasons.join()).toMatch(/hedges/);
+    expect(r.content).toBe('Paris');
+    // claude-sonnet-4: 3 $/M input, 0.30 cached, 15 output
+    expect(r.attempts[1]?.cost).toBeCloseTo((10 * 3 + 10 * 0.3 + 2 * 15) / 1e6, 12);
+    const body = env.server.requestsFor('claude-sonnet-4-20250514')[0]!.body;
+    expect(body.system).toBe('Be brief.');
+    expect(body.max_tokens).toBe(50);
+    expect(body.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'Capital of France?' }] }]);
+  });
+
+  it('judges Anthropic drafts on text alone (no log-probs) and handles tool use', async () => {
+    const tools = [{ name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }];
+    env = await setup({
+      'claude-3-5-haiku-latest': { toolCalls: [{ id: 'toolu_1', name: 'lookup', arguments: { q: 'paris' } }] },
+      'claude-sonnet-4-20250514': { content: 'unused' },
+    });
+    const r = await env
+      .agent([
+        { model: 'claude-3-5-haiku-latest', provider: 'anthropic' },
+        { model: 'claude-sonnet-4-20250514', provider: 'anthropic' },
+      ])
+      .run({ query: 'Find Paris', tools, toolChoice: 'required' });
+    expect(r.model).toBe('claude-3-5-haiku-latest');
+    expect(r.finishReason).toBe('tool_calls');
+    expect(r.toolCalls).toEqual([{ id: 'toolu_1', name: 'lookup', arguments: '{"q":"paris"}' }]);
+    const body = env.server.requestsFor('claude-3-5-haiku-latest')[0]!.body;
+    expect(body.tool_choice).toEqual({ type: 'any' });
+    expect(body.tools).toEqual([{ name: 'lookup', input_schema: tools[0]!.parameters }]);
+  });
+
+  it('streams text and tool-use deltas ending with usage', async () => {
+    env = await setup({
+      'claude-3-5-haiku-latest': {
+        content: 'Let me look.',
+        toolCalls: [{ id: 'toolu_9', name: 'lookup', arguments: { q: 'a long query string' } }],
+        usage: { inputTokens: 12, outputTokens: 9 },
+      },
+    });
+    const deltas: StreamDelta[] = [];
+    async function* tap() {
+      for await (const d of env.providers.anthropic.stream({
+        model: 'claude-3-5-haiku-latest',
+        messages: [{ role: 'user', content: 'hi' }],
+      })) {
+        deltas.push(d);
+        yield d;
+      }
+    }
+    const res = await collectStream(tap());
+    expect(res.content).toBe('Let me look.');
+    expect(res.toolCalls).toEqual([{ id: 'toolu_9', name: 'lookup', arguments: '{"q":"a long query string"}' }]);
+    expect(res.usage).toEqual({ inputTokens: 12, outputTokens: 9, cachedInputTokens: 0 });
+    expect(deltas.filter((d) => d.type === 'tool_call').length).toBeGreaterThan(2);
+    expect(deltas.at(-1)).toMatchObject({ type: 'finish', finishReason: 'tool_calls' });
+  });
+
+  it('maps a multi-turn tool conversation onto Anthropic blocks', async () => {
+    env = await setup({ 'claude-3-5-haiku-latest': { content: 'It is sunny.' } });
+    await env.providers.anthropic.complete({
+      model: 'claude-3-5-haiku-latest',
+      messages: [
+        { role: 'system', content: 'S' },
+        { role: 'user', content: 'Weather?' },
+        { role: 'assistant', content: null, toolCalls: [{ id: 't1', name: 'w', arguments: '{"c":"P"}' }] },
+        { role: 'tool', toolCallId: 't1', content: 'sunny' },
+      ],
+    });
+    const body = env.server.requestsFor('claude-3-5-haiku-latest')[0]!.body;
+    expect(body.messages).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'Weather?' }] },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'w', input: { c: 'P' } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', content: 'sunny' }] },
+    ]);
+  });
+
+  it('retries an Anthropic 429 and reports a 529 overload as retryable', async () => {
+    env = await setup({ 'claude-3-5-haiku-latest': { content: 'ok' } });
+    env.server.injectFault('claude-3-5-haiku-latest', { kind: 'status', status: 429, retryAfterSeconds: 0 });
+    env.server.injectFault('claude-3-5-haiku-latest', { kind: 'status', status: 529 });
+    const r = await env.agent([{ model: 'claude-3-5-haiku-latest', provider: 'anthropic' }]).run('q?');
+    expect(r.content).toBe('ok');
+    expect(r.attempts[0]?.retries).toBe(2);
+  });
+});
