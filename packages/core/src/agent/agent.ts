@@ -6,7 +6,7 @@ import {
   InvalidConfigError,
   ProviderError,
 } from '../errors/errors.js';
-import { PluginRunner } from '../plugins/runner.js';
+import { HookTable, PluginRunner } from '../plugins/runner.js';
 import type { CascadePlugin, RunContext } from '../plugins/plugin.js';
 import { DEFAULT_PRICES } from '../pricing/default-prices.js';
 import { Pricing, type PricingTable } from '../pricing/pricing.js';
@@ -29,6 +29,7 @@ import {
 } from './request.js';
 import type { AttemptRecord, CascadeResult } from './result.js';
 import { type RetryOptions, retryDelay, sleep } from './retry.js';
+import { linkedTimeoutSignal, neverAborted } from './signals.js';
 
 /** Options of {@link CascadeAgent}. */
 export interface CascadeAgentOptions {
@@ -116,6 +117,7 @@ export class CascadeAgent {
   readonly #defaultThreshold: number;
   readonly #adjust: boolean;
   readonly #plugins: CascadePlugin<any>[];
+  readonly #hooks: HookTable;
   readonly #retry: Required<RetryOptions>;
   readonly #timeoutMs: number;
   readonly #events = new CascadeEmitter();
@@ -135,7 +137,8 @@ export class CascadeAgent {
     }
     this.#tiers = parsed.ladder as TierOptions[];
     this.#defaultThreshold = parsed.defaultThreshold ?? 0.7;
-    this.ladder = resolveLadder(this.#tiers, this.#providers, this.#defaultThreshold, 'ladder');
+    // Frozen: runs that override nothing share it, so no hook may change it in place (return a new request instead).
+    this.ladder = Object.freeze(resolveLadder(this.#tiers, this.#providers, this.#defaultThreshold, 'ladder').map((t) => Object.freeze(t)));
     this.#pricing = new Pricing({ ...(options.defaultPrices === false ? {} : DEFAULT_PRICES), ...(options.pricing ?? {}) });
     this.#validators = options.validators ?? defaultValidators();
     this.#combine = parsed.combine ?? 'min';
@@ -148,6 +151,7 @@ export class CascadeAgent {
       names.add(p.name);
     });
     this.#plugins = plugins;
+    this.#hooks = new HookTable(plugins);
     this.#retry = {
       maxRetries: parsed.retry?.maxRetries ?? 2,
       baseDelayMs: parsed.retry?.baseDelayMs ?? 250,
@@ -195,7 +199,7 @@ export class CascadeAgent {
    */
   async run(input: string | RunRequest): Promise<CascadeResult> {
     const request: RunRequest = typeof input === 'string' ? { query: input } : (input ?? {});
-    const signal = request.signal ?? new AbortController().signal;
+    const signal = request.signal ?? neverAborted();
     const context: RunContext = {
       runId: newRunId(),
       userId: request.userId,
@@ -203,23 +207,27 @@ export class CascadeAgent {
       signal,
       startedAt: Date.now(),
     };
-    this.#events.emit('run:start', { runId: context.runId, userId: context.userId });
+    if (this.#events.has('run:start')) this.#events.emit('run:start', { runId: context.runId, userId: context.userId });
     let runner: PluginRunner | undefined;
     let resolved: ResolvedRequest | undefined;
     try {
       if (signal.aborted) throw new CascadeAbortedError(signal.reason);
-      runner = new PluginRunner(this.#plugins, context);
-      const configured = await runner.pipe('resolveConfig', 'request', request);
+      runner = new PluginRunner(this.#hooks, context);
+      const configuredOrPromise = runner.pipe('resolveConfig', 'request', request);
+      const configured = configuredOrPromise instanceof Promise ? await configuredOrPromise : configuredOrPromise;
       resolved = resolveRequest(configured, {
         tiers: this.#tiers,
         providers: this.#providers,
         defaultThreshold: this.#defaultThreshold,
         timeoutMs: this.#timeoutMs,
+        resolvedLadder: this.ladder,
       });
-      resolved = await runner.pipe('beforeRun', 'request', resolved);
+      const gated = runner.pipe('beforeRun', 'request', resolved);
+      resolved = gated instanceof Promise ? await gated : gated;
       let result = await this.#cascade(resolved, runner, context, configured.onDelta ?? request.onDelta);
-      result = await runner.pipeReverse('afterRun', 'result', result, { request: resolved });
-      this.#events.emit('run:end', { runId: context.runId, result });
+      const settled = runner.pipeReverse('afterRun', 'result', result, { request: resolved });
+      result = settled instanceof Promise ? await settled : settled;
+      if (this.#events.has('run:end')) this.#events.emit('run:end', { runId: context.runId, result });
       return result;
     } catch (e) {
       let error = asError(e);
@@ -256,8 +264,9 @@ export class CascadeAgent {
 
     for (const tier of req.ladder) {
       if (context.signal.aborted) throw new CascadeAbortedError(context.signal.reason);
-      await runner.each('beforeAttempt', { request: req, tier }, 'forward');
-      this.#events.emit('attempt:start', { runId: context.runId, tier });
+      const before = runner.each('beforeAttempt', { request: req, tier }, 'forward');
+      if (before) await before;
+      if (this.#events.has('attempt:start')) this.#events.emit('attempt:start', { runId: context.runId, tier });
       const attempt = await this.#attempt(req, tier, runner, context, onDelta);
 
       if (attempt.status !== 'failed') {
@@ -294,8 +303,9 @@ export class CascadeAgent {
         failures.push({ model: tier.model, tier: tier.index, error: new Error(attempt.error?.message ?? 'failed') });
       }
       attempts.push(attempt);
-      await runner.each('afterAttempt', { request: req, attempt }, 'reverse');
-      this.#events.emit('attempt:end', { runId: context.runId, attempt });
+      const after = runner.each('afterAttempt', { request: req, attempt }, 'reverse');
+      if (after) await after;
+      if (this.#events.has('attempt:end')) this.#events.emit('attempt:end', { runId: context.runId, attempt });
 
       if (attempt.status === 'accepted') {
         accepted = attempt;
@@ -335,8 +345,8 @@ export class CascadeAgent {
     const timeoutMs = tier.timeoutMs ?? req.timeoutMs;
     let retries = 0;
     for (;;) {
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const signal = AbortSignal.any([context.signal, timeout]);
+      const attemptSignal = linkedTimeoutSignal(context.signal, timeoutMs);
+      const signal = attemptSignal.signal;
       const call: CompletionRequest = {
         model: tier.model,
         messages: req.messages,
@@ -352,11 +362,12 @@ export class CascadeAgent {
         const response = onDelta
           ? await this.#streamed(provider, call, req, tier, runner, onDelta)
           : await provider.complete(call);
+        attemptSignal.dispose();
         return this.#record(tier, 'accepted', '', started, retries, response);
       } catch (e) {
         let error = asError(e);
         if (context.signal.aborted) throw new CascadeAbortedError(context.signal.reason);
-        if (timeout.aborted) {
+        if (attemptSignal.timedOut()) {
           error = new ProviderError({
             code: 'provider_timeout',
             provider: provider.name,
@@ -367,6 +378,7 @@ export class CascadeAgent {
           });
         }
         if (CascadeFlowError.isInstance(error) && !(error instanceof ProviderError)) throw error;
+        attemptSignal.dispose();
         const delay = retryDelay(error, retries + 1, this.#retry);
         if (delay === null) {
           const failed = this.#record(tier, 'failed', `failed: ${error.message}`, started, retries, null);

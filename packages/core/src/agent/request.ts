@@ -176,12 +176,19 @@ export interface RequestDefaults {
   providers: ReadonlyMap<string, unknown>;
   defaultThreshold: number;
   timeoutMs: number;
+  /** The agent's ladder already resolved and frozen, shared when a request overrides neither ladder nor thresholds. */
+  resolvedLadder?: readonly ResolvedTier[];
 }
 
 /** Validates a run request and fills in the agent's defaults. */
 export function resolveRequest(input: RunRequest, defaults: RequestDefaults): ResolvedRequest {
-  const { signal: _s, onDelta: _d, ...plain } = input;
-  const req = parseOrThrow(requestSchema, plain, 'request', 'invalid_request') as RunRequest;
+  let req: RunRequest;
+  if (Object.keys(input).length === 1 && typeof input.query === 'string') {
+    req = input; // a bare query: nothing for the schema to check beyond what follows
+  } else {
+    const { signal: _s, onDelta: _d, ...plain } = input;
+    req = parseOrThrow(requestSchema, plain, 'request', 'invalid_request') as RunRequest;
+  }
   let messages: ChatMessage[];
   if (req.messages && req.messages.length > 0) {
     messages = req.messages;
@@ -196,6 +203,9 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
     throw new InvalidConfigError('request.messages', 'needs a non-empty user message', 'invalid_request');
   }
 
+  if (!req.ladder && !req.thresholds && defaults.resolvedLadder) {
+    return finish(req, messages, lastUser.content, defaults.resolvedLadder as ResolvedTier[], defaults.timeoutMs);
+  }
   let tiers = defaults.tiers;
   if (req.ladder) {
     tiers = req.ladder.map((t, i) => {
@@ -222,16 +232,20 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
       }
     }
   }
+  return finish(req, messages, lastUser.content, ladder, defaults.timeoutMs);
+}
+
+function finish(req: RunRequest, messages: ChatMessage[], query: string, ladder: ResolvedTier[], timeoutMs: number): ResolvedRequest {
   return {
     messages,
-    query: lastUser.content,
+    query,
     ladder,
     maxTokens: req.maxTokens,
     temperature: req.temperature,
     tools: req.tools,
     toolChoice: req.toolChoice,
     responseFormat: req.responseFormat,
-    timeoutMs: req.timeoutMs ?? defaults.timeoutMs,
+    timeoutMs: req.timeoutMs ?? timeoutMs,
     userId: req.userId,
     metadata: req.metadata ?? {},
   };

@@ -37,6 +37,7 @@ const PER_MILLION = 1_000_000;
  */
 export class Pricing {
   readonly #entries: [string, ModelPrice][];
+  readonly #memo = new Map<string, PriceMatch | null>();
 
   constructor(table: PricingTable = {}) {
     for (const [key, price] of Object.entries(table)) {
@@ -55,8 +56,18 @@ export class Pricing {
 
   /** The entry whose key is the longest prefix of `model`, or null. */
   lookup(model: string): PriceMatch | null {
-    for (const [key, price] of this.#entries) if (model.startsWith(key)) return { key, price };
-    return null;
+    let match = this.#memo.get(model);
+    if (match !== undefined) return match;
+    match = null;
+    for (const [key, price] of this.#entries) {
+      if (model.startsWith(key)) {
+        match = { key, price };
+        break;
+      }
+    }
+    // Model names come from configuration, so the memo stays as small as the ladders in use.
+    if (this.#memo.size < 1024) this.#memo.set(model, match);
+    return match;
   }
 
   /** Cost in USD of `usage` on `model`, or null when the model has no price. */

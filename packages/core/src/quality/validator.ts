@@ -90,7 +90,9 @@ export async function scoreWith(
 ): Promise<QualityScore> {
   const checks: CheckResult[] = [];
   for (const v of validators) {
-    const verdict = await v.validate(context);
+    let verdict = v.validate(context);
+    // Most validators are synchronous: skip the microtask hop an unconditional await costs.
+    if (verdict instanceof Promise) verdict = await verdict;
     if (verdict) checks.push({ validator: v.name, score: clamp01(verdict.score), reasons: verdict.reasons });
   }
   if (checks.length === 0) return { score: 1, reasons: ['no validator applied'], checks };

@@ -1,0 +1,108 @@
+/**
+ * Overhead of `agent.run()` against a bare `openai` SDK call to the same loopback server, in one run.
+ * The server runs in a child process so that this process's CPU time is the client's alone.
+ * Writes bench-results/core.json at the repository root: [{ name, value, unit, baseline, ratio }].
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import OpenAI from 'openai';
+import { type CascadePlugin, CascadeAgent, OpenAIProvider } from '../dist/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
+const PER_ROUND = Number(process.env.BENCH_PER_ROUND ?? 400);
+
+async function startServerProcess(): Promise<{ url: string; child: ChildProcess }> {
+  const script = `
+    import { startTestServer } from '@cascadeflow/testing';
+    const s = await startTestServer({ models: { 'gpt-4o-mini': { content: 'Paris is the capital of France.', logprobs: -0.01 }, 'gpt-4o': { content: 'Paris' } } });
+    console.log(s.openaiBaseURL);
+  `;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: join(here, '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
+    child.once('exit', (code) => reject(new Error(`test server exited with ${code}`)));
+  });
+  return { url, child };
+}
+
+interface Sample {
+  cpuUs: number;
+  wallUs: number;
+}
+
+async function measure(n: number, fn: () => Promise<unknown>): Promise<Sample> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await fn();
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { cpuUs: (cpu.user + cpu.system) / n, wallUs: (wall * 1000) / n };
+}
+
+const { url, child } = await startServerProcess();
+try {
+  const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
+  const client = new OpenAI({ apiKey: 'bench', baseURL: url, maxRetries: 0 });
+  const sdk = () => client.chat.completions.create({ model: 'gpt-4o-mini', messages, logprobs: true });
+  // The same client (and so the same connection pool) for the bare call and the agent: the ratio is the agent's own cost.
+  const providers = { openai: new OpenAIProvider({ client }) };
+  const ladder = [
+    { model: 'gpt-4o-mini', provider: 'openai', threshold: 0.7 },
+    { model: 'gpt-4o', provider: 'openai' },
+  ];
+  const agent = new CascadeAgent({ providers, ladder });
+  const noop = (i: number): CascadePlugin => ({
+    name: `noop-${i}`,
+    resolveConfig: () => undefined,
+    beforeRun: () => undefined,
+    beforeAttempt: () => undefined,
+    afterAttempt: () => undefined,
+    afterRun: () => undefined,
+    onError: () => undefined,
+  });
+  const agent5 = new CascadeAgent({ providers, ladder, plugins: [0, 1, 2, 3, 4].map(noop) });
+  const check = await agent.run('What is the capital of France?');
+  if (check.model !== 'gpt-4o-mini') throw new Error('bench setup: the draft should be accepted');
+
+  const variants = { sdk, run: () => agent.run('What is the capital of France?'), run5: () => agent5.run('What is the capital of France?') };
+  for (const fn of Object.values(variants)) await measure(200, fn); // warm up JIT and sockets
+  // Interleave small blocks of every variant, rotating the order, so that machine noise and garbage
+  // collection fall on all of them alike. Each round gives a ratio to the SDK's block of the same round;
+  // the figure is the median over rounds, which a burst of noise in a few rounds does not move.
+  const keys = Object.keys(variants) as (keyof typeof variants)[];
+  const BLOCK = 20;
+  const rounds = Math.ceil((ROUNDS * PER_ROUND) / BLOCK);
+  const perRound: Record<keyof typeof variants, Sample[]> = { sdk: [], run: [], run5: [] };
+  for (let b = 0; b < rounds; b++) {
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[(k + b) % keys.length]!;
+      perRound[key].push(await measure(BLOCK, variants[key]));
+    }
+  }
+  const median = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
+  const entry = (name: string, key: keyof typeof variants, f: keyof Sample) => {
+    const value = median(perRound[key].map((s) => s[f]));
+    const baseline = median(perRound.sdk.map((s) => s[f]));
+    const ratio = median(perRound[key].map((s, i) => s[f] / perRound.sdk[i]![f]));
+    return { name, value: +value.toFixed(1), unit: f === 'cpuUs' ? 'µs CPU/request' : 'µs wall/request', baseline: +baseline.toFixed(1), ratio: +ratio.toFixed(3) };
+  };
+  const results = [
+    entry('run_vs_sdk_cpu_ratio', 'run', 'cpuUs'),
+    entry('run_vs_sdk_wall_ratio', 'run', 'wallUs'),
+    entry('run_5_plugins_vs_sdk_cpu_ratio', 'run5', 'cpuUs'),
+    entry('run_5_plugins_vs_sdk_wall_ratio', 'run5', 'wallUs'),
+  ];
+  const out = join(here, '../../../bench-results/core.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  for (const r of results) process.stdout.write(`${r.name}: ${r.ratio} (${r.value} vs ${r.baseline} ${r.unit})\n`);
+} finally {
+  child.kill();
+}

@@ -1,0 +1,124 @@
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../src/index.js';
+
+let server: TestServer;
+afterEach(async () => server?.close());
+
+describe('test server speaks the OpenAI wire format', () => {
+  it('answers chat completions with log-probs, usage and tool calls', async () => {
+    server = await startTestServer({
+      models: {
+        m: { content: 'Hello there', logprobs: [-0.1, -0.2], usage: { inputTokens: 9, cachedInputTokens: 4 } },
+        t: { toolCalls: [{ id: 'call_1', name: 'f', arguments: { a: 1 } }] },
+      },
+    });
+    const client = new OpenAI({ apiKey: 'x', baseURL: server.openaiBaseURL, maxRetries: 0 });
+    const res = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }], logprobs: true });
+    expect(res.object).toBe('chat.completion');
+    expect(res.choices[0]?.message.content).toBe('Hello there');
+    expect(res.choices[0]?.logprobs?.content?.map((t) => [t.token, t.logprob])).toEqual([
+      ['Hello', -0.1],
+      [' there', -0.2],
+    ]);
+    expect(res.usage).toMatchObject({ prompt_tokens: 9, completion_tokens: 2, total_tokens: 11, prompt_tokens_details: { cached_tokens: 4 } });
+    const tool = await client.chat.completions.create({ model: 't', messages: [{ role: 'user', content: 'x' }] });
+    expect(tool.choices[0]?.finish_reason).toBe('tool_calls');
+    expect(tool.choices[0]?.message.content).toBeNull();
+    expect(tool.choices[0]?.message.tool_calls?.[0]).toEqual({ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } });
+  });
+
+  it('streams chunks, then a usage-only chunk when include_usage is set', async () => {
+    server = await startTestServer({ models: { m: { content: 'a b c', usage: { inputTokens: 3 } } } });
+    const client = new OpenAI({ apiKey: 'x', baseURL: server.openaiBaseURL, maxRetries: 0 });
+    const stream = await client.chat.completions.create({
+      model: 'm',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
+      logprobs: true,
+    });
+    const chunks = [];
+    for await (const c of stream) chunks.push(c);
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe('a b c');
+    expect(chunks.at(-2)?.choices[0]?.finish_reason).toBe('stop');
+    expect(chunks.at(-1)?.choices).toEqual([]);
+    expect(chunks.at(-1)?.usage).toMatchObject({ prompt_tokens: 3, completion_tokens: 3 });
+    expect(chunks[1]?.choices[0]?.logprobs?.content?.[0]?.token).toBe('a');
+  });
+
+  it('injects 429 with retry-after, then answers', async () => {
+    server = await startTestServer({ models: { m: { content: 'ok' } } });
+    server.injectFault('m', { kind: 'status', status: 429, retryAfterSeconds: 2 });
+    const client = new OpenAI({ apiKey: 'x', baseURL: server.openaiBaseURL, maxRetries: 0 });
+    const err = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+    expect(err).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(err.headers.get('retry-after')).toBe('2');
+    const ok = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
+    expect(ok.choices[0]?.message.content).toBe('ok');
+  });
+
+  it('answers 404 model_not_found for an unscripted model', async () => {
+    server = await startTestServer();
+    const client = new OpenAI({ apiKey: 'x', baseURL: server.openaiBaseURL, maxRetries: 0 });
+    const err = await client.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+    expect(err).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(err.code).toBe('model_not_found');
+  });
+
+  it('cuts a stream midway and sends malformed JSON on request', async () => {
+    server = await startTestServer({ models: { m: { content: 'one two three four five six seven' } } });
+    const client = new OpenAI({ apiKey: 'x', baseURL: server.openaiBaseURL, maxRetries: 0 });
+    server.injectFault('m', { kind: 'cut', afterChunks: 3 });
+    const got: string[] = [];
+    const cut = (async () => {
+      const s = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }], stream: true });
+      for await (const c of s) got.push(c.choices[0]?.delta.content ?? '');
+    })();
+    await expect(cut).rejects.toThrow();
+    expect(got.join('')).toBe('one two');
+    server.injectFault('m', { kind: 'malformed' });
+    await expect(client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] })).rejects.toThrow();
+  });
+});
+
+describe('test server speaks the Anthropic wire format', () => {
+  it('answers messages and streams message events', async () => {
+    server = await startTestServer({
+      models: { c: { content: 'Bonjour le monde', toolCalls: [{ id: 'toolu_1', name: 'f', arguments: { x: 'y' } }], usage: { inputTokens: 7 } } },
+    });
+    const client = new Anthropic({ apiKey: 'x', baseURL: server.anthropicBaseURL, maxRetries: 0 });
+    const msg = await client.messages.create({ model: 'c', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
+    expect(msg.content).toEqual([
+      { type: 'text', text: 'Bonjour le monde' },
+      { type: 'tool_use', id: 'toolu_1', name: 'f', input: { x: 'y' } },
+    ]);
+    expect(msg.stop_reason).toBe('tool_use');
+    expect(msg.usage.input_tokens).toBe(7);
+    const stream = client.messages.stream({ model: 'c', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
+    const final = await stream.finalMessage();
+    expect(final.content).toEqual(msg.content);
+    expect(final.stop_reason).toBe('tool_use');
+  });
+
+  it('answers errors in Anthropic shape', async () => {
+    server = await startTestServer({ models: { c: { content: 'x' } } });
+    server.injectFault('c', { kind: 'status', status: 529 });
+    const client = new Anthropic({ apiKey: 'x', baseURL: server.anthropicBaseURL, maxRetries: 0 });
+    const err = await client.messages.create({ model: 'c', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+    expect(err.status).toBe(529);
+    expect(err.error).toEqual({ type: 'error', error: { type: 'overloaded_error', message: 'Injected fault: HTTP 529' } });
+  });
+
+  it('records a client that hangs up on a hung request', async () => {
+    server = await startTestServer({ models: { m: { content: 'x' } } });
+    server.injectFault('m', { kind: 'hang' });
+    const client = new OpenAI({ apiKey: 'x', baseURL: server.openaiBaseURL, maxRetries: 0 });
+    const p = client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] }, { signal: AbortSignal.timeout(100) });
+    await expect(p).rejects.toThrow();
+    const req = await server.waitFor((r) => r.model === 'm');
+    expect(req.closedByClient).toBe(true);
+    expect(req.completed).toBe(false);
+  });
+});
