@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
-import { type CascadePlugin, CascadeAgent, OpenAIProvider } from '../dist/index.js';
+import { CascadeAgent, type CascadePlugin, OpenAIProvider } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
@@ -20,7 +20,10 @@ async function startServerProcess(): Promise<{ url: string; child: ChildProcess 
     const s = await startTestServer({ models: { 'gpt-4o-mini': { content: 'Paris is the capital of France.', logprobs: -0.01 }, 'gpt-4o': { content: 'Paris' } } });
     console.log(s.openaiBaseURL);
   `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: join(here, '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: join(here, '..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
     child.once('exit', (code) => reject(new Error(`test server exited with ${code}`)));
@@ -67,7 +70,11 @@ try {
   const check = await agent.run('What is the capital of France?');
   if (check.model !== 'gpt-4o-mini') throw new Error('bench setup: the draft should be accepted');
 
-  const variants = { sdk, run: () => agent.run('What is the capital of France?'), run5: () => agent5.run('What is the capital of France?') };
+  const variants = {
+    sdk,
+    run: () => agent.run('What is the capital of France?'),
+    run5: () => agent5.run('What is the capital of France?'),
+  };
   for (const fn of Object.values(variants)) await measure(200, fn); // warm up JIT and sockets
   // Interleave small blocks of every variant, rotating the order, so that machine noise and garbage
   // collection fall on all of them alike. Each round gives a ratio to the SDK's block of the same round;
@@ -91,7 +98,13 @@ try {
     const value = median(perRound[key].map((s) => s[f]));
     const baseline = median(perRound.sdk.map((s) => s[f]));
     const ratio = median(perRound[key].map((s, i) => s[f] / perRound.sdk[i]![f]));
-    return { name, value: +value.toFixed(1), unit: f === 'cpuUs' ? 'µs CPU/request' : 'µs wall/request', baseline: +baseline.toFixed(1), ratio: +ratio.toFixed(3) };
+    return {
+      name,
+      value: +value.toFixed(1),
+      unit: f === 'cpuUs' ? 'µs CPU/request' : 'µs wall/request',
+      baseline: +baseline.toFixed(1),
+      ratio: +ratio.toFixed(3),
+    };
   };
   const results = [
     entry('run_vs_sdk_cpu_ratio', 'run', 'cpuUs'),
@@ -102,7 +115,8 @@ try {
   const out = join(here, '../../../bench-results/core.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-  for (const r of results) process.stdout.write(`${r.name}: ${r.ratio} (${r.value} vs ${r.baseline} ${r.unit})\n`);
+  for (const r of results)
+    process.stdout.write(`${r.name}: ${r.ratio} (${r.value} vs ${r.baseline} ${r.unit})\n`);
 } finally {
   child.kill();
 }

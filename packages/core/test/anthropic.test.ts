@@ -9,7 +9,10 @@ describe('Anthropic through the real @anthropic-ai/sdk', () => {
   it('cascades from an OpenAI drafter to an Anthropic verifier and prices both', async () => {
     env = await setup({
       'gpt-4o-mini': { content: "I'm not sure, possibly Lyon", logprobs: -0.05 },
-      'claude-sonnet-4-20250514': { content: 'Paris', usage: { inputTokens: 20, outputTokens: 2, cachedInputTokens: 10 } },
+      'claude-sonnet-4-20250514': {
+        content: 'Paris',
+        usage: { inputTokens: 20, outputTokens: 2, cachedInputTokens: 10 },
+      },
     });
     const r = await env
       .agent([
@@ -24,13 +27,22 @@ describe('Anthropic through the real @anthropic-ai/sdk', () => {
     const body = env.server.requestsFor('claude-sonnet-4-20250514')[0]!.body;
     expect(body.system).toBe('Be brief.');
     expect(body.max_tokens).toBe(50);
-    expect(body.messages).toEqual([{ role: 'user', content: [{ type: 'text', text: 'Capital of France?' }] }]);
+    expect(body.messages).toEqual([
+      { role: 'user', content: [{ type: 'text', text: 'Capital of France?' }] },
+    ]);
   });
 
   it('judges Anthropic drafts on text alone (no log-probs) and handles tool use', async () => {
-    const tools = [{ name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] } }];
+    const tools = [
+      {
+        name: 'lookup',
+        parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] },
+      },
+    ];
     env = await setup({
-      'claude-3-5-haiku-latest': { toolCalls: [{ id: 'toolu_1', name: 'lookup', arguments: { q: 'paris' } }] },
+      'claude-3-5-haiku-latest': {
+        toolCalls: [{ id: 'toolu_1', name: 'lookup', arguments: { q: 'paris' } }],
+      },
       'claude-sonnet-4-20250514': { content: 'unused' },
     });
     const r = await env
@@ -67,7 +79,9 @@ describe('Anthropic through the real @anthropic-ai/sdk', () => {
     }
     const res = await collectStream(tap());
     expect(res.content).toBe('Let me look.');
-    expect(res.toolCalls).toEqual([{ id: 'toolu_9', name: 'lookup', arguments: '{"q":"a long query string"}' }]);
+    expect(res.toolCalls).toEqual([
+      { id: 'toolu_9', name: 'lookup', arguments: '{"q":"a long query string"}' },
+    ]);
     expect(res.usage).toEqual({ inputTokens: 12, outputTokens: 9, cachedInputTokens: 0 });
     expect(deltas.filter((d) => d.type === 'tool_call').length).toBeGreaterThan(2);
     expect(deltas.at(-1)).toMatchObject({ type: 'finish', finishReason: 'tool_calls' });

@@ -13,7 +13,11 @@ const twoTier = [
 describe('cascade through the real openai SDK', () => {
   it('accepts a confident draft and reports cost and saving', async () => {
     env = await setup({
-      'gpt-4o-mini': { content: 'Paris', logprobs: CONFIDENT, usage: { inputTokens: 1000, outputTokens: 100 } },
+      'gpt-4o-mini': {
+        content: 'Paris',
+        logprobs: CONFIDENT,
+        usage: { inputTokens: 1000, outputTokens: 100 },
+      },
       'gpt-4o': { content: 'Paris.' },
     });
     const r = await env.agent(twoTier).run('What is the capital of France?');
@@ -67,11 +71,21 @@ describe('cascade through the real openai SDK', () => {
         { model: 'medium', provider: 'openai', threshold: 0.9 },
         { model: 'large', provider: 'openai' },
       ],
-      { pricing: { small: { input: 9, output: 9 }, medium: { input: 1, output: 1 }, large: { input: 5, output: 5 } } },
+      {
+        pricing: {
+          small: { input: 9, output: 9 },
+          medium: { input: 1, output: 1 },
+          large: { input: 5, output: 5 },
+        },
+      },
     );
     expect(agent.ladder.map((t) => t.role)).toEqual(['drafter', 'intermediate', 'verifier']);
     const r = await agent.run('Meaning of life?');
-    expect(r.attempts.map((a) => `${a.model}:${a.status}`)).toEqual(['small:rejected', 'medium:rejected', 'large:accepted']);
+    expect(r.attempts.map((a) => `${a.model}:${a.status}`)).toEqual([
+      'small:rejected',
+      'medium:rejected',
+      'large:accepted',
+    ]);
     const second = await agent.run({ query: 'Meaning of life?', thresholds: { medium: 0.5 } });
     expect(second.model).toBe('medium');
     expect(second.tier.role).toBe('intermediate');
@@ -96,7 +110,10 @@ describe('cascade through the real openai SDK', () => {
   });
 
   it('reports an unknown price as null with a warning, never as another model', async () => {
-    env = await setup({ 'mystery-model': { content: 'Paris', logprobs: CONFIDENT }, 'gpt-4o': { content: 'x' } });
+    env = await setup({
+      'mystery-model': { content: 'Paris', logprobs: CONFIDENT },
+      'gpt-4o': { content: 'x' },
+    });
     const agent = env.agent([
       { model: 'mystery-model', provider: 'openai' },
       { model: 'gpt-4o', provider: 'openai' },
@@ -117,7 +134,12 @@ describe('cascade through the real openai SDK', () => {
       {
         name: 'get_weather',
         description: 'Weather for a city',
-        parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+        parameters: {
+          type: 'object',
+          properties: { city: { type: 'string' } },
+          required: ['city'],
+          additionalProperties: false,
+        },
       },
     ];
     env = await setup({
@@ -128,9 +150,20 @@ describe('cascade through the real openai SDK', () => {
     expect(r.attempts[0]?.status).toBe('rejected');
     expect(r.attempts[0]?.reasons.join(' ')).toMatch(/required property 'city'/);
     expect(r.finishReason).toBe('tool_calls');
-    expect(r.toolCalls).toEqual([expect.objectContaining({ name: 'get_weather', arguments: '{"city":"Paris"}' })]);
+    expect(r.toolCalls).toEqual([
+      expect.objectContaining({ name: 'get_weather', arguments: '{"city":"Paris"}' }),
+    ]);
     const sent = env.server.requestsFor('gpt-4o-mini')[0]!.body;
-    expect(sent.tools).toEqual([{ type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: tools[0]!.parameters } }]);
+    expect(sent.tools).toEqual([
+      {
+        type: 'function',
+        function: {
+          name: 'get_weather',
+          description: 'Weather for a city',
+          parameters: tools[0]!.parameters,
+        },
+      },
+    ]);
 
     env.server.setModel('gpt-4o-mini', { toolCalls: [{ name: 'get_weather', arguments: { city: 'Rome' } }] });
     const ok = await env.agent(twoTier).run({ query: 'Weather in Rome?', tools });
@@ -139,7 +172,11 @@ describe('cascade through the real openai SDK', () => {
   });
 
   it('escalates JSON that does not parse or does not match the schema', async () => {
-    const schema = { type: 'object', properties: { colors: { type: 'array', items: { type: 'string' } } }, required: ['colors'] };
+    const schema = {
+      type: 'object',
+      properties: { colors: { type: 'array', items: { type: 'string' } } },
+      required: ['colors'],
+    };
     env = await setup({
       'gpt-4o-mini': { content: '{"colors": ["red", "green"', logprobs: CONFIDENT },
       'gpt-4o': { content: '{"colors":["red","green","blue"]}' },
@@ -152,7 +189,10 @@ describe('cascade through the real openai SDK', () => {
     expect(env.server.requestsFor('gpt-4o-mini')[0]!.body.response_format).toEqual({ type: 'json_object' });
 
     env.server.setModel('gpt-4o-mini', { content: '{"colours": []}', logprobs: CONFIDENT });
-    const s = await agent.run({ query: 'Colours', responseFormat: { type: 'json_schema', name: 'colors', schema } });
+    const s = await agent.run({
+      query: 'Colours',
+      responseFormat: { type: 'json_schema', name: 'colors', schema },
+    });
     expect(s.attempts[0]?.reason).toMatch(/schema: \(root\) must have required property 'colors'/);
     expect(s.model).toBe('gpt-4o');
   });
@@ -164,7 +204,11 @@ describe('cascade through the real openai SDK', () => {
     });
     const r = await env.agent(twoTier).run('How do I bake bread?');
     expect(r.attempts[0]?.reasons.join()).toMatch(/refused/);
-    env.server.setModel('gpt-4o-mini', { content: 'Bread is made by', logprobs: CONFIDENT, finishReason: 'length' });
+    env.server.setModel('gpt-4o-mini', {
+      content: 'Bread is made by',
+      logprobs: CONFIDENT,
+      finishReason: 'length',
+    });
     const t = await env.agent(twoTier).run('How do I bake bread?');
     expect(t.attempts[0]?.reasons.join()).toMatch(/cut off/);
     expect(t.model).toBe('gpt-4o');
@@ -185,7 +229,7 @@ describe('cascade through the real openai SDK', () => {
               usage: { inputTokens: 3, outputTokens: 2, cachedInputTokens: 0 },
             };
           },
-          async *stream() {
+          stream() {
             throw new Error('not used');
           },
         },

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CascadeAgent, InvalidConfigError, OpenAIProvider, Pricing, UnknownProviderError } from '../src/index.js';
+import {
+  CascadeAgent,
+  InvalidConfigError,
+  OpenAIProvider,
+  Pricing,
+  UnknownProviderError,
+} from '../src/index.js';
 
 const providers = { openai: new OpenAIProvider({ apiKey: 'k', baseURL: 'http://127.0.0.1:9/v1' }) };
 const ladder = [
@@ -23,7 +29,9 @@ describe('bad input gives a typed error naming the field', () => {
   });
   it('rejects a threshold outside [0, 1]', () => {
     const bad = [{ model: 'gpt-4o-mini', provider: 'openai', threshold: 1.5 }, ladder[1]!];
-    expect(fieldOf(() => new CascadeAgent({ providers, ladder: bad }))).toBe('invalid_config ladder.0.threshold');
+    expect(fieldOf(() => new CascadeAgent({ providers, ladder: bad }))).toBe(
+      'invalid_config ladder.0.threshold',
+    );
   });
   it('rejects an unknown provider, listing the known ones', () => {
     const err = (() => {
@@ -38,16 +46,18 @@ describe('bad input gives a typed error naming the field', () => {
     expect(err?.message).toMatch(/ladder\.0\.provider: unknown provider "groq".*available: openai/);
   });
   it('rejects a negative price', () => {
-    expect(fieldOf(() => new CascadeAgent({ providers, ladder, pricing: { 'gpt-4o': { input: -1, output: 1 } } }))).toBe(
-      'invalid_config pricing.gpt-4o.input',
-    );
+    expect(
+      fieldOf(() => new CascadeAgent({ providers, ladder, pricing: { 'gpt-4o': { input: -1, output: 1 } } })),
+    ).toBe('invalid_config pricing.gpt-4o.input');
     expect(() => new Pricing({ m: { input: 1, output: Number.NaN } })).toThrow(/pricing\.m\.output/);
   });
   it('rejects duplicate tier and plugin names', () => {
-    expect(fieldOf(() => new CascadeAgent({ providers, ladder: [ladder[0]!, ladder[0]!] }))).toBe('invalid_config ladder.1.name');
-    expect(fieldOf(() => new CascadeAgent({ providers, ladder, plugins: [{ name: 'p' }, { name: 'p' }] }))).toBe(
-      'invalid_config plugins.1.name',
+    expect(fieldOf(() => new CascadeAgent({ providers, ladder: [ladder[0]!, ladder[0]!] }))).toBe(
+      'invalid_config ladder.1.name',
     );
+    expect(
+      fieldOf(() => new CascadeAgent({ providers, ladder, plugins: [{ name: 'p' }, { name: 'p' }] })),
+    ).toBe('invalid_config plugins.1.name');
   });
   it('rejects an empty query and bad per-request overrides', async () => {
     const agent = new CascadeAgent({ providers, ladder });
@@ -55,8 +65,14 @@ describe('bad input gives a typed error naming the field', () => {
     await expect(agent.run({ query: 'q', thresholds: { 'gpt-4o-mini': -0.1 } })).rejects.toMatchObject({
       field: 'request.thresholds.gpt-4o-mini',
     });
-    await expect(agent.run({ query: 'q', ladder: ['nope'] })).rejects.toMatchObject({ field: 'request.ladder.0' });
-    await expect(agent.run({ query: 'q', maxTokens: 0 })).rejects.toMatchObject({ field: 'request.maxTokens' });
-    await expect(agent.run({ messages: [{ role: 'user', content: '' }] })).rejects.toMatchObject({ field: 'request.messages' });
+    await expect(agent.run({ query: 'q', ladder: ['nope'] })).rejects.toMatchObject({
+      field: 'request.ladder.0',
+    });
+    await expect(agent.run({ query: 'q', maxTokens: 0 })).rejects.toMatchObject({
+      field: 'request.maxTokens',
+    });
+    await expect(agent.run({ messages: [{ role: 'user', content: '' }] })).rejects.toMatchObject({
+      field: 'request.messages',
+    });
   });
 });

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AllTiersFailedError, CascadeAbortedError, type CascadeEvents, type StreamDelta } from '../src/index.js';
+import {
+  AllTiersFailedError,
+  CascadeAbortedError,
+  type CascadeEvents,
+  type StreamDelta,
+} from '../src/index.js';
 import { CONFIDENT, type Setup, setup } from './helpers.js';
 
 let env: Setup;
@@ -12,7 +17,10 @@ const twoTier = [
 
 describe('faults', () => {
   it('retries a 429 after the retry-after the server asked for', async () => {
-    env = await setup({ 'gpt-4o-mini': { content: 'Paris', logprobs: CONFIDENT }, 'gpt-4o': { content: 'x' } });
+    env = await setup({
+      'gpt-4o-mini': { content: 'Paris', logprobs: CONFIDENT },
+      'gpt-4o': { content: 'x' },
+    });
     env.server.injectFault('gpt-4o-mini', { kind: 'status', status: 429, retryAfterSeconds: 1 });
     const agent = env.agent(twoTier);
     const retries: CascadeEvents['retry'][] = [];
@@ -32,7 +40,11 @@ describe('faults', () => {
     env.server.injectFault('gpt-4o-mini', { kind: 'status', status: 500 }, 3);
     const r = await env.agent(twoTier).run('Capital of France?');
     expect(r.model).toBe('gpt-4o');
-    expect(r.attempts[0]).toMatchObject({ status: 'failed', retries: 2, error: { code: 'provider_error', status: 500 } });
+    expect(r.attempts[0]).toMatchObject({
+      status: 'failed',
+      retries: 2,
+      error: { code: 'provider_error', status: 500 },
+    });
     expect(r.attempts[0]?.reason).toMatch(/HTTP 500/);
     expect(env.server.requestsFor('gpt-4o-mini')).toHaveLength(3);
   });
@@ -46,7 +58,10 @@ describe('faults', () => {
     const started = Date.now();
     const s = await env.agent(twoTier).run('q?');
     expect(Date.now() - started).toBeLessThan(3000);
-    expect(s.attempts[0]).toMatchObject({ status: 'failed', error: { code: 'provider_rate_limited', status: 429 } });
+    expect(s.attempts[0]).toMatchObject({
+      status: 'failed',
+      error: { code: 'provider_rate_limited', status: 429 },
+    });
   });
 
   it('aborts mid-call: the server sees the connection closed and no tier is tried after', async () => {
@@ -86,7 +101,9 @@ describe('faults', () => {
   it('a timeout aborts the HTTP request itself, then the next tier answers', async () => {
     env = await setup({ 'gpt-4o-mini': { content: 'x' }, 'gpt-4o': { content: 'Paris' } });
     env.server.injectFault('gpt-4o-mini', { kind: 'hang' }, 3);
-    const r = await env.agent([{ ...twoTier[0]!, timeoutMs: 100 }, twoTier[1]!], { retry: { maxRetries: 0 } }).run('q?');
+    const r = await env
+      .agent([{ ...twoTier[0]!, timeoutMs: 100 }, twoTier[1]!], { retry: { maxRetries: 0 } })
+      .run('q?');
     expect(r.model).toBe('gpt-4o');
     expect(r.attempts[0]?.error?.code).toBe('provider_timeout');
     const hung = await env.server.waitFor((q) => q.model === 'gpt-4o-mini');
@@ -102,7 +119,10 @@ describe('faults', () => {
   });
 
   it('retries a stream cut off midway and says so', async () => {
-    env = await setup({ 'gpt-4o-mini': { content: 'one two three four five six', logprobs: CONFIDENT }, 'gpt-4o': { content: 'x' } });
+    env = await setup({
+      'gpt-4o-mini': { content: 'one two three four five six', logprobs: CONFIDENT },
+      'gpt-4o': { content: 'x' },
+    });
     env.server.injectFault('gpt-4o-mini', { kind: 'cut', afterChunks: 3 });
     const deltas: StreamDelta[] = [];
     const agent = env.agent(twoTier);
@@ -117,7 +137,10 @@ describe('faults', () => {
   it('throws AllTiersFailedError naming each tier when every tier fails', async () => {
     env = await setup({ 'gpt-4o-mini': { content: 'x' }, 'gpt-4o': { content: 'y' } });
     env.server.injectFault('*', { kind: 'status', status: 503 }, 6);
-    const err = await env.agent(twoTier).run('q?').catch((e) => e);
+    const err = await env
+      .agent(twoTier)
+      .run('q?')
+      .catch((e) => e);
     expect(err).toBeInstanceOf(AllTiersFailedError);
     expect(err.code).toBe('all_tiers_failed');
     expect(err.failures.map((f: { model: string }) => f.model)).toEqual(['gpt-4o-mini', 'gpt-4o']);

@@ -1,5 +1,11 @@
-import { startTestServer, type ModelScript, type TestServer } from '@cascadeflow/testing';
-import { AnthropicProvider, CascadeAgent, type CascadeAgentOptions, OpenAIProvider, type TierOptions } from '../src/index.js';
+import { type ModelScript, startTestServer, type TestServer } from '@cascadeflow/testing';
+import {
+  AnthropicProvider,
+  CascadeAgent,
+  type CascadeAgentOptions,
+  OpenAIProvider,
+  type TierOptions,
+} from '../src/index.js';
 
 /** Confident and unsure answers, as log-probs per token. */
 export const CONFIDENT = -0.01; // p ≈ 0.99

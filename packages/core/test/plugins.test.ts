@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import {
-  type CascadePlugin,
   CascadeAbortedError,
+  type CascadePlugin,
   definePlugin,
   PluginError,
   RequestRejectedError,
@@ -58,7 +58,11 @@ describe('plugin hooks', () => {
     const limiter: CascadePlugin = {
       name: 'limiter',
       beforeRun: () => {
-        throw new RequestRejectedError({ reason: 'rate limit of 10/min reached', retryAfterMs: 6000, data: { limit: 10 } });
+        throw new RequestRejectedError({
+          reason: 'rate limit of 10/min reached',
+          retryAfterMs: 6000,
+          data: { limit: 10 },
+        });
       },
     };
     const err = await env
@@ -66,14 +70,22 @@ describe('plugin hooks', () => {
       .run('q?')
       .catch((e) => e);
     expect(err).toBeInstanceOf(RequestRejectedError);
-    expect(err).toMatchObject({ code: 'request_rejected', plugin: 'limiter', retryAfterMs: 6000, data: { limit: 10 } });
+    expect(err).toMatchObject({
+      code: 'request_rejected',
+      plugin: 'limiter',
+      retryAfterMs: 6000,
+      data: { limit: 10 },
+    });
     expect(err.message).toMatch(/limiter.*rate limit/);
     expect(env.server.requests).toHaveLength(0);
     expect(log).toContain('a.onError');
   });
 
   it('a plugin rewrites the input (redaction) and the provider sees only the rewrite', async () => {
-    env = await setup({ 'gpt-4o-mini': { content: 'noted', logprobs: CONFIDENT }, 'gpt-4o': { content: 'y' } });
+    env = await setup({
+      'gpt-4o-mini': { content: 'noted', logprobs: CONFIDENT },
+      'gpt-4o': { content: 'y' },
+    });
     const redact: CascadePlugin = {
       name: 'redact',
       beforeRun: ({ request }) => ({
@@ -90,14 +102,20 @@ describe('plugin hooks', () => {
 
   it('resolveConfig picks the ladder for a request (as a profile would)', async () => {
     env = await setup({ 'gpt-4o-mini': { content: 'x', logprobs: UNSURE }, 'gpt-4o': { content: 'y' } });
-    const freeTier: CascadePlugin = { name: 'free-tier', resolveConfig: ({ request }) => ({ ...request, ladder: ['gpt-4o-mini'] }) };
+    const freeTier: CascadePlugin = {
+      name: 'free-tier',
+      resolveConfig: ({ request }) => ({ ...request, ladder: ['gpt-4o-mini'] }),
+    };
     const r = await env.agent(twoTier, { plugins: [freeTier] }).run('q?');
     expect(r.model).toBe('gpt-4o-mini');
     expect(env.server.requestsFor('gpt-4o')).toHaveLength(0);
   });
 
   it('afterRun may replace the result; per-run state is isolated between runs', async () => {
-    env = await setup({ 'gpt-4o-mini': { content: 'secret 1234', logprobs: CONFIDENT }, 'gpt-4o': { content: 'y' } });
+    env = await setup({
+      'gpt-4o-mini': { content: 'secret 1234', logprobs: CONFIDENT },
+      'gpt-4o': { content: 'y' },
+    });
     const counts: number[] = [];
     const plugin = definePlugin({
       name: 'mask',
@@ -140,7 +158,10 @@ describe('plugin hooks', () => {
   });
 
   it('wrapStream sees every delta in order, first plugin outermost', async () => {
-    env = await setup({ 'gpt-4o-mini': { content: 'a b c', logprobs: CONFIDENT }, 'gpt-4o': { content: 'y' } });
+    env = await setup({
+      'gpt-4o-mini': { content: 'a b c', logprobs: CONFIDENT },
+      'gpt-4o': { content: 'y' },
+    });
     const upper: CascadePlugin = {
       name: 'upper',
       async *wrapStream({ stream }) {
@@ -158,7 +179,9 @@ describe('plugin hooks', () => {
       },
     };
     const deltas: StreamDelta[] = [];
-    const r = await env.agent(twoTier, { plugins: [outer, upper] }).run({ query: 'q?', onDelta: (d) => deltas.push(d) });
+    const r = await env
+      .agent(twoTier, { plugins: [outer, upper] })
+      .run({ query: 'q?', onDelta: (d) => deltas.push(d) });
     expect(seenByOuter).toEqual(['A', ' B', ' C']);
     expect(r.content).toBe('A B C');
     expect(deltas.map((d) => d.type)).toEqual(['text', 'text', 'text', 'finish']);
@@ -168,7 +191,10 @@ describe('plugin hooks', () => {
     env = await setup({ 'gpt-4o-mini': { content: 'x' }, 'gpt-4o': { content: 'y' } });
     const controller = new AbortController();
     const aborter: CascadePlugin = { name: 'aborter', beforeRun: () => controller.abort() };
-    const err = await env.agent(twoTier, { plugins: [aborter] }).run({ query: 'q?', signal: controller.signal }).catch((e) => e);
+    const err = await env
+      .agent(twoTier, { plugins: [aborter] })
+      .run({ query: 'q?', signal: controller.signal })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(CascadeAbortedError);
     expect(env.server.requests).toHaveLength(0);
   });

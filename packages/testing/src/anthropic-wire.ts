@@ -55,7 +55,10 @@ export function anthropicMessage(reply: ResolvedReply, o: AnthropicWireOptions):
 }
 
 /** SSE frames as `[event, data]` pairs, in order. */
-export function anthropicEvents(reply: ResolvedReply, o: AnthropicWireOptions): [string, Record<string, unknown>][] {
+export function anthropicEvents(
+  reply: ResolvedReply,
+  o: AnthropicWireOptions,
+): [string, Record<string, unknown>][] {
   const events: [string, Record<string, unknown>][] = [];
   events.push([
     'message_start',
@@ -75,10 +78,16 @@ export function anthropicEvents(reply: ResolvedReply, o: AnthropicWireOptions): 
   ]);
   let index = 0;
   if (reply.content !== '') {
-    events.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }]);
+    events.push([
+      'content_block_start',
+      { type: 'content_block_start', index, content_block: { type: 'text', text: '' } },
+    ]);
     events.push(['ping', { type: 'ping' }]);
     for (const token of reply.tokens) {
-      events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: token } }]);
+      events.push([
+        'content_block_delta',
+        { type: 'content_block_delta', index, delta: { type: 'text_delta', text: token } },
+      ]);
     }
     events.push(['content_block_stop', { type: 'content_block_stop', index }]);
     index++;
@@ -86,7 +95,11 @@ export function anthropicEvents(reply: ResolvedReply, o: AnthropicWireOptions): 
   for (const call of reply.toolCalls) {
     events.push([
       'content_block_start',
-      { type: 'content_block_start', index, content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} } },
+      {
+        type: 'content_block_start',
+        index,
+        content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} },
+      },
     ]);
     for (let at = 0; at < call.arguments.length; at += 8) {
       events.push([

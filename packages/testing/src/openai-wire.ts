@@ -92,13 +92,19 @@ export function openaiChunks(reply: ResolvedReply, o: OpenAIWireOptions): Record
   reply.toolCalls.forEach((call, index) => {
     frames.push(
       chunk(
-        { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] },
+        {
+          tool_calls: [
+            { index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } },
+          ],
+        },
         null,
       ),
     );
     // Arguments arrive in pieces, as they do from the real API.
     for (let at = 0; at < call.arguments.length; at += 8) {
-      frames.push(chunk({ tool_calls: [{ index, function: { arguments: call.arguments.slice(at, at + 8) } }] }, null));
+      frames.push(
+        chunk({ tool_calls: [{ index, function: { arguments: call.arguments.slice(at, at + 8) } }] }, null),
+      );
     }
   });
   frames.push(chunk({}, reply.finishReason));

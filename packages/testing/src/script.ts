@@ -48,7 +48,9 @@ export interface ScriptRequest {
 }
 
 /** A fixed reply, or a function computing one from the request. */
-export type ModelScript = ScriptedReply | ((request: ScriptRequest) => ScriptedReply | Promise<ScriptedReply>);
+export type ModelScript =
+  | ScriptedReply
+  | ((request: ScriptRequest) => ScriptedReply | Promise<ScriptedReply>);
 
 /**
  * A fault the server injects instead of a normal answer.

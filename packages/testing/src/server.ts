@@ -207,7 +207,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     if (!script) {
       record.status = 404;
       res.writeHead(404, { 'content-type': 'application/json', [requestIdHeader]: id });
-      res.end(errorBody(404, `The model \`${model}\` does not exist on the test server; script it with setModel().`));
+      res.end(
+        errorBody(
+          404,
+          `The model \`${model}\` does not exist on the test server; script it with setModel().`,
+        ),
+      );
       record.completed = true;
       return;
     }
@@ -221,7 +226,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       record.status = 200;
       if (stream) {
         res.writeHead(200, { 'content-type': 'text/event-stream', [requestIdHeader]: id });
-        res.write(api === 'openai' ? 'data: {"id": "broken", "choices": [{\n\n' : 'event: message_start\ndata: {"type": "message_start", "message": {\n\n');
+        res.write(
+          api === 'openai'
+            ? 'data: {"id": "broken", "choices": [{\n\n'
+            : 'event: message_start\ndata: {"type": "message_start", "message": {\n\n',
+        );
         record.chunksSent = 1;
         res.end();
       } else {
@@ -247,7 +256,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       );
       record.status = 200;
       if (fault?.kind === 'cut') {
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) });
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(payload)),
+        });
         res.write(payload.slice(0, Math.floor(payload.length / 2)));
         res.destroy();
         return;
@@ -261,8 +273,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const frames = sseFrames(api, reply, id, model, body);
     record.status = 200;
     record.chunksPlanned = frames.length;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', [requestIdHeader]: id });
-    const cutAt = fault?.kind === 'cut' ? (fault.afterChunks ?? Math.floor(frames.length / 2)) : Number.POSITIVE_INFINITY;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      [requestIdHeader]: id,
+    });
+    const cutAt =
+      fault?.kind === 'cut' ? (fault.afterChunks ?? Math.floor(frames.length / 2)) : Number.POSITIVE_INFINITY;
     for (let i = 0; i < frames.length; i++) {
       if (record.closedByClient || res.destroyed) {
         // A well-behaved server stops generating when the client goes away; count what it skipped.
@@ -344,7 +361,9 @@ function sseFrames(
   body: Record<string, unknown>,
 ): string[] {
   if (api === 'anthropic') {
-    return anthropicEvents(reply, { id, model }).map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    return anthropicEvents(reply, { id, model }).map(
+      ([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`,
+    );
   }
   const streamOptions = body.stream_options as { include_usage?: boolean } | undefined;
   const chunks = openaiChunks(reply, {

@@ -10,23 +10,43 @@ describe('test server speaks the OpenAI wire format', () => {
   it('answers chat completions with log-probs, usage and tool calls', async () => {
     server = await startTestServer({
       models: {
-        m: { content: 'Hello there', logprobs: [-0.1, -0.2], usage: { inputTokens: 9, cachedInputTokens: 4 } },
+        m: {
+          content: 'Hello there',
+          logprobs: [-0.1, -0.2],
+          usage: { inputTokens: 9, cachedInputTokens: 4 },
+        },
         t: { toolCalls: [{ id: 'call_1', name: 'f', arguments: { a: 1 } }] },
       },
     });
     const client = new OpenAI({ apiKey: 'x', baseURL: server.openaiBaseURL, maxRetries: 0 });
-    const res = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'hi' }], logprobs: true });
+    const res = await client.chat.completions.create({
+      model: 'm',
+      messages: [{ role: 'user', content: 'hi' }],
+      logprobs: true,
+    });
     expect(res.object).toBe('chat.completion');
     expect(res.choices[0]?.message.content).toBe('Hello there');
     expect(res.choices[0]?.logprobs?.content?.map((t) => [t.token, t.logprob])).toEqual([
       ['Hello', -0.1],
       [' there', -0.2],
     ]);
-    expect(res.usage).toMatchObject({ prompt_tokens: 9, completion_tokens: 2, total_tokens: 11, prompt_tokens_details: { cached_tokens: 4 } });
-    const tool = await client.chat.completions.create({ model: 't', messages: [{ role: 'user', content: 'x' }] });
+    expect(res.usage).toMatchObject({
+      prompt_tokens: 9,
+      completion_tokens: 2,
+      total_tokens: 11,
+      prompt_tokens_details: { cached_tokens: 4 },
+    });
+    const tool = await client.chat.completions.create({
+      model: 't',
+      messages: [{ role: 'user', content: 'x' }],
+    });
     expect(tool.choices[0]?.finish_reason).toBe('tool_calls');
     expect(tool.choices[0]?.message.content).toBeNull();
-    expect(tool.choices[0]?.message.tool_calls?.[0]).toEqual({ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } });
+    expect(tool.choices[0]?.message.tool_calls?.[0]).toEqual({
+      id: 'call_1',
+      type: 'function',
+      function: { name: 'f', arguments: '{"a":1}' },
+    });
   });
 
   it('streams chunks, then a usage-only chunk when include_usage is set', async () => {
@@ -52,17 +72,24 @@ describe('test server speaks the OpenAI wire format', () => {
     server = await startTestServer({ models: { m: { content: 'ok' } } });
     server.injectFault('m', { kind: 'status', status: 429, retryAfterSeconds: 2 });
     const client = new OpenAI({ apiKey: 'x', baseURL: server.openaiBaseURL, maxRetries: 0 });
-    const err = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+    const err = await client.chat.completions
+      .create({ model: 'm', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
     expect(err.headers.get('retry-after')).toBe('2');
-    const ok = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
+    const ok = await client.chat.completions.create({
+      model: 'm',
+      messages: [{ role: 'user', content: 'x' }],
+    });
     expect(ok.choices[0]?.message.content).toBe('ok');
   });
 
   it('answers 404 model_not_found for an unscripted model', async () => {
     server = await startTestServer();
     const client = new OpenAI({ apiKey: 'x', baseURL: server.openaiBaseURL, maxRetries: 0 });
-    const err = await client.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+    const err = await client.chat.completions
+      .create({ model: 'nope', messages: [{ role: 'user', content: 'x' }] })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(OpenAI.NotFoundError);
     expect(err.code).toBe('model_not_found');
   });
@@ -73,30 +100,50 @@ describe('test server speaks the OpenAI wire format', () => {
     server.injectFault('m', { kind: 'cut', afterChunks: 3 });
     const got: string[] = [];
     const cut = (async () => {
-      const s = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }], stream: true });
+      const s = await client.chat.completions.create({
+        model: 'm',
+        messages: [{ role: 'user', content: 'x' }],
+        stream: true,
+      });
       for await (const c of s) got.push(c.choices[0]?.delta.content ?? '');
     })();
     await expect(cut).rejects.toThrow();
     expect(got.join('')).toBe('one two');
     server.injectFault('m', { kind: 'malformed' });
-    await expect(client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] })).rejects.toThrow();
+    await expect(
+      client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] }),
+    ).rejects.toThrow();
   });
 });
 
 describe('test server speaks the Anthropic wire format', () => {
   it('answers messages and streams message events', async () => {
     server = await startTestServer({
-      models: { c: { content: 'Bonjour le monde', toolCalls: [{ id: 'toolu_1', name: 'f', arguments: { x: 'y' } }], usage: { inputTokens: 7 } } },
+      models: {
+        c: {
+          content: 'Bonjour le monde',
+          toolCalls: [{ id: 'toolu_1', name: 'f', arguments: { x: 'y' } }],
+          usage: { inputTokens: 7 },
+        },
+      },
     });
     const client = new Anthropic({ apiKey: 'x', baseURL: server.anthropicBaseURL, maxRetries: 0 });
-    const msg = await client.messages.create({ model: 'c', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
+    const msg = await client.messages.create({
+      model: 'c',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(msg.content).toEqual([
       { type: 'text', text: 'Bonjour le monde' },
       { type: 'tool_use', id: 'toolu_1', name: 'f', input: { x: 'y' } },
     ]);
     expect(msg.stop_reason).toBe('tool_use');
     expect(msg.usage.input_tokens).toBe(7);
-    const stream = client.messages.stream({ model: 'c', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
+    const stream = client.messages.stream({
+      model: 'c',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     const final = await stream.finalMessage();
     expect(final.content).toEqual(msg.content);
     expect(final.stop_reason).toBe('tool_use');
@@ -106,16 +153,24 @@ describe('test server speaks the Anthropic wire format', () => {
     server = await startTestServer({ models: { c: { content: 'x' } } });
     server.injectFault('c', { kind: 'status', status: 529 });
     const client = new Anthropic({ apiKey: 'x', baseURL: server.anthropicBaseURL, maxRetries: 0 });
-    const err = await client.messages.create({ model: 'c', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).catch((e) => e);
+    const err = await client.messages
+      .create({ model: 'c', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })
+      .catch((e) => e);
     expect(err.status).toBe(529);
-    expect(err.error).toEqual({ type: 'error', error: { type: 'overloaded_error', message: 'Injected fault: HTTP 529' } });
+    expect(err.error).toEqual({
+      type: 'error',
+      error: { type: 'overloaded_error', message: 'Injected fault: HTTP 529' },
+    });
   });
 
   it('records a client that hangs up on a hung request', async () => {
     server = await startTestServer({ models: { m: { content: 'x' } } });
     server.injectFault('m', { kind: 'hang' });
     const client = new OpenAI({ apiKey: 'x', baseURL: server.openaiBaseURL, maxRetries: 0 });
-    const p = client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] }, { signal: AbortSignal.timeout(100) });
+    const p = client.chat.completions.create(
+      { model: 'm', messages: [{ role: 'user', content: 'x' }] },
+      { signal: AbortSignal.timeout(100) },
+    );
     await expect(p).rejects.toThrow();
     const req = await server.waitFor((r) => r.model === 'm');
     expect(req.closedByClient).toBe(true);

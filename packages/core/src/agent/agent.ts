@@ -6,8 +6,8 @@ import {
   InvalidConfigError,
   ProviderError,
 } from '../errors/errors.js';
-import { HookTable, PluginRunner } from '../plugins/runner.js';
 import type { CascadePlugin, RunContext } from '../plugins/plugin.js';
+import { HookTable, PluginRunner } from '../plugins/runner.js';
 import { DEFAULT_PRICES } from '../pricing/default-prices.js';
 import { Pricing, type PricingTable } from '../pricing/pricing.js';
 import { collectStream } from '../providers/collect-stream.js';
@@ -125,29 +125,44 @@ export class CascadeAgent {
   readonly ladder: readonly ResolvedTier[];
 
   constructor(options: CascadeAgentOptions) {
-    if (typeof options !== 'object' || options === null) throw new InvalidConfigError('options', 'must be an object');
+    if (typeof options !== 'object' || options === null)
+      throw new InvalidConfigError('options', 'must be an object');
     const parsed = parseOrThrow(optionsSchema, options, '', 'invalid_config');
-    const list = Array.isArray(options.providers) ? options.providers.map((p) => [p?.name, p] as const) : Object.entries(options.providers ?? {});
+    const list = Array.isArray(options.providers)
+      ? options.providers.map((p) => [p?.name, p] as const)
+      : Object.entries(options.providers ?? {});
     this.#providers = new Map();
     for (const [name, p] of list) {
       if (!name || !p || typeof p.complete !== 'function' || typeof p.stream !== 'function') {
-        throw new InvalidConfigError(`providers.${name ?? '?'}`, 'must implement Provider (name, complete(), stream())');
+        throw new InvalidConfigError(
+          `providers.${name ?? '?'}`,
+          'must implement Provider (name, complete(), stream())',
+        );
       }
       this.#providers.set(name, p);
     }
     this.#tiers = parsed.ladder as TierOptions[];
     this.#defaultThreshold = parsed.defaultThreshold ?? 0.7;
     // Frozen: runs that override nothing share it, so no hook may change it in place (return a new request instead).
-    this.ladder = Object.freeze(resolveLadder(this.#tiers, this.#providers, this.#defaultThreshold, 'ladder').map((t) => Object.freeze(t)));
-    this.#pricing = new Pricing({ ...(options.defaultPrices === false ? {} : DEFAULT_PRICES), ...(options.pricing ?? {}) });
+    this.ladder = Object.freeze(
+      resolveLadder(this.#tiers, this.#providers, this.#defaultThreshold, 'ladder').map((t) =>
+        Object.freeze(t),
+      ),
+    );
+    this.#pricing = new Pricing({
+      ...(options.defaultPrices === false ? {} : DEFAULT_PRICES),
+      ...(options.pricing ?? {}),
+    });
     this.#validators = options.validators ?? defaultValidators();
     this.#combine = parsed.combine ?? 'min';
     this.#adjust = options.adjustThresholdsByComplexity ?? false;
     const plugins = options.plugins ?? [];
     const names = new Set<string>();
     plugins.forEach((p, i) => {
-      if (!p || typeof p.name !== 'string' || p.name === '') throw new InvalidConfigError(`plugins.${i}.name`, 'every plugin needs a unique non-empty name');
-      if (names.has(p.name)) throw new InvalidConfigError(`plugins.${i}.name`, `duplicate plugin name "${p.name}"`);
+      if (!p || typeof p.name !== 'string' || p.name === '')
+        throw new InvalidConfigError(`plugins.${i}.name`, 'every plugin needs a unique non-empty name');
+      if (names.has(p.name))
+        throw new InvalidConfigError(`plugins.${i}.name`, `duplicate plugin name "${p.name}"`);
       names.add(p.name);
     });
     this.#plugins = plugins;
@@ -207,14 +222,16 @@ export class CascadeAgent {
       signal,
       startedAt: Date.now(),
     };
-    if (this.#events.has('run:start')) this.#events.emit('run:start', { runId: context.runId, userId: context.userId });
+    if (this.#events.has('run:start'))
+      this.#events.emit('run:start', { runId: context.runId, userId: context.userId });
     let runner: PluginRunner | undefined;
     let resolved: ResolvedRequest | undefined;
     try {
       if (signal.aborted) throw new CascadeAbortedError(signal.reason);
       runner = new PluginRunner(this.#hooks, context);
       const configuredOrPromise = runner.pipe('resolveConfig', 'request', request);
-      const configured = configuredOrPromise instanceof Promise ? await configuredOrPromise : configuredOrPromise;
+      const configured =
+        configuredOrPromise instanceof Promise ? await configuredOrPromise : configuredOrPromise;
       resolved = resolveRequest(configured, {
         tiers: this.#tiers,
         providers: this.#providers,
@@ -266,7 +283,8 @@ export class CascadeAgent {
       if (context.signal.aborted) throw new CascadeAbortedError(context.signal.reason);
       const before = runner.each('beforeAttempt', { request: req, tier }, 'forward');
       if (before) await before;
-      if (this.#events.has('attempt:start')) this.#events.emit('attempt:start', { runId: context.runId, tier });
+      if (this.#events.has('attempt:start'))
+        this.#events.emit('attempt:start', { runId: context.runId, tier });
       const attempt = await this.#attempt(req, tier, runner, context, onDelta);
 
       if (attempt.status !== 'failed') {
@@ -291,7 +309,9 @@ export class CascadeAgent {
             this.#combine,
           );
           const base = tier.threshold ?? 0;
-          const threshold = this.#adjust ? Math.min(1, Math.max(0, base + COMPLEXITY_THRESHOLD_SHIFT[complexity])) : base;
+          const threshold = this.#adjust
+            ? Math.min(1, Math.max(0, base + COMPLEXITY_THRESHOLD_SHIFT[complexity]))
+            : base;
           attempt.score = quality.score;
           attempt.reasons = quality.reasons;
           attempt.checks = quality.checks;
@@ -300,22 +320,31 @@ export class CascadeAgent {
           attempt.reason = quality.reasons.length ? `${cmp} (${quality.reasons.join('; ')})` : cmp;
         }
       } else {
-        failures.push({ model: tier.model, tier: tier.index, error: new Error(attempt.error?.message ?? 'failed') });
+        failures.push({
+          model: tier.model,
+          tier: tier.index,
+          error: new Error(attempt.error?.message ?? 'failed'),
+        });
       }
       attempts.push(attempt);
       const after = runner.each('afterAttempt', { request: req, attempt }, 'reverse');
       if (after) await after;
-      if (this.#events.has('attempt:end')) this.#events.emit('attempt:end', { runId: context.runId, attempt });
+      if (this.#events.has('attempt:end'))
+        this.#events.emit('attempt:end', { runId: context.runId, attempt });
 
       if (attempt.status === 'accepted') {
         accepted = attempt;
         break;
       }
-      if (attempt.status === 'rejected' && (!bestRejected || (attempt.score ?? 0) > (bestRejected.score ?? 0))) {
+      if (
+        attempt.status === 'rejected' &&
+        (!bestRejected || (attempt.score ?? 0) > (bestRejected.score ?? 0))
+      ) {
         bestRejected = attempt;
       }
       const next = req.ladder[tier.index + 1];
-      if (next) this.#events.emit('escalate', { runId: context.runId, from: tier, to: next, reason: attempt.reason });
+      if (next)
+        this.#events.emit('escalate', { runId: context.runId, from: tier, to: next, reason: attempt.reason });
     }
 
     let degraded = false;

@@ -1,5 +1,5 @@
-import type { AttemptRecord, CascadeResult } from './result.js';
 import type { TierInfo } from '../quality/validator.js';
+import type { AttemptRecord, CascadeResult } from './result.js';
 
 /** Events an agent emits. Library code never logs: subscribe to these instead. */
 export interface CascadeEvents {
@@ -8,7 +8,13 @@ export interface CascadeEvents {
   'attempt:end': { runId: string; attempt: AttemptRecord };
   retry: { runId: string; tier: TierInfo; error: Error; retry: number; delayMs: number };
   escalate: { runId: string; from: TierInfo; to: TierInfo; reason: string };
-  warning: { runId?: string; code: 'unknown_price' | 'degraded_result' | 'on_error_failed'; message: string; model?: string; plugin?: string };
+  warning: {
+    runId?: string;
+    code: 'unknown_price' | 'degraded_result' | 'on_error_failed';
+    message: string;
+    model?: string;
+    plugin?: string;
+  };
   'run:end': { runId: string; result: CascadeResult };
   'run:error': { runId: string; error: Error };
 }

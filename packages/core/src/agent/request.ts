@@ -110,17 +110,33 @@ const requestSchema = z.object({
   query: z.string().optional(),
   messages: z.array(messageSchema).optional(),
   system: z.string().optional(),
-  ladder: z.array(z.union([z.string(), tierSchema])).min(1, 'must have at least one tier').optional(),
+  ladder: z
+    .array(z.union([z.string(), tierSchema]))
+    .min(1, 'must have at least one tier')
+    .optional(),
   thresholds: z.union([z.record(z.string(), probability), z.array(probability)]).optional(),
   maxTokens: z.number().int().positive().optional(),
   temperature: z.number().min(0).max(2).optional(),
-  tools: z.array(z.object({ name: z.string().min(1), description: z.string().optional(), parameters: z.record(z.string(), z.unknown()) })).optional(),
+  tools: z
+    .array(
+      z.object({
+        name: z.string().min(1),
+        description: z.string().optional(),
+        parameters: z.record(z.string(), z.unknown()),
+      }),
+    )
+    .optional(),
   toolChoice: z.union([z.enum(['auto', 'none', 'required']), z.object({ name: z.string() })]).optional(),
   responseFormat: z
     .union([
       z.object({ type: z.literal('text') }),
       z.object({ type: z.literal('json_object') }),
-      z.object({ type: z.literal('json_schema'), name: z.string().min(1), schema: z.record(z.string(), z.unknown()), strict: z.boolean().optional() }),
+      z.object({
+        type: z.literal('json_schema'),
+        name: z.string().min(1),
+        schema: z.record(z.string(), z.unknown()),
+        strict: z.boolean().optional(),
+      }),
     ])
     .optional(),
   timeoutMs: z.number().positive().optional(),
@@ -129,7 +145,12 @@ const requestSchema = z.object({
 });
 
 /** Turns the first zod issue into an InvalidConfigError naming the field. */
-export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, root: string, code: 'invalid_config' | 'invalid_request'): T {
+export function parseOrThrow<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  root: string,
+  code: 'invalid_config' | 'invalid_request',
+): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
@@ -151,9 +172,14 @@ export function resolveLadder(
 ): ResolvedTier[] {
   const names = new Set<string>();
   return tiers.map((t, index) => {
-    if (!providers.has(t.provider)) throw new UnknownProviderError(t.provider, [...providers.keys()], `${field}.${index}.provider`);
+    if (!providers.has(t.provider))
+      throw new UnknownProviderError(t.provider, [...providers.keys()], `${field}.${index}.provider`);
     const name = t.name ?? t.model;
-    if (names.has(name)) throw new InvalidConfigError(`${field}.${index}.name`, `duplicate tier name "${name}"; give each tier a unique name`);
+    if (names.has(name))
+      throw new InvalidConfigError(
+        `${field}.${index}.name`,
+        `duplicate tier name "${name}"; give each tier a unique name`,
+      );
     names.add(name);
     const last = index === tiers.length - 1;
     return {
@@ -194,9 +220,16 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
     messages = req.messages;
   } else {
     if (req.query === undefined || req.query.trim() === '') {
-      throw new InvalidConfigError('request.query', 'is empty; pass a non-empty `query` or `messages`', 'invalid_request');
+      throw new InvalidConfigError(
+        'request.query',
+        'is empty; pass a non-empty `query` or `messages`',
+        'invalid_request',
+      );
     }
-    messages = [...(req.system ? [{ role: 'system' as const, content: req.system }] : []), { role: 'user', content: req.query }];
+    messages = [
+      ...(req.system ? [{ role: 'system' as const, content: req.system }] : []),
+      { role: 'user', content: req.query },
+    ];
   }
   const lastUser = [...messages].reverse().find((m) => m.role === 'user');
   if (!lastUser || lastUser.content.trim() === '') {
@@ -204,30 +237,56 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
   }
 
   if (!req.ladder && !req.thresholds && defaults.resolvedLadder) {
-    return finish(req, messages, lastUser.content, defaults.resolvedLadder as ResolvedTier[], defaults.timeoutMs);
+    return finish(
+      req,
+      messages,
+      lastUser.content,
+      defaults.resolvedLadder as ResolvedTier[],
+      defaults.timeoutMs,
+    );
   }
   let tiers = defaults.tiers;
   if (req.ladder) {
     tiers = req.ladder.map((t, i) => {
       if (typeof t !== 'string') return t;
       const found = defaults.tiers.find((d) => (d.name ?? d.model) === t || d.model === t);
-      if (!found) throw new InvalidConfigError(`request.ladder.${i}`, `no tier named "${t}" on the agent's ladder`, 'invalid_request');
+      if (!found)
+        throw new InvalidConfigError(
+          `request.ladder.${i}`,
+          `no tier named "${t}" on the agent's ladder`,
+          'invalid_request',
+        );
       return found;
     });
   }
-  const ladder = resolveLadder(tiers, defaults.providers, defaults.defaultThreshold, req.ladder ? 'request.ladder' : 'ladder');
+  const ladder = resolveLadder(
+    tiers,
+    defaults.providers,
+    defaults.defaultThreshold,
+    req.ladder ? 'request.ladder' : 'ladder',
+  );
   if (req.thresholds) {
     const th = req.thresholds;
     if (Array.isArray(th)) {
       th.forEach((v, i) => {
         const tier = ladder[i];
-        if (!tier) throw new InvalidConfigError(`request.thresholds.${i}`, `the ladder has only ${ladder.length} tiers`, 'invalid_request');
+        if (!tier)
+          throw new InvalidConfigError(
+            `request.thresholds.${i}`,
+            `the ladder has only ${ladder.length} tiers`,
+            'invalid_request',
+          );
         if (tier.threshold !== null) tier.threshold = v;
       });
     } else {
       for (const [name, v] of Object.entries(th)) {
         const tier = ladder.find((t) => t.name === name || t.model === name);
-        if (!tier) throw new InvalidConfigError(`request.thresholds.${name}`, `no tier named "${name}" in this run's ladder`, 'invalid_request');
+        if (!tier)
+          throw new InvalidConfigError(
+            `request.thresholds.${name}`,
+            `no tier named "${name}" in this run's ladder`,
+            'invalid_request',
+          );
         if (tier.threshold !== null) tier.threshold = v;
       }
     }
@@ -235,7 +294,13 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
   return finish(req, messages, lastUser.content, ladder, defaults.timeoutMs);
 }
 
-function finish(req: RunRequest, messages: ChatMessage[], query: string, ladder: ResolvedTier[], timeoutMs: number): ResolvedRequest {
+function finish(
+  req: RunRequest,
+  messages: ChatMessage[],
+  query: string,
+  ladder: ResolvedTier[],
+  timeoutMs: number,
+): ResolvedRequest {
   return {
     messages,
     query,

@@ -91,7 +91,9 @@ export class ProviderError extends CascadeFlowError {
     retryAfterMs?: number;
     cause?: unknown;
   }) {
-    super(args.code ?? 'provider_error', `${args.provider}/${args.model}: ${args.message}`, { cause: args.cause });
+    super(args.code ?? 'provider_error', `${args.provider}/${args.model}: ${args.message}`, {
+      cause: args.cause,
+    });
     this.name = 'ProviderError';
     this.provider = args.provider;
     this.model = args.model;
@@ -150,8 +152,16 @@ export class RequestRejectedError extends CascadeFlowError {
   readonly reason: string;
   readonly retryAfterMs: number | undefined;
   readonly data: Record<string, unknown>;
-  constructor(args: { reason: string; plugin?: string; retryAfterMs?: number; data?: Record<string, unknown> }) {
-    super('request_rejected', args.plugin ? `Rejected by plugin "${args.plugin}": ${args.reason}` : `Rejected: ${args.reason}`);
+  constructor(args: {
+    reason: string;
+    plugin?: string;
+    retryAfterMs?: number;
+    data?: Record<string, unknown>;
+  }) {
+    super(
+      'request_rejected',
+      args.plugin ? `Rejected by plugin "${args.plugin}": ${args.reason}` : `Rejected: ${args.reason}`,
+    );
     this.name = 'RequestRejectedError';
     this.plugin = args.plugin;
     this.reason = args.reason;

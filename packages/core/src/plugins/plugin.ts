@@ -1,5 +1,5 @@
-import type { AttemptRecord, CascadeResult } from '../agent/result.js';
 import type { ResolvedRequest, RunRequest } from '../agent/request.js';
+import type { AttemptRecord, CascadeResult } from '../agent/result.js';
 import type { TierInfo } from '../quality/validator.js';
 import type { StreamDelta } from '../types/provider.js';
 
@@ -64,13 +64,17 @@ export interface CascadePlugin<S = Record<string, unknown>> {
   /** Creates this plugin's state for one run. */
   createState?(context: RunContext): S;
   resolveConfig?(args: HookArgs<S> & { request: RunRequest }): MaybePromise<RunRequest | undefined | void>;
-  beforeRun?(args: HookArgs<S> & { request: ResolvedRequest }): MaybePromise<ResolvedRequest | undefined | void>;
+  beforeRun?(
+    args: HookArgs<S> & { request: ResolvedRequest },
+  ): MaybePromise<ResolvedRequest | undefined | void>;
   beforeAttempt?(args: HookArgs<S> & { request: ResolvedRequest; tier: TierInfo }): MaybePromise<void>;
   afterAttempt?(args: HookArgs<S> & { request: ResolvedRequest; attempt: AttemptRecord }): MaybePromise<void>;
   wrapStream?(
     args: HookArgs<S> & { request: ResolvedRequest; tier: TierInfo; stream: AsyncIterable<StreamDelta> },
   ): AsyncIterable<StreamDelta>;
-  afterRun?(args: HookArgs<S> & { request: ResolvedRequest; result: CascadeResult }): MaybePromise<CascadeResult | undefined | void>;
+  afterRun?(
+    args: HookArgs<S> & { request: ResolvedRequest; result: CascadeResult },
+  ): MaybePromise<CascadeResult | undefined | void>;
   onError?(args: HookArgs<S> & { request: ResolvedRequest | undefined; error: Error }): MaybePromise<void>;
 }
 

@@ -1,10 +1,23 @@
-import { CascadeAbortedError, CascadeFlowError, PluginError, RequestRejectedError } from '../errors/errors.js';
+import {
+  CascadeAbortedError,
+  CascadeFlowError,
+  PluginError,
+  RequestRejectedError,
+} from '../errors/errors.js';
 import type { CascadePlugin, RunContext } from './plugin.js';
 
 type AnyPlugin = CascadePlugin<any>;
 type HookName = Exclude<keyof AnyPlugin, 'name' | 'createState'>;
 
-const HOOKS: HookName[] = ['resolveConfig', 'beforeRun', 'beforeAttempt', 'afterAttempt', 'wrapStream', 'afterRun', 'onError'];
+const HOOKS: HookName[] = [
+  'resolveConfig',
+  'beforeRun',
+  'beforeAttempt',
+  'afterAttempt',
+  'wrapStream',
+  'afterRun',
+  'onError',
+];
 
 /** Plugins that implement each hook, in registration order and reversed; computed once per agent. */
 export class HookTable {
@@ -28,7 +41,10 @@ export class HookTable {
 }
 
 function wrapError(p: AnyPlugin, hook: string, error: unknown): Error {
-  if (error instanceof RequestRejectedError || (CascadeFlowError.isInstance(error) && error.code === 'request_rejected')) {
+  if (
+    error instanceof RequestRejectedError ||
+    (CascadeFlowError.isInstance(error) && error.code === 'request_rejected')
+  ) {
     const rejected = error as RequestRejectedError;
     return typeof rejected.attributeTo === 'function' ? rejected.attributeTo(p.name) : rejected;
   }
@@ -73,7 +89,14 @@ export class PluginRunner {
     if (this.context.signal.aborted) throw new CascadeAbortedError(this.context.signal.reason);
   }
 
-  async #thread<V>(list: readonly AnyPlugin[], hook: HookName, key: string, value: V, extra: object, checkAbort: boolean): Promise<V> {
+  async #thread<V>(
+    list: readonly AnyPlugin[],
+    hook: HookName,
+    key: string,
+    value: V,
+    extra: object,
+    checkAbort: boolean,
+  ): Promise<V> {
     let current = value;
     for (const p of list) {
       if (checkAbort) this.#checkAbort();
@@ -151,7 +174,10 @@ export class PluginRunner {
     let current = stream;
     for (const p of this.#table.reverse.wrapStream) {
       try {
-        current = guardStream(p.name, p.wrapStream!(this.#args(p, { ...extra, stream: current })) as AsyncIterable<T>);
+        current = guardStream(
+          p.name,
+          p.wrapStream!(this.#args(p, { ...extra, stream: current })) as AsyncIterable<T>,
+        );
       } catch (error) {
         throw wrapError(p, 'wrapStream', error);
       }

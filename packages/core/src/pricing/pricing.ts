@@ -44,7 +44,10 @@ export class Pricing {
       for (const field of ['input', 'output', 'cachedInput', 'batchInput', 'batchOutput'] as const) {
         const v = price[field];
         if (v !== undefined && (!Number.isFinite(v) || v < 0)) {
-          throw new InvalidConfigError(`pricing.${key}.${field}`, `must be a finite number ≥ 0 (USD per million tokens), got ${v}`);
+          throw new InvalidConfigError(
+            `pricing.${key}.${field}`,
+            `must be a finite number ≥ 0 (USD per million tokens), got ${v}`,
+          );
         }
       }
       if (price.input === undefined || price.output === undefined) {

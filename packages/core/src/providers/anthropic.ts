@@ -1,8 +1,12 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { MessageCreateParamsNonStreaming, MessageParam, RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
+import type {
+  MessageCreateParamsNonStreaming,
+  MessageParam,
+  RawMessageStreamEvent,
+} from '@anthropic-ai/sdk/resources/messages';
+import { ProviderError } from '../errors/errors.js';
 import type { ChatMessage, FinishReason, ToolCall, Usage } from '../types/messages.js';
 import type { CompletionRequest, CompletionResponse, Provider, StreamDelta } from '../types/provider.js';
-import { ProviderError } from '../errors/errors.js';
 import { fromSdkError, midStreamError } from './sdk-errors.js';
 
 /** Options of {@link AnthropicProvider}. */
@@ -40,12 +44,18 @@ function toAnthropic(messages: ChatMessage[]): { system: string | undefined; mes
   for (const m of messages) {
     if (m.role === 'system') system.push(m.content);
     else if (m.role === 'user') push('user', [{ type: 'text', text: m.content }]);
-    else if (m.role === 'tool') push('user', [{ type: 'tool_result', tool_use_id: m.toolCallId, content: m.content }]);
+    else if (m.role === 'tool')
+      push('user', [{ type: 'tool_result', tool_use_id: m.toolCallId, content: m.content }]);
     else {
       const blocks: AnthropicBlock[] = [];
       if (m.content) blocks.push({ type: 'text', text: m.content });
       for (const c of m.toolCalls ?? []) {
-        blocks.push({ type: 'tool_use', id: c.id, name: c.name, input: parseArgs(c.arguments) as Record<string, unknown> });
+        blocks.push({
+          type: 'tool_use',
+          id: c.id,
+          name: c.name,
+          input: parseArgs(c.arguments) as Record<string, unknown>,
+        });
       }
       push('assistant', blocks);
     }
@@ -115,7 +125,9 @@ export class AnthropicProvider implements Provider {
     let sys = system;
     if (req.responseFormat && req.responseFormat.type !== 'text') {
       const schema =
-        req.responseFormat.type === 'json_schema' ? ` matching this JSON schema: ${JSON.stringify(req.responseFormat.schema)}` : '';
+        req.responseFormat.type === 'json_schema'
+          ? ` matching this JSON schema: ${JSON.stringify(req.responseFormat.schema)}`
+          : '';
       sys = `${sys ? `${sys}\n\n` : ''}Answer with a single valid JSON value${schema}, and nothing else.`;
     }
     const body: MessageCreateParamsNonStreaming = {
@@ -125,7 +137,8 @@ export class AnthropicProvider implements Provider {
     };
     if (sys) body.system = sys;
     // This SDK version's types dropped `temperature`; the Messages API still accepts it on most models.
-    if (req.temperature !== undefined) (body as unknown as Record<string, unknown>).temperature = req.temperature;
+    if (req.temperature !== undefined)
+      (body as unknown as Record<string, unknown>).temperature = req.temperature;
     if (req.tools?.length) {
       body.tools = req.tools.map((t) => ({
         name: t.name,
@@ -136,7 +149,13 @@ export class AnthropicProvider implements Provider {
     if (req.toolChoice !== undefined) {
       const c = req.toolChoice;
       body.tool_choice =
-        c === 'auto' ? { type: 'auto' } : c === 'none' ? { type: 'none' } : c === 'required' ? { type: 'any' } : { type: 'tool', name: c.name };
+        c === 'auto'
+          ? { type: 'auto' }
+          : c === 'none'
+            ? { type: 'none' }
+            : c === 'required'
+              ? { type: 'any' }
+              : { type: 'tool', name: c.name };
     }
     return body;
   }
@@ -152,7 +171,8 @@ export class AnthropicProvider implements Provider {
     const toolCalls: ToolCall[] = [];
     for (const block of res.content ?? []) {
       if (block.type === 'text') content += block.text;
-      else if (block.type === 'tool_use') toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input) });
+      else if (block.type === 'tool_use')
+        toolCalls.push({ id: block.id, name: block.name, arguments: JSON.stringify(block.input) });
     }
     return {
       content,
@@ -166,7 +186,10 @@ export class AnthropicProvider implements Provider {
   async *stream(req: CompletionRequest): AsyncGenerator<StreamDelta> {
     let stream: AsyncIterable<RawMessageStreamEvent>;
     try {
-      stream = await this.#client.messages.create({ ...this.#body(req), stream: true }, { signal: req.signal, maxRetries: 0 });
+      stream = await this.#client.messages.create(
+        { ...this.#body(req), stream: true },
+        { signal: req.signal, maxRetries: 0 },
+      );
     } catch (error) {
       throw fromSdkError(error, this.name, req.model, req.signal);
     }
@@ -189,13 +212,23 @@ export class AnthropicProvider implements Provider {
             if (event.content_block.type === 'tool_use') {
               const i = toolIndex.size;
               toolIndex.set(event.index, i);
-              yield { type: 'tool_call', index: i, id: event.content_block.id, name: event.content_block.name, argumentsDelta: '' };
+              yield {
+                type: 'tool_call',
+                index: i,
+                id: event.content_block.id,
+                name: event.content_block.name,
+                argumentsDelta: '',
+              };
             }
             break;
           case 'content_block_delta':
             if (event.delta.type === 'text_delta') yield { type: 'text', text: event.delta.text };
             else if (event.delta.type === 'input_json_delta') {
-              yield { type: 'tool_call', index: toolIndex.get(event.index) ?? 0, argumentsDelta: event.delta.partial_json };
+              yield {
+                type: 'tool_call',
+                index: toolIndex.get(event.index) ?? 0,
+                argumentsDelta: event.delta.partial_json,
+              };
             }
             break;
           case 'message_delta':

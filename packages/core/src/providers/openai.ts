@@ -1,5 +1,9 @@
 import OpenAI from 'openai';
-import type { ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type {
+  ChatCompletionChunk,
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionMessageParam,
+} from 'openai/resources/chat/completions';
 import { ProviderError } from '../errors/errors.js';
 import type { ChatMessage, FinishReason, TokenLogprob } from '../types/messages.js';
 import type { CompletionRequest, CompletionResponse, Provider, StreamDelta } from '../types/provider.js';
@@ -62,7 +66,9 @@ function finishReason(reason: string | null | undefined): FinishReason {
   }
 }
 
-function logprobsOf(content: { token: string; logprob: number }[] | null | undefined): TokenLogprob[] | undefined {
+function logprobsOf(
+  content: { token: string; logprob: number }[] | null | undefined,
+): TokenLogprob[] | undefined {
   return content ? content.map((t) => ({ token: t.token, logprob: t.logprob })) : undefined;
 }
 
@@ -99,7 +105,10 @@ export class OpenAIProvider implements Provider {
   }
 
   #body(req: CompletionRequest): ChatCompletionCreateParamsNonStreaming {
-    const body: ChatCompletionCreateParamsNonStreaming = { model: req.model, messages: toOpenAIMessages(req.messages) };
+    const body: ChatCompletionCreateParamsNonStreaming = {
+      model: req.model,
+      messages: toOpenAIMessages(req.messages),
+    };
     if (req.maxTokens !== undefined) body[this.#maxTokensField] = req.maxTokens;
     if (req.temperature !== undefined) body.temperature = req.temperature;
     if (req.tools?.length) {
@@ -110,13 +119,19 @@ export class OpenAIProvider implements Provider {
     }
     if (req.toolChoice !== undefined) {
       body.tool_choice =
-        typeof req.toolChoice === 'string' ? req.toolChoice : { type: 'function', function: { name: req.toolChoice.name } };
+        typeof req.toolChoice === 'string'
+          ? req.toolChoice
+          : { type: 'function', function: { name: req.toolChoice.name } };
     }
     if (req.responseFormat?.type === 'json_object') body.response_format = { type: 'json_object' };
     if (req.responseFormat?.type === 'json_schema') {
       body.response_format = {
         type: 'json_schema',
-        json_schema: { name: req.responseFormat.name, schema: req.responseFormat.schema, strict: req.responseFormat.strict ?? false },
+        json_schema: {
+          name: req.responseFormat.name,
+          schema: req.responseFormat.schema,
+          strict: req.responseFormat.strict ?? false,
+        },
       };
     }
     if (req.logprobs && this.#logprobs) body.logprobs = true;
@@ -126,7 +141,10 @@ export class OpenAIProvider implements Provider {
   async complete(req: CompletionRequest): Promise<CompletionResponse> {
     let res: OpenAI.Chat.Completions.ChatCompletion;
     try {
-      res = await this.#client.chat.completions.create(this.#body(req), { signal: req.signal, maxRetries: 0 });
+      res = await this.#client.chat.completions.create(this.#body(req), {
+        signal: req.signal,
+        maxRetries: 0,
+      });
     } catch (error) {
       throw fromSdkError(error, this.name, req.model, req.signal);
     }
@@ -161,7 +179,11 @@ export class OpenAIProvider implements Provider {
     let stream: AsyncIterable<ChatCompletionChunk>;
     try {
       stream = await this.#client.chat.completions.create(
-        { ...this.#body(req), stream: true, ...(this.#streamUsage ? { stream_options: { include_usage: true } } : {}) },
+        {
+          ...this.#body(req),
+          stream: true,
+          ...(this.#streamUsage ? { stream_options: { include_usage: true } } : {}),
+        },
         { signal: req.signal, maxRetries: 0 },
       );
     } catch (error) {

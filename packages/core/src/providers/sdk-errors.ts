@@ -28,7 +28,12 @@ export function retryAfterMs(headers: unknown): number | undefined {
  * Maps an error thrown by the `openai` or `@anthropic-ai/sdk` client (both Stainless-generated, with the
  * same error classes by name) to a CascadeFlow error.
  */
-export function fromSdkError(error: unknown, provider: string, model: string, signal?: AbortSignal): CascadeFlowError {
+export function fromSdkError(
+  error: unknown,
+  provider: string,
+  model: string,
+  signal?: AbortSignal,
+): CascadeFlowError {
   if (signal?.aborted) return new CascadeAbortedError(signal.reason);
   const e = error as { name?: string; status?: unknown; headers?: unknown; message?: string };
   const name = e?.name ?? '';
@@ -47,7 +52,14 @@ export function fromSdkError(error: unknown, provider: string, model: string, si
     });
   }
   if (name === 'APIConnectionTimeoutError') {
-    return new ProviderError({ code: 'provider_timeout', provider, model, message, retryable: true, cause: error });
+    return new ProviderError({
+      code: 'provider_timeout',
+      provider,
+      model,
+      message,
+      retryable: true,
+      cause: error,
+    });
   }
   if (name === 'APIUserAbortError' || name === 'AbortError') return new CascadeAbortedError(error);
   if (error instanceof SyntaxError) {
@@ -61,7 +73,13 @@ export function fromSdkError(error: unknown, provider: string, model: string, si
     });
   }
   // Connection errors (refused, reset, stream cut off) are transient.
-  return new ProviderError({ provider, model, message: `${name || 'Error'}: ${message}`, retryable: true, cause: error });
+  return new ProviderError({
+    provider,
+    model,
+    message: `${name || 'Error'}: ${message}`,
+    retryable: true,
+    cause: error,
+  });
 }
 
 /** Says that a stream failed midway (after `received` events), keeping the error's code and retry data. */

@@ -30,4 +30,8 @@ export function estimateComplexity(query: string): Complexity {
  * questions can accept slightly less confident drafts, hard ones need more. ±0.05 is a small step on the
  * [0, 1] score scale, chosen so that a calibrated threshold is nudged, never overridden.
  */
-export const COMPLEXITY_THRESHOLD_SHIFT: Record<Complexity, number> = { simple: -0.05, moderate: 0, hard: 0.05 };
+export const COMPLEXITY_THRESHOLD_SHIFT: Record<Complexity, number> = {
+  simple: -0.05,
+  moderate: 0,
+  hard: 0.05,
+};

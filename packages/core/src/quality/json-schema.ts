@@ -2,7 +2,8 @@ import AjvModule from 'ajv';
 import type { JsonSchema } from '../types/messages.js';
 
 // ajv ships CommonJS with `exports.default`; under ESM interop the class can sit on either.
-const Ajv = ((AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule) as typeof AjvModule;
+const Ajv = ((AjvModule as unknown as { default?: typeof AjvModule }).default ??
+  AjvModule) as typeof AjvModule;
 
 let ajv: InstanceType<typeof AjvModule> | undefined;
 const cache = new WeakMap<object, ReturnType<InstanceType<typeof AjvModule>['compile']>>();

@@ -22,7 +22,10 @@ export function jsonValidity(): QualityValidator {
       } catch (e) {
         return { score: 0, reasons: [`not valid JSON (${(e as Error).message})`] };
       }
-      if (responseFormat.type === 'json_object' && (typeof data !== 'object' || data === null || Array.isArray(data))) {
+      if (
+        responseFormat.type === 'json_object' &&
+        (typeof data !== 'object' || data === null || Array.isArray(data))
+      ) {
         return { score: 0, reasons: ['JSON mode asks for an object'] };
       }
       if (responseFormat.type === 'json_schema') {

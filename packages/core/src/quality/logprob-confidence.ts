@@ -27,7 +27,10 @@ export function logprobConfidence(options: LogprobConfidenceOptions = {}): Quali
       if (!lps || lps.length === 0) return null;
       const value = aggregate === 'min' ? Math.min(...lps) : lps.reduce((a, b) => a + b, 0) / lps.length;
       const p = Math.exp(value);
-      return { score: p, reasons: [`${aggregate} token probability ${p.toFixed(3)} over ${lps.length} tokens`] };
+      return {
+        score: p,
+        reasons: [`${aggregate} token probability ${p.toFixed(3)} over ${lps.length} tokens`],
+      };
     },
   };
 }

@@ -4,7 +4,8 @@ import type { QualityValidator } from './validator.js';
 // match on; English only.
 const REFUSAL =
   /\b(I (can(?:'|no)t|cannot|am unable to|'m unable to|won't) (help|assist|answer|provide|do that)|as an AI( language model)?|I'm sorry, but I)\b/i;
-const HEDGING = /\b(I('m| am) not (sure|certain)|I don't know|I think|possibly|it might be|I believe|not entirely sure)\b/i;
+const HEDGING =
+  /\b(I('m| am) not (sure|certain)|I don't know|I think|possibly|it might be|I believe|not entirely sure)\b/i;
 
 /** Scores of each failed check. Zero means "never accept"; the rest leave room for a generous threshold. */
 const SCORE = {
@@ -40,8 +41,10 @@ export function textChecks(options: TextChecksOptions = {}): QualityValidator {
     validate({ response, complexity, responseFormat }) {
       const text = response.content.trim();
       const failures: [number, string][] = [];
-      if (response.finishReason === 'content_filter') failures.push([SCORE.contentFilter, 'blocked by the content filter']);
-      if (response.finishReason === 'length') failures.push([SCORE.truncated, 'cut off by the max-tokens limit']);
+      if (response.finishReason === 'content_filter')
+        failures.push([SCORE.contentFilter, 'blocked by the content filter']);
+      if (response.finishReason === 'length')
+        failures.push([SCORE.truncated, 'cut off by the max-tokens limit']);
       if (text === '' && response.toolCalls.length === 0) failures.push([SCORE.empty, 'empty answer']);
       const prose = text !== '' && (responseFormat?.type ?? 'text') === 'text';
       if (prose && REFUSAL.test(text)) failures.push([SCORE.refusal, 'the model refused']);

@@ -29,7 +29,8 @@ export function toolCallValidity(): QualityValidator {
           problems.push(`arguments of "${call.name}" are not valid JSON`);
           continue;
         }
-        for (const p of schemaProblems(tool.parameters, args)) problems.push(`"${call.name}" arguments: ${p}`);
+        for (const p of schemaProblems(tool.parameters, args))
+          problems.push(`"${call.name}" arguments: ${p}`);
       }
       return problems.length ? { score: 0, reasons: problems } : { score: 1, reasons: [] };
     },

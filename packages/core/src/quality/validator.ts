@@ -109,7 +109,11 @@ export async function scoreWith(
  * const strict = composeValidators('strict', [logprobConfidence(), textChecks()], 'min');
  * ```
  */
-export function composeValidators(name: string, validators: QualityValidator[], mode: CombineMode = 'min'): QualityValidator {
+export function composeValidators(
+  name: string,
+  validators: QualityValidator[],
+  mode: CombineMode = 'min',
+): QualityValidator {
   return {
     name,
     async validate(context) {
