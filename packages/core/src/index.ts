@@ -24,12 +24,14 @@ export { COMPLEXITY_THRESHOLD_SHIFT, type Complexity, estimateComplexity } from 
 export { defaultValidators } from './quality/defaults.js';
 export { jsonValidity } from './quality/json-validity.js';
 export { type LogprobConfidenceOptions, logprobConfidence } from './quality/logprob-confidence.js';
+export { SELF_CHECK_MARKER, type SelfCheckOptions, selfCheck, selfCheckPrompt } from './quality/self-check.js';
 export { type TextChecksOptions, textChecks } from './quality/text-checks.js';
 export { toolCallValidity } from './quality/tool-call-validity.js';
 export {
   type CheckResult,
   type CombineMode,
   composeValidators,
+  type PreviousAnswer,
   type QualityScore,
   type QualityValidator,
   type QualityVerdict,

@@ -294,6 +294,18 @@ export class CascadeAgent {
           attempt.reason = 'last tier: always accepted';
         } else {
           const response = attemptResponse(attempt);
+          const extra: { usage: Usage; cost: number | null; calls: number } = { usage: ZERO_USAGE, cost: 0, calls: 0 };
+          const provider = this.#providers.get(tier.provider)!;
+          const complete = async (call: Omit<CompletionRequest, 'model' | 'signal'> & { model?: string }) => {
+            const model = call.model ?? tier.model;
+            const res = await provider.complete({ ...call, model, signal: context.signal });
+            const cost = res.cost ?? this.#pricing.cost(model, res.usage);
+            if (cost === null && res.cost === undefined) this.#warnUnknownPrice(model);
+            extra.usage = addUsage(extra.usage, res.usage);
+            extra.cost = extra.cost === null || cost === null ? null : extra.cost + cost;
+            extra.calls++;
+            return res;
+          };
           const quality = await scoreWith(
             this.#validators,
             {
@@ -305,9 +317,18 @@ export class CascadeAgent {
               tier,
               complexity,
               signal: context.signal,
+              previous: attempts
+                .filter((a) => a.status !== 'failed')
+                .map((a) => ({ tier: a.tier, content: a.content, score: a.score })),
+              complete,
             },
             this.#combine,
           );
+          if (extra.calls > 0) {
+            // Validation calls (self-checks, judges) are part of what this attempt cost.
+            attempt.usage = addUsage(attempt.usage ?? ZERO_USAGE, extra.usage);
+            attempt.cost = attempt.cost === null || extra.cost === null ? null : attempt.cost + extra.cost;
+          }
           const base = tier.threshold ?? 0;
           const threshold = this.#adjust
             ? Math.min(1, Math.max(0, base + COMPLEXITY_THRESHOLD_SHIFT[complexity]))
@@ -453,7 +474,9 @@ export class CascadeAgent {
   ): AttemptRecord {
     const usage = response?.usage ?? null;
     let cost: number | null = null;
-    if (usage) {
+    if (response?.cost !== undefined) {
+      cost = response.cost;
+    } else if (usage) {
       cost = this.#pricing.cost(tier.model, usage);
       if (cost === null) this.#warnUnknownPrice(tier.model);
     }

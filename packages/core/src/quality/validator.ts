@@ -1,5 +1,5 @@
 import type { ChatMessage, ResponseFormat, ToolDefinition } from '../types/messages.js';
-import type { CompletionResponse } from '../types/provider.js';
+import type { CompletionRequest, CompletionResponse } from '../types/provider.js';
 import type { Complexity } from './complexity.js';
 
 /** Where a tier sits on the ladder. */
@@ -28,6 +28,20 @@ export interface ValidationContext {
   tier: TierInfo;
   complexity: Complexity;
   signal: AbortSignal;
+  /** Answers of the lower tiers tried earlier in this run, cheapest first (for agreement signals). */
+  previous: readonly PreviousAnswer[];
+  /**
+   * Calls a model on behalf of the validator (a self-check, a judge). Defaults to this tier's provider and
+   * model; the run's signal applies, and the call's usage and cost are added to this attempt's.
+   */
+  complete(request: Omit<CompletionRequest, 'model' | 'signal'> & { model?: string }): Promise<CompletionResponse>;
+}
+
+/** What a validator knows of an earlier tier's answer. */
+export interface PreviousAnswer {
+  tier: TierInfo;
+  content: string;
+  score: number | null;
 }
 
 /** A score in [0, 1] (1 is certainly good) with the reasons behind it. */

@@ -24,6 +24,10 @@ function ctx(
     tier: { index: 0, name: 'm', model: 'm', provider: 'p', role: 'drafter', threshold: 0.7 },
     complexity: 'simple',
     signal: new AbortController().signal,
+    previous: [],
+    complete: async () => {
+      throw new Error('no model in unit tests');
+    },
     ...extra,
   };
 }

@@ -34,6 +34,11 @@ export interface CompletionResponse {
   logprobs?: TokenLogprob[];
   /** The model name the provider reported. */
   model: string;
+  /**
+   * Cost in USD as the provider itself reported it (OpenRouter's `usage.cost`, a replay of recorded
+   * costs). When present it is used instead of the pricing table.
+   */
+  cost?: number;
 }
 
 /** One piece of a streamed completion. The stream always ends with exactly one `finish` delta. */
