@@ -5,6 +5,7 @@ export type { AttemptRecord, AttemptStatus, CascadeResult } from './agent/result
 export type { RetryOptions } from './agent/retry.js';
 export {
   AllTiersFailedError,
+  type AnyErrorCode,
   CascadeAbortedError,
   CascadeFlowError,
   type CascadeFlowErrorCode,
@@ -24,7 +25,12 @@ export { COMPLEXITY_THRESHOLD_SHIFT, type Complexity, estimateComplexity } from 
 export { defaultValidators } from './quality/defaults.js';
 export { jsonValidity } from './quality/json-validity.js';
 export { type LogprobConfidenceOptions, logprobConfidence } from './quality/logprob-confidence.js';
-export { SELF_CHECK_MARKER, type SelfCheckOptions, selfCheck, selfCheckPrompt } from './quality/self-check.js';
+export {
+  SELF_CHECK_MARKER,
+  type SelfCheckOptions,
+  selfCheck,
+  selfCheckPrompt,
+} from './quality/self-check.js';
 export { type TextChecksOptions, textChecks } from './quality/text-checks.js';
 export { toolCallValidity } from './quality/tool-call-validity.js';
 export {

@@ -294,7 +294,11 @@ export class CascadeAgent {
           attempt.reason = 'last tier: always accepted';
         } else {
           const response = attemptResponse(attempt);
-          const extra: { usage: Usage; cost: number | null; calls: number } = { usage: ZERO_USAGE, cost: 0, calls: 0 };
+          const extra: { usage: Usage; cost: number | null; calls: number } = {
+            usage: ZERO_USAGE,
+            cost: 0,
+            calls: 0,
+          };
           const provider = this.#providers.get(tier.provider)!;
           const complete = async (call: Omit<CompletionRequest, 'model' | 'signal'> & { model?: string }) => {
             const model = call.model ?? tier.model;

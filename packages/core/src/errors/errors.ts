@@ -20,6 +20,9 @@ export type CascadeFlowErrorCode =
   | 'plugin_failed'
   | 'request_rejected';
 
+/** A code of core, or of another CascadeFlow package (`invalid_dataset`, `rate_limited`, …). */
+export type AnyErrorCode = CascadeFlowErrorCode | (string & {});
+
 /**
  * Base class of every CascadeFlow error.
  *
@@ -32,9 +35,9 @@ export type CascadeFlowErrorCode =
  */
 export class CascadeFlowError extends Error {
   readonly [MARKER] = true;
-  readonly code: CascadeFlowErrorCode;
+  readonly code: AnyErrorCode;
 
-  constructor(code: CascadeFlowErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: AnyErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'CascadeFlowError';
     this.code = code;

@@ -18,8 +18,15 @@ export const SELF_CHECK_MARKER = 'Is the proposed answer correct? Answer with a 
  */
 export function selfCheckPrompt(question: string, answer: string): ChatMessage[] {
   return [
-    { role: 'system', content: 'You check answers. Reply with exactly one letter: Y if the proposed answer is correct, N if not.' },
-    { role: 'user', content: `Question:\n${question}\n\nProposed answer:\n${answer}\n\n${SELF_CHECK_MARKER}` },
+    {
+      role: 'system',
+      content:
+        'You check answers. Reply with exactly one letter: Y if the proposed answer is correct, N if not.',
+    },
+    {
+      role: 'user',
+      content: `Question:\n${question}\n\nProposed answer:\n${answer}\n\n${SELF_CHECK_MARKER}`,
+    },
   ];
 }
 

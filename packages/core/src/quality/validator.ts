@@ -34,7 +34,9 @@ export interface ValidationContext {
    * Calls a model on behalf of the validator (a self-check, a judge). Defaults to this tier's provider and
    * model; the run's signal applies, and the call's usage and cost are added to this attempt's.
    */
-  complete(request: Omit<CompletionRequest, 'model' | 'signal'> & { model?: string }): Promise<CompletionResponse>;
+  complete(
+    request: Omit<CompletionRequest, 'model' | 'signal'> & { model?: string },
+  ): Promise<CompletionResponse>;
 }
 
 /** What a validator knows of an earlier tier's answer. */

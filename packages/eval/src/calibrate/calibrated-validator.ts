@@ -1,0 +1,89 @@
+import {
+  CascadeAgent,
+  type CascadeAgentOptions,
+  InvalidConfigError,
+  type Provider,
+  type QualityValidator,
+  selfCheckPrompt,
+  textChecks,
+} from '@cascadeflow/core';
+import type { Calibration } from './calibrate.js';
+import { featureVector } from './features.js';
+import { predictLogistic } from './logistic.js';
+
+// A calibrated probability never reaches 1 exactly, so that a threshold of 1 means "never accept".
+const MAX_SCORE = 1 - 1e-12;
+
+/**
+ * The live side of {@link calibrate}: scores a draft with the calibrated probability that it is correct,
+ * from the same signals (its log-probs, or a self-check call when the calibration used that signal; the
+ * text checks; agreement with the lower tiers' answers and their scores).
+ *
+ * @example
+ * ```ts
+ * const agent = new CascadeAgent({ providers, ladder: calibratedLadder(cal, 'openai'), validators: [calibratedValidator(cal)] });
+ * ```
+ */
+export function calibratedValidator(calibration: Calibration): QualityValidator {
+  const text = textChecks();
+  return {
+    name: 'calibrated',
+    async validate(ctx) {
+      const weights = calibration.weights[ctx.tier.index];
+      if (!weights) return null;
+      let confidence: number | null = null;
+      const lps = ctx.response.logprobs;
+      if (lps && lps.length > 0) {
+        confidence = lps.reduce((s, t) => s + t.logprob, 0) / lps.length;
+      } else if (calibration.signal === 'self-check' && ctx.response.content.trim() !== '') {
+        const res = await ctx.complete({
+          messages: selfCheckPrompt(ctx.query, ctx.response.content),
+          maxTokens: 1,
+          temperature: 0,
+          logprobs: true,
+        });
+        const first = res.logprobs?.[0];
+        if (first)
+          confidence = /^\s*y/i.test(first.token)
+            ? first.logprob
+            : Math.log(Math.max(1e-12, 1 - Math.exp(first.logprob)));
+      }
+      const t = text.validate(ctx);
+      const textScore = t && !(t instanceof Promise) ? t.score : 1;
+      const previous = ctx.previous.map((p) => ({ answer: p.content, score: p.score }));
+      const score = Math.min(
+        MAX_SCORE,
+        predictLogistic(weights, featureVector(confidence, textScore, ctx.response.content, previous)),
+      );
+      return {
+        score,
+        reasons: [`P(correct) ${score.toFixed(3)}${confidence === null ? ' (no confidence signal)' : ''}`],
+      };
+    },
+  };
+}
+
+/**
+ * An agent for a calibration: its ladder, its thresholds and its validator, with every tier on `provider`
+ * (or a provider per model).
+ *
+ * @example
+ * ```ts
+ * const agent = calibratedAgent(cal, { openai: new OpenAIProvider() }, 'openai');
+ * ```
+ */
+export function calibratedAgent(
+  calibration: Calibration,
+  providers: Record<string, Provider>,
+  providerFor: string | ((model: string) => string),
+  options: Omit<CascadeAgentOptions, 'providers' | 'ladder' | 'validators'> = {},
+): CascadeAgent {
+  if (calibration.version !== 1)
+    throw new InvalidConfigError('calibration.version', `unsupported version ${calibration.version}`);
+  const ladder = calibration.ladder.map((model, i) => ({
+    model,
+    provider: typeof providerFor === 'string' ? providerFor : providerFor(model),
+    ...(i < calibration.thresholds.length ? { threshold: Math.min(1, calibration.thresholds[i]!) } : {}),
+  }));
+  return new CascadeAgent({ ...options, providers, ladder, validators: [calibratedValidator(calibration)] });
+}

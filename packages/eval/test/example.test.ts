@@ -1,0 +1,15 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+describe('examples', () => {
+  it('examples/calibrate-and-replay.ts runs offline', async () => {
+    const file = fileURLToPath(new URL('../examples/calibrate-and-replay.ts', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', file], {
+      timeout: 60_000,
+    });
+    expect(stdout).toMatch(/calibrated on 150 questions: gpt-4o-mini → .*gpt-4o/);
+    expect(stdout).toMatch(/replayed 200 unseen questions: quality 0\.\d{3}, cost 0\.\d{3}/);
+  });
+});
