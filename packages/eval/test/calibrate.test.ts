@@ -5,7 +5,10 @@ import { recordLine, tempJsonl } from './helpers.js';
 /** A toy world with a known answer: the drafter is right exactly when its log-prob is above -0.7. */
 function synthetic(n: number, seed: number, withConf = true): string[] {
   let s = seed;
-  const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const rand = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
   return Array.from({ length: n }, (_, i) => {
     const conf = -1.4 * rand();
     const right = conf > -0.7;
