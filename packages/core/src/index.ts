@@ -1,6 +1,13 @@
 export { CascadeAgent, type CascadeAgentOptions } from './agent/agent.js';
 export { CascadeEmitter, type CascadeEvents, type CascadeListener } from './agent/events.js';
-export type { ResolvedRequest, ResolvedTier, RunRequest, TierOptions } from './agent/request.js';
+export type {
+  EarlyRejectCheck,
+  ResolvedRequest,
+  ResolvedTier,
+  RunEvent,
+  RunRequest,
+  TierOptions,
+} from './agent/request.js';
 export type { AttemptRecord, AttemptStatus, CascadeResult } from './agent/result.js';
 export type { RetryOptions } from './agent/retry.js';
 export {

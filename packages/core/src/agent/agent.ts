@@ -10,11 +10,11 @@ import type { CascadePlugin, RunContext } from '../plugins/plugin.js';
 import { HookTable, PluginRunner } from '../plugins/runner.js';
 import { DEFAULT_PRICES } from '../pricing/default-prices.js';
 import { Pricing, type PricingTable } from '../pricing/pricing.js';
-import { collectStream } from '../providers/collect-stream.js';
+import { StreamCollector } from '../providers/collect-stream.js';
 import { COMPLEXITY_THRESHOLD_SHIFT, estimateComplexity } from '../quality/complexity.js';
 import { defaultValidators } from '../quality/defaults.js';
 import { type CombineMode, type QualityValidator, scoreWith } from '../quality/validator.js';
-import type { Usage } from '../types/messages.js';
+import type { TokenLogprob, Usage } from '../types/messages.js';
 import type { CompletionRequest, CompletionResponse, Provider } from '../types/provider.js';
 import { CascadeEmitter, type CascadeEvents, type CascadeListener } from './events.js';
 import {
@@ -241,7 +241,11 @@ export class CascadeAgent {
       });
       const gated = runner.pipe('beforeRun', 'request', resolved);
       resolved = gated instanceof Promise ? await gated : gated;
-      let result = await this.#cascade(resolved, runner, context, configured.onDelta ?? request.onDelta);
+      let result = await this.#cascade(resolved, runner, context, {
+        onDelta: configured.onDelta ?? request.onDelta,
+        onEvent: configured.onEvent ?? request.onEvent,
+        earlyReject: configured.earlyReject ?? request.earlyReject,
+      });
       const settled = runner.pipeReverse('afterRun', 'result', result, { request: resolved });
       result = settled instanceof Promise ? await settled : settled;
       if (this.#events.has('run:end')) this.#events.emit('run:end', { runId: context.runId, result });
@@ -271,7 +275,7 @@ export class CascadeAgent {
     req: ResolvedRequest,
     runner: PluginRunner,
     context: RunContext,
-    onDelta: RunRequest['onDelta'],
+    live: LiveHooks,
   ): Promise<CascadeResult> {
     const complexity = estimateComplexity(req.query);
     const attempts: AttemptRecord[] = [];
@@ -285,9 +289,11 @@ export class CascadeAgent {
       if (before) await before;
       if (this.#events.has('attempt:start'))
         this.#events.emit('attempt:start', { runId: context.runId, tier });
-      const attempt = await this.#attempt(req, tier, runner, context, onDelta);
+      live.onEvent?.({ type: 'attempt_start', tier });
+      const attempt = await this.#attempt(req, tier, runner, context, live);
 
-      if (attempt.status !== 'failed') {
+      // 'accepted' here means "answered"; the decision below replaces it.
+      if (attempt.status === 'accepted') {
         const last = tier.index === req.ladder.length - 1;
         if (last) {
           attempt.status = 'accepted';
@@ -344,7 +350,7 @@ export class CascadeAgent {
           attempt.status = quality.score >= threshold ? 'accepted' : 'rejected';
           attempt.reason = quality.reasons.length ? `${cmp} (${quality.reasons.join('; ')})` : cmp;
         }
-      } else {
+      } else if (attempt.status === 'failed') {
         failures.push({
           model: tier.model,
           tier: tier.index,
@@ -356,6 +362,7 @@ export class CascadeAgent {
       if (after) await after;
       if (this.#events.has('attempt:end'))
         this.#events.emit('attempt:end', { runId: context.runId, attempt });
+      live.onEvent?.({ type: 'attempt_end', attempt });
 
       if (attempt.status === 'accepted') {
         accepted = attempt;
@@ -368,8 +375,10 @@ export class CascadeAgent {
         bestRejected = attempt;
       }
       const next = req.ladder[tier.index + 1];
-      if (next)
+      if (next) {
         this.#events.emit('escalate', { runId: context.runId, from: tier, to: next, reason: attempt.reason });
+        live.onEvent?.({ type: 'escalate', from: tier, to: next, reason: attempt.reason });
+      }
     }
 
     let degraded = false;
@@ -392,7 +401,7 @@ export class CascadeAgent {
     tier: ResolvedTier,
     runner: PluginRunner,
     context: RunContext,
-    onDelta: RunRequest['onDelta'],
+    live: LiveHooks,
   ): Promise<AttemptRecord> {
     const provider = this.#providers.get(tier.provider)!;
     const started = performance.now();
@@ -413,12 +422,25 @@ export class CascadeAgent {
         signal,
       };
       try {
-        const response = onDelta
-          ? await this.#streamed(provider, call, req, tier, runner, onDelta)
+        const response = live.onDelta
+          ? await this.#streamed(provider, call, req, tier, runner, live)
           : await provider.complete(call);
         attemptSignal.dispose();
         return this.#record(tier, 'accepted', '', started, retries, response);
       } catch (e) {
+        if (e instanceof EarlyRejection) {
+          attemptSignal.dispose();
+          const abandoned = this.#record(
+            tier,
+            'rejected',
+            `abandoned early: ${e.reason}`,
+            started,
+            retries,
+            e.partial,
+          );
+          abandoned.usageEstimated = true;
+          return abandoned;
+        }
         let error = asError(e);
         if (context.signal.aborted) throw new CascadeAbortedError(context.signal.reason);
         if (attemptSignal.timedOut()) {
@@ -445,6 +467,7 @@ export class CascadeAgent {
         }
         retries++;
         this.#events.emit('retry', { runId: context.runId, tier, error, retry: retries, delayMs: delay });
+        live.onEvent?.({ type: 'retry', tier, error, retry: retries, delayMs: delay });
         await sleep(delay, context.signal);
       }
     }
@@ -456,16 +479,38 @@ export class CascadeAgent {
     req: ResolvedRequest,
     tier: ResolvedTier,
     runner: PluginRunner,
-    onDelta: NonNullable<RunRequest['onDelta']>,
+    live: LiveHooks,
   ): Promise<CompletionResponse> {
+    const onDelta = live.onDelta!;
+    const check = tier.index < req.ladder.length - 1 ? live.earlyReject : undefined;
     const wrapped = runner.wrapStream(provider.stream(call), { request: req, tier });
-    async function* tap() {
-      for await (const delta of wrapped) {
-        onDelta(delta, tier);
-        yield delta;
+    // Collected inline rather than through another async generator: one fewer hop per token.
+    const collector = new StreamCollector();
+    for await (const delta of wrapped) {
+      onDelta(delta, tier);
+      const finished = collector.add(delta);
+      if (finished) return finished;
+      if (check && delta.type === 'text') {
+        const reason = check({ text: collector.text, logprobs: collector.logprobs, tier });
+        if (reason !== null) {
+          // Throwing out of the loop closes the provider's stream (and its HTTP request) at once.
+          throw new EarlyRejection(reason, {
+            ...collector.partial(tier.model),
+            usage: {
+              inputTokens: estimateTokens(req.messages),
+              outputTokens: collector.textDeltas,
+              cachedInputTokens: 0,
+            },
+          });
+        }
       }
     }
-    return collectStream(tap());
+    throw new ProviderError({
+      provider: provider.name,
+      model: tier.model,
+      message: 'the stream ended without a finish delta',
+      retryable: true,
+    });
   }
 
   #record(
@@ -551,6 +596,30 @@ export class CascadeAgent {
       metadata: req.metadata,
     };
   }
+}
+
+/** The per-run callbacks of a request. */
+interface LiveHooks {
+  onDelta: RunRequest['onDelta'];
+  onEvent: RunRequest['onEvent'];
+  earlyReject: RunRequest['earlyReject'];
+}
+
+/** Thrown inside a streamed attempt when `earlyReject` gives up on the draft. */
+class EarlyRejection extends Error {
+  constructor(
+    readonly reason: string,
+    readonly partial: CompletionResponse,
+  ) {
+    super(reason);
+  }
+}
+
+/** Input tokens of an abandoned stream, estimated at 4 characters a token (OpenAI's rule of thumb). */
+function estimateTokens(messages: ResolvedRequest['messages']): number {
+  let chars = 0;
+  for (const m of messages) chars += m.content?.length ?? 0;
+  return Math.ceil(chars / 4);
 }
 
 function attemptResponse(a: AttemptRecord): CompletionResponse {

@@ -1,8 +1,15 @@
 import { z } from 'zod';
 import { InvalidConfigError, UnknownProviderError } from '../errors/errors.js';
 import type { TierInfo, TierRole } from '../quality/validator.js';
-import type { ChatMessage, ResponseFormat, ToolChoice, ToolDefinition } from '../types/messages.js';
+import type {
+  ChatMessage,
+  ResponseFormat,
+  TokenLogprob,
+  ToolChoice,
+  ToolDefinition,
+} from '../types/messages.js';
 import type { StreamDelta } from '../types/provider.js';
+import type { AttemptRecord } from './result.js';
 
 /** One rung of the ladder as the user configures it. */
 export interface TierOptions {
@@ -58,7 +65,28 @@ export interface RunRequest {
    * provider's `stream()` and the plugins' `wrapStream`; the draft is still judged whole.
    */
   onDelta?: (delta: StreamDelta, tier: TierInfo) => void;
+  /** Receives this run's attempts, retries and escalations as they happen. */
+  onEvent?: (event: RunEvent) => void;
+  /** With `onDelta`: abandon a draft early when its first tokens already look bad. */
+  earlyReject?: EarlyRejectCheck;
 }
+
+/** What happens in one run, as it happens: for streaming, progress bars and tracing of that run alone. */
+export type RunEvent =
+  | { type: 'attempt_start'; tier: TierInfo }
+  | { type: 'retry'; tier: TierInfo; error: Error; retry: number; delayMs: number }
+  | { type: 'attempt_end'; attempt: AttemptRecord }
+  | { type: 'escalate'; from: TierInfo; to: TierInfo; reason: string };
+
+/**
+ * Judges a streamed draft while it arrives: return a reason to abandon it (the HTTP stream is closed and the
+ * next tier starts at once), or null to go on. Called after every text delta of every tier but the last.
+ */
+export type EarlyRejectCheck = (draft: {
+  text: string;
+  logprobs: readonly TokenLogprob[];
+  tier: TierInfo;
+}) => string | null;
 
 /** A tier as resolved for a run. */
 export interface ResolvedTier extends TierInfo {
@@ -212,7 +240,7 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
   if (Object.keys(input).length === 1 && typeof input.query === 'string') {
     req = input; // a bare query: nothing for the schema to check beyond what follows
   } else {
-    const { signal: _s, onDelta: _d, ...plain } = input;
+    const { signal: _s, onDelta: _d, onEvent: _e, earlyReject: _r, ...plain } = input;
     req = parseOrThrow(requestSchema, plain, 'request', 'invalid_request') as RunRequest;
   }
   let messages: ChatMessage[];

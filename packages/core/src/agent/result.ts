@@ -21,6 +21,8 @@ export interface AttemptRecord {
   /** Retries made after retryable errors. */
   retries: number;
   usage: Usage | null;
+  /** True when `usage` is an estimate: the attempt was abandoned mid-stream before the provider reported it. */
+  usageEstimated?: boolean;
   /** Cost in USD; null when the model has no price or the call failed before usage was known. */
   cost: number | null;
   content: string;

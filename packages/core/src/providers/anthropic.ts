@@ -18,6 +18,11 @@ export interface AnthropicProviderOptions {
   baseURL?: string;
   /** A ready client; overrides `apiKey` and `baseURL`. */
   client?: Anthropic;
+  /**
+   * Log level of the SDK client this provider creates. Default `off`: CascadeFlow does not write to the
+   * console; failures reach you as typed errors and agent events.
+   */
+  sdkLogLevel?: 'off' | 'error' | 'warn' | 'info' | 'debug';
   /** `max_tokens` is required by the Messages API; used when the request gives none. Default 1024. */
   defaultMaxTokens?: number;
 }
@@ -116,6 +121,7 @@ export class AnthropicProvider implements Provider {
         apiKey: options.apiKey ?? process.env.ANTHROPIC_API_KEY ?? 'missing-api-key',
         baseURL: options.baseURL,
         maxRetries: 0,
+        logLevel: options.sdkLogLevel ?? 'off',
       });
     this.#defaultMaxTokens = options.defaultMaxTokens ?? 1024;
   }

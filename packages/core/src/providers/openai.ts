@@ -19,6 +19,11 @@ export interface OpenAIProviderOptions {
   baseURL?: string;
   /** A ready client; overrides `apiKey` and `baseURL`. */
   client?: OpenAI;
+  /**
+   * Log level of the SDK client this provider creates. Default `off`: CascadeFlow does not write to the
+   * console; failures reach you as typed errors and agent events.
+   */
+  sdkLogLevel?: 'off' | 'error' | 'warn' | 'info' | 'debug';
   /** Whether the endpoint returns token log-probs. Default true. */
   logprobs?: boolean;
   /** Whether the endpoint supports `stream_options.include_usage`. Default true. */
@@ -98,6 +103,7 @@ export class OpenAIProvider implements Provider {
         apiKey: options.apiKey ?? process.env.OPENAI_API_KEY ?? 'missing-api-key',
         baseURL: options.baseURL,
         maxRetries: 0,
+        logLevel: options.sdkLogLevel ?? 'off',
       });
     this.#logprobs = options.logprobs ?? true;
     this.#streamUsage = options.streamUsage ?? true;
