@@ -221,6 +221,7 @@ export class CascadeAgent {
       metadata: request.metadata ?? {},
       signal,
       startedAt: Date.now(),
+      pricing: this.#pricing,
     };
     if (this.#events.has('run:start'))
       this.#events.emit('run:start', { runId: context.runId, userId: context.userId });

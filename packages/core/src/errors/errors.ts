@@ -160,9 +160,11 @@ export class RequestRejectedError extends CascadeFlowError {
     plugin?: string;
     retryAfterMs?: number;
     data?: Record<string, unknown>;
+    /** A more specific code for subclasses (`rate_limited`, `budget_exceeded`); default `request_rejected`. */
+    code?: AnyErrorCode;
   }) {
     super(
-      'request_rejected',
+      args.code ?? 'request_rejected',
       args.plugin ? `Rejected by plugin "${args.plugin}": ${args.reason}` : `Rejected: ${args.reason}`,
     );
     this.name = 'RequestRejectedError';

@@ -1,5 +1,6 @@
 import type { ResolvedRequest, RunRequest } from '../agent/request.js';
 import type { AttemptRecord, CascadeResult } from '../agent/result.js';
+import type { Pricing } from '../pricing/pricing.js';
 import type { TierInfo } from '../quality/validator.js';
 import type { StreamDelta } from '../types/provider.js';
 
@@ -15,6 +16,8 @@ export interface RunContext {
   readonly signal: AbortSignal;
   /** `Date.now()` when the run started. */
   readonly startedAt: number;
+  /** The agent's price table (for plugins that reserve or report cost). */
+  readonly pricing: Pricing;
 }
 
 /** Fields every hook receives: the run context and this plugin's own per-run state. */

@@ -43,7 +43,8 @@ export class HookTable {
 function wrapError(p: AnyPlugin, hook: string, error: unknown): Error {
   if (
     error instanceof RequestRejectedError ||
-    (CascadeFlowError.isInstance(error) && error.code === 'request_rejected')
+    (CascadeFlowError.isInstance(error) &&
+      typeof (error as Partial<RequestRejectedError>).attributeTo === 'function')
   ) {
     const rejected = error as RequestRejectedError;
     return typeof rejected.attributeTo === 'function' ? rejected.attributeTo(p.name) : rejected;

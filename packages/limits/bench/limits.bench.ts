@@ -1,0 +1,119 @@
+/**
+ * Limits: cost of a reserve-and-settle in memory and in Redis (loopback), accuracy of the sliding window
+ * against an exact one on a trace, and over-admission by four processes sharing one Redis.
+ * Writes bench-results/limits.json at the repository root. Needs REDIS_URL (pnpm bench starts a Redis).
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { type LimitStore, MemoryLimitStore, RedisLimitStore, windowSum } from '../dist/index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const url = process.env.REDIS_URL;
+if (!url)
+  throw new Error(
+    'REDIS_URL is not set: run `pnpm bench` from the repository root (it starts a Redis) or set it.',
+  );
+
+const charges = [
+  { name: 'requests_per_minute' as const, windowMs: 60_000, limit: 1e12, amount: 1 },
+  { name: 'tokens_per_minute' as const, windowMs: 60_000, limit: 1e12, amount: 2000 },
+  { name: 'cost_per_day' as const, windowMs: 86_400_000, limit: 1e12, amount: 0.02 },
+];
+
+async function p50(store: LimitStore, n: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const out = await store.reserve({ subject: `bench-${i % 50}`, charges });
+    if (out.ok) await store.adjust(out.reservation, { tokens_per_minute: -500, cost_per_day: -0.005 }, false);
+    times.push((performance.now() - t) * 1000);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+function windowError(): number {
+  let s = 7;
+  const rand = () => {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    return s / 2147483648;
+  };
+  const events: number[] = [];
+  for (let t = 0; t < 3_600_000; ) {
+    t += rand() < 0.1 ? rand() * 50 : rand() * 400;
+    events.push(t);
+  }
+  const buckets = new Map<number, number>();
+  let i = 0;
+  let err = 0;
+  let total = 0;
+  for (let now = 61_000; now < 3_600_000; now += 997) {
+    while (i < events.length && events[i]! <= now) {
+      const b = Math.floor(events[i]! / 600);
+      buckets.set(b, (buckets.get(b) ?? 0) + 1);
+      i++;
+    }
+    let exact = 0;
+    for (const e of events) if (e > now - 60_000 && e <= now) exact++;
+    err += Math.abs(windowSum(buckets, now, 60_000) - exact);
+    total += exact;
+  }
+  return (err / total) * 100;
+}
+
+const memory = new MemoryLimitStore();
+await p50(memory, 5000);
+const memoryUs = await p50(memory, 20000);
+const client = new Redis(url, { enableOfflineQueue: true, maxRetriesPerRequest: 1 });
+const redis = new RedisLimitStore({ client, prefix: `cf:bench:${process.pid}` });
+await p50(redis, 500);
+const redisUs = await p50(redis, 3000);
+const worker = join(here, '../test/fixtures/worker.mjs');
+const subject = `overadmit-${process.pid}-${Date.now()}`;
+const outs = await Promise.all(
+  [0, 1, 2, 3].map(() => promisify(execFile)(process.execPath, [worker, url, subject, '250'])),
+);
+const admitted = outs.reduce((s, o) => s + Number(o.stdout), 0);
+const keys = await client.keys(`cf:bench:${process.pid}:*`);
+if (keys.length) await client.del(...keys);
+client.disconnect();
+
+const results = [
+  {
+    name: 'memory_check_us_p50',
+    value: +memoryUs.toFixed(2),
+    unit: 'µs per reserve + settle',
+    baseline: 20,
+    ratio: +(memoryUs / 20).toFixed(3),
+  },
+  {
+    name: 'redis_check_us_p50',
+    value: +redisUs.toFixed(1),
+    unit: 'µs per reserve + settle, loopback',
+    baseline: 500,
+    ratio: +(redisUs / 500).toFixed(3),
+  },
+  {
+    name: 'window_error_pct',
+    value: +windowError().toFixed(3),
+    unit: '% mean absolute error vs exact window',
+    baseline: 1,
+    ratio: 0,
+  },
+  {
+    name: 'multiprocess_overadmit_count',
+    value: admitted - 100,
+    unit: 'requests admitted over a limit of 100 (4 processes × 250)',
+    baseline: 0,
+    ratio: 0,
+  },
+];
+results[2]!.ratio = +(results[2]!.value / 1).toFixed(3);
+const out = join(here, '../../../bench-results/limits.json');
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+for (const r of results) process.stdout.write(`${r.name}: ${r.value} (target ${r.baseline})\n`);

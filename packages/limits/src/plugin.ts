@@ -1,0 +1,211 @@
+import type { CascadePlugin, Pricing, ResolvedRequest, RunContext } from '@cascadeflow/core';
+import { BudgetExceededError, RateLimitError } from './errors.js';
+import { LimitsEmitter, type LimitsEvents, type StoreErrorPolicy } from './events.js';
+import { type LimitName, type LimitsConfig, validateLimits, WINDOWS } from './limits.js';
+import { MemoryLimitStore } from './stores/memory.js';
+import { ResilientStore } from './stores/resilient.js';
+import type { LimitStore, Reservation, WindowCharge } from './stores/store.js';
+
+/** The metadata key under which another plugin (profiles) may hand a run its limits. */
+export const LIMITS_METADATA_KEY = 'cascadeflow.limits';
+
+/** Options of {@link limitsPlugin}. */
+export interface LimitsPluginOptions {
+  /** Where limits live. Default: in memory (this process only). */
+  store?: LimitStore;
+  /**
+   * The limits of a run: fixed, or computed from the request (per user, per tier). A run whose metadata has
+   * `cascadeflow.limits` (set by the profiles plugin) uses those instead.
+   */
+  limits?: LimitsConfig | ((request: ResolvedRequest, context: RunContext) => LimitsConfig | undefined);
+  /** What happens while the store fails. Default `fallback-memory`. */
+  onStoreError?: StoreErrorPolicy;
+  /** Prices for the cost reservation. Default: the agent's price table. */
+  pricing?: Pricing;
+  /**
+   * USD reserved per call to a model that has no price (default 0). A budget cannot be enforced before the
+   * fact for a model whose price is unknown: give prices, or set this to the most such a call can cost.
+   */
+  unpricedModelCost?: number;
+  /** Output tokens reserved per tier when a request sets no `maxTokens`. Default 1024. */
+  defaultMaxTokens?: number;
+  /** Subject of runs without a `userId` (all share it), or null to leave them unlimited. Default `anonymous`. */
+  anonymousSubject?: string | null;
+  /** Plugin name. Default `limits`. */
+  name?: string;
+}
+
+interface State {
+  reservation?: Reservation;
+  reservedTokens: number;
+  reservedCost: number;
+  settled: boolean;
+}
+
+/** The limits plugin, with its events and a look at current figures. */
+export interface LimitsPlugin extends CascadePlugin<State> {
+  on<K extends keyof LimitsEvents>(type: K, listener: (event: LimitsEvents[K]) => void): () => void;
+  /** The figures in each configured window for a subject now. */
+  current(subject: string, limits: LimitsConfig): Promise<Partial<Record<LimitName, number>>>;
+  readonly store: LimitStore;
+}
+
+function estimateTokens(request: ResolvedRequest): number {
+  let chars = 0;
+  for (const m of request.messages) chars += m.content?.length ?? 0;
+  // 4 characters a token: OpenAI's rule of thumb for English.
+  return Math.ceil(chars / 4);
+}
+
+/**
+ * Puts per-user rate limits and cost budgets into every run (single, batch or stream): before the run it
+ * reserves the worst case (every tier answering with its max tokens, priced from the price table) in one
+ * atomic step; after the run it settles to the real usage and cost; a failed or aborted run releases its
+ * reservation. Refusals are `RateLimitError` or `BudgetExceededError` with the limit's name, value, the
+ * current figure and `retryAfterMs`.
+ *
+ * @example
+ * ```ts
+ * const limits = limitsPlugin({ limits: { requestsPerMinute: 20, costPerDay: 5 } });
+ * limits.on('rejected', (e) => metrics.increment('limited', { limit: e.limit }));
+ * const agent = new CascadeAgent({ providers, ladder, plugins: [limits] });
+ * await agent.run({ query: 'hi', userId: 'user-42' });
+ * ```
+ */
+export function limitsPlugin(options: LimitsPluginOptions = {}): LimitsPlugin {
+  const events = new LimitsEmitter();
+  const store = new ResilientStore(
+    options.store ?? new MemoryLimitStore(),
+    options.onStoreError ?? 'fallback-memory',
+    events,
+  );
+  const unpricedCost = options.unpricedModelCost ?? 0;
+  const defaultMaxTokens = options.defaultMaxTokens ?? 1024;
+  const anonymous = options.anonymousSubject === undefined ? 'anonymous' : options.anonymousSubject;
+  const fixed = typeof options.limits === 'object' ? validateLimits(options.limits) : undefined;
+  const warned = new Set<string>();
+
+  const limitsFor = (request: ResolvedRequest, context: RunContext): LimitsConfig | undefined => {
+    const fromMeta = request.metadata[LIMITS_METADATA_KEY];
+    if (fromMeta !== undefined) return validateLimits(fromMeta, `metadata.${LIMITS_METADATA_KEY}`);
+    if (typeof options.limits === 'function') {
+      const l = options.limits(request, context);
+      return l === undefined ? undefined : validateLimits(l);
+    }
+    return fixed;
+  };
+
+  const release = async (state: State) => {
+    const r = state.reservation;
+    if (!r || state.settled) return;
+    state.settled = true;
+    const deltas: Partial<Record<LimitName, number>> = {};
+    for (const c of r.charges) deltas[c.name] = -c.amount;
+    try {
+      await store.adjust(r, deltas, true);
+    } catch (error) {
+      events.emit('settle_failed', { subject: r.subject, error: error as Error });
+    }
+  };
+
+  return {
+    name: options.name ?? 'limits',
+    store,
+    on: (type, listener) => events.on(type, listener),
+    current: (subject, limits) =>
+      store.current(subject, [
+        ...WINDOWS.filter((w) => validateLimits(limits)[w.field] !== undefined).map((w) => ({
+          name: w.name,
+          windowMs: w.windowMs,
+        })),
+        ...(limits.concurrent !== undefined ? [{ name: 'concurrent' as const, windowMs: 0 }] : []),
+      ]),
+    createState: () => ({ reservedTokens: 0, reservedCost: 0, settled: false }),
+
+    async beforeRun({ request, context, state }) {
+      const subject = request.userId ?? anonymous;
+      if (subject === null) return;
+      const limits = limitsFor(request, context);
+      if (!limits) return;
+      const input = estimateTokens(request);
+      let tokens = 0;
+      let cost = 0;
+      for (const tier of request.ladder) {
+        const output = request.maxTokens ?? tier.maxTokens ?? defaultMaxTokens;
+        tokens += input + output;
+        const c = (options.pricing ?? context.pricing).cost(tier.model, {
+          inputTokens: input,
+          outputTokens: output,
+          cachedInputTokens: 0,
+        });
+        if (c === null) {
+          cost += unpricedCost;
+          if (!warned.has(tier.model)) {
+            warned.add(tier.model);
+            events.emit('unpriced_model', { model: tier.model });
+          }
+        } else {
+          cost += c;
+        }
+      }
+      const charges: WindowCharge[] = [];
+      for (const w of WINDOWS) {
+        const limit = limits[w.field];
+        if (limit === undefined) continue;
+        charges.push({
+          name: w.name,
+          windowMs: w.windowMs,
+          limit,
+          amount: w.kind === 'requests' ? 1 : w.kind === 'tokens' ? tokens : cost,
+        });
+      }
+      const concurrent =
+        limits.concurrent !== undefined ? { limit: limits.concurrent, ttlMs: 600_000 } : undefined;
+      if (charges.length === 0 && !concurrent) return;
+      const out = await store.reserve({ subject, charges, ...(concurrent ? { concurrent } : {}) });
+      if (!out.ok) {
+        events.emit('rejected', {
+          subject,
+          limit: out.name,
+          value: out.limit,
+          current: out.current,
+          requested: out.requested,
+        });
+        const details = {
+          limit: out.name,
+          value: out.limit,
+          current: out.current,
+          requested: out.requested,
+          subject,
+          retryAfterMs: out.retryAfterMs ?? undefined,
+        };
+        throw out.name.startsWith('cost') ? new BudgetExceededError(details) : new RateLimitError(details);
+      }
+      state.reservation = out.reservation;
+      state.reservedTokens = tokens;
+      state.reservedCost = cost;
+    },
+
+    async afterRun({ result, state }) {
+      const r = state.reservation;
+      if (!r || state.settled) return;
+      state.settled = true;
+      const tokens = result.usage.inputTokens + result.usage.outputTokens;
+      const cost = result.totalCost ?? state.reservedCost; // an unknown price keeps the reserved figure
+      const deltas: Partial<Record<LimitName, number>> = {};
+      for (const c of r.charges) {
+        if (c.name.startsWith('tokens')) deltas[c.name] = tokens - state.reservedTokens;
+        else if (c.name.startsWith('cost')) deltas[c.name] = cost - state.reservedCost;
+      }
+      try {
+        await store.adjust(r, deltas, true);
+      } catch (error) {
+        events.emit('settle_failed', { subject: r.subject, error: error as Error });
+      }
+    },
+
+    async onError({ state }) {
+      await release(state);
+    },
+  };
+}
