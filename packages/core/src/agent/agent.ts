@@ -14,7 +14,7 @@ import { StreamCollector } from '../providers/collect-stream.js';
 import { COMPLEXITY_THRESHOLD_SHIFT, estimateComplexity } from '../quality/complexity.js';
 import { defaultValidators } from '../quality/defaults.js';
 import { type CombineMode, type QualityValidator, scoreWith } from '../quality/validator.js';
-import type { TokenLogprob, Usage } from '../types/messages.js';
+import type { Usage } from '../types/messages.js';
 import type { CompletionRequest, CompletionResponse, Provider } from '../types/provider.js';
 import { CascadeEmitter, type CascadeEvents, type CascadeListener } from './events.js';
 import {

@@ -45,7 +45,7 @@ export class DatasetError extends CascadeFlowError {
   }
 }
 
-function need<T>(cond: unknown, file: string, line: number, field: string, problem: string): asserts cond {
+function need(cond: unknown, file: string, line: number, field: string, problem: string): asserts cond {
   if (!cond) throw new DatasetError(file, line, field, problem);
 }
 
