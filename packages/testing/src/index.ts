@@ -7,4 +7,12 @@ export type {
   ScriptedUsage,
   ScriptRequest,
 } from './script.js';
-export { type RecordedRequest, startTestServer, type TestServer, type TestServerOptions } from './server.js';
+export {
+  defaultModeration,
+  MODERATION_CATEGORIES,
+  type ModerationScript,
+  type RecordedRequest,
+  startTestServer,
+  type TestServer,
+  type TestServerOptions,
+} from './server.js';

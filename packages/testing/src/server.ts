@@ -5,6 +5,39 @@ import { openaiChunks, openaiCompletion, openaiError } from './openai-wire.js';
 import type { Fault, ModelScript, ScriptRequest } from './script.js';
 import { type ResolvedReply, resolveReply } from './tokens.js';
 
+/** The categories of OpenAI's `omni-moderation-latest` (platform.openai.com/docs/api-reference/moderations). */
+export const MODERATION_CATEGORIES = [
+  'harassment',
+  'harassment/threatening',
+  'hate',
+  'hate/threatening',
+  'illicit',
+  'illicit/violent',
+  'self-harm',
+  'self-harm/intent',
+  'self-harm/instructions',
+  'sexual',
+  'sexual/minors',
+  'violence',
+  'violence/graphic',
+] as const;
+
+/** Scores of one moderation input by category (missing categories score 0). */
+export type ModerationScript = (
+  input: string,
+) => Partial<Record<(typeof MODERATION_CATEGORIES)[number], number>>;
+
+/** The default moderation script: a few obvious phrases score high, everything else 0.01. */
+export const defaultModeration: ModerationScript = (input) => {
+  const t = input.toLowerCase();
+  return {
+    violence: /\b(kill|murder|stab)\b/.test(t) ? 0.92 : 0.01,
+    'harassment/threatening': /\bi will (kill|hurt) you\b/.test(t) ? 0.95 : 0.01,
+    'self-harm': /\b(kill myself|suicide)\b/.test(t) ? 0.9 : 0.01,
+    hate: 0.01,
+  };
+};
+
 /** One request the server received, with what became of it. */
 export interface RecordedRequest {
   id: string;
@@ -34,6 +67,8 @@ export interface RecordedRequest {
 export interface TestServerOptions {
   /** Scripts by model name. A request for a model with no script gets a 404 `model_not_found`. */
   models?: Record<string, ModelScript>;
+  /** Scores `/v1/moderations` inputs by category; default {@link defaultModeration}. */
+  moderation?: ModerationScript;
   /** Port to listen on; default 0 (any free port). Always bound to 127.0.0.1. */
   port?: number;
 }
@@ -50,6 +85,8 @@ export interface TestServer {
   readonly requests: RecordedRequest[];
   /** Sets or replaces the script of a model. */
   setModel(model: string, script: ModelScript): void;
+  /** Sets how `/v1/moderations` scores inputs. */
+  setModeration(script: ModerationScript): void;
   /** Injects a fault for the next `times` requests (default 1) to `model` (`'*'` for any model). */
   injectFault(model: string, fault: Fault, times?: number): void;
   /** Requests made to one model. */
@@ -108,6 +145,7 @@ function promptText(api: 'openai' | 'anthropic', body: Record<string, unknown>):
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const scripts = new Map<string, ModelScript>(Object.entries(options.models ?? {}));
+  let moderation: ModerationScript = options.moderation ?? defaultModeration;
   const faults = new Map<string, PendingFault[]>();
   const requests: RecordedRequest[] = [];
   const waiters = new Set<() => void>();
@@ -143,6 +181,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (req.method === 'POST' && path === '/v1/moderations') {
+      await handleModeration(req, res);
+      return;
+    }
     const api = path === '/v1/chat/completions' ? 'openai' : path === '/v1/messages' ? 'anthropic' : null;
     if (req.method !== 'POST' || api === null) {
       res.writeHead(404, { 'content-type': 'application/json' });
@@ -298,6 +340,67 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     record.completed = true;
   }
 
+  async function handleModeration(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = JSON.parse(await readBody(req)) as { model?: string; input?: unknown };
+    const model = body.model ?? 'omni-moderation-latest';
+    const record: RecordedRequest = {
+      id: `modr_test_${++counter}`,
+      api: 'openai',
+      path: '/v1/moderations',
+      model,
+      body: body as Record<string, unknown>,
+      headers: req.headers,
+      stream: false,
+      fault: takeFault(model),
+      status: 200,
+      chunksSent: 0,
+      chunksPlanned: 0,
+      chunksAtClose: null,
+      completed: false,
+      closedByClient: false,
+    };
+    requests.push(record);
+    res.on('close', () => {
+      if (!res.writableFinished) record.closedByClient = true;
+      notify();
+    });
+    const fault = record.fault;
+    if (fault?.kind === 'status') {
+      record.status = fault.status;
+      res.writeHead(fault.status, {
+        'content-type': 'application/json',
+        ...(fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : {}),
+      });
+      res.end(
+        JSON.stringify(openaiError(fault.status, fault.message ?? `Injected fault: HTTP ${fault.status}`)),
+      );
+      record.completed = true;
+      return;
+    }
+    if (fault?.kind === 'hang') return;
+    const inputs = Array.isArray(body.input)
+      ? body.input.map((x) => (typeof x === 'string' ? x : JSON.stringify(x)))
+      : [String(body.input ?? '')];
+    const results = inputs.map((text) => {
+      const scores = moderation(text);
+      const category_scores = Object.fromEntries(MODERATION_CATEGORIES.map((c) => [c, scores[c] ?? 0]));
+      const categories = Object.fromEntries(MODERATION_CATEGORIES.map((c) => [c, (scores[c] ?? 0) >= 0.5]));
+      return {
+        flagged: Object.values(categories).some(Boolean),
+        categories,
+        category_scores,
+        category_applied_input_types: Object.fromEntries(MODERATION_CATEGORIES.map((c) => [c, ['text']])),
+      };
+    });
+    res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': record.id });
+    res.end(
+      fault?.kind === 'malformed'
+        ? '{"id": "modr-broken", "results": ['
+        : JSON.stringify({ id: record.id, model, results }),
+    );
+    record.completed = true;
+  }
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
@@ -312,6 +415,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     requests,
     setModel(model, script) {
       scripts.set(model, script);
+    },
+    setModeration(script) {
+      moderation = script;
     },
     injectFault(model, fault, times = 1) {
       const queue = faults.get(model) ?? [];

@@ -205,6 +205,12 @@ async function* guardStream<T>(plugin: string, stream: AsyncIterable<T>): AsyncG
   try {
     yield* stream;
   } catch (error) {
-    throw CascadeFlowError.isInstance(error) ? error : new PluginError(plugin, 'wrapStream', error);
+    // Errors from inner layers already carry their plugin; a rejection from this one gets its name.
+    if (
+      CascadeFlowError.isInstance(error) &&
+      !(typeof (error as Partial<RequestRejectedError>).attributeTo === 'function')
+    )
+      throw error;
+    throw wrapError({ name: plugin } as AnyPlugin, 'wrapStream', error);
   }
 }

@@ -1,0 +1,164 @@
+/**
+ * PII scan speed (10 KB and 1 MB of realistic text), adversarial inputs, streaming redaction overhead
+ * against the same stream without guardrails, and per-type precision and recall on the labelled corpus.
+ * Writes bench-results/guardrails.json at the repository root.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CascadeAgent, OpenAIProvider } from '@cascadeflow/core';
+import { startTestServer } from '@cascadeflow/testing';
+import { guardrailsPlugin, type PiiType, scanPii } from '../dist/index.js';
+import { corpus } from './corpus.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const texts = corpus(4000, 1).map((c) => c.text);
+let big = '';
+for (let i = 0; big.length < 1024 * 1024; i++) big += `${texts[i % texts.length]}\n`;
+const tenK = big.slice(0, 10 * 1024);
+
+for (let i = 0; i < 200; i++) scanPii(tenK);
+const tenKTimes: number[] = [];
+for (let i = 0; i < 500; i++) {
+  const t = performance.now();
+  scanPii(tenK);
+  tenKTimes.push((performance.now() - t) * 1000);
+}
+const mbTimes: number[] = [];
+for (let i = 0; i < 5; i++) {
+  const t = performance.now();
+  scanPii(big);
+  mbTimes.push(performance.now() - t);
+}
+
+// Adversarial: inputs built to make naive patterns backtrack; the worst of them, 1 MB each.
+const MB = 1024 * 1024;
+const adversarial = [
+  'a'.repeat(MB - 1) + '@',
+  '@'.repeat(MB),
+  'a.'.repeat(MB / 2),
+  '1 '.repeat(MB / 2),
+  '1-'.repeat(MB / 2),
+  '(1'.repeat(MB / 2),
+  ':'.repeat(MB),
+  'a:'.repeat(MB / 2),
+  '-----BEGIN '.repeat(MB / 11),
+  'eyJ'.repeat(MB / 3),
+  'sk-'.repeat(MB / 3),
+  'GB82'.repeat(MB / 4),
+  '１'.repeat(MB / 2),
+  '\u200B1'.repeat(MB / 2),
+];
+let worst = 0;
+for (const a of adversarial) {
+  const t = performance.now();
+  scanPii(a);
+  worst = Math.max(worst, performance.now() - t);
+}
+
+// Streaming: the same 20 KB answer streamed with and without the guardrails plugin.
+const answer = big.slice(0, 20 * 1024);
+const server = await startTestServer({ models: { m: { content: answer, logprobs: -0.01 } } });
+const providers = { openai: new OpenAIProvider({ apiKey: 'x', baseURL: server.openaiBaseURL }) };
+const plain = new CascadeAgent({ providers, ladder: [{ model: 'm', provider: 'openai' }] });
+const guarded = new CascadeAgent({
+  providers,
+  ladder: [{ model: 'm', provider: 'openai' }],
+  plugins: [
+    guardrailsPlugin({
+      settings: { pii: { input: { default: 'redact' } }, moderation: { input: false, output: false } },
+    }),
+  ],
+});
+const once = async (a: CascadeAgent) => {
+  const t = performance.now();
+  await a.run({ query: 'stream it', onDelta: () => {} });
+  return performance.now() - t;
+};
+for (let i = 0; i < 10; i++) {
+  await once(plain);
+  await once(guarded);
+}
+const ratios: number[] = [];
+for (let i = 0; i < 40; i++) {
+  const a = await once(plain);
+  const b = await once(guarded);
+  ratios.push(b / a);
+}
+await server.close();
+
+// Precision and recall per type.
+const stats = new Map<PiiType, { tp: number; fp: number; fn: number }>();
+const get = (t: PiiType) => {
+  let s = stats.get(t);
+  if (!s) {
+    s = { tp: 0, fp: 0, fn: 0 };
+    stats.set(t, s);
+  }
+  return s;
+};
+for (const { text, labels } of corpus(3000, 99)) {
+  const left = [...labels];
+  for (const f of scanPii(text)) {
+    const i = left.findIndex((l) => l.type === f.type && l.value === f.value);
+    if (i >= 0) {
+      get(f.type).tp++;
+      left.splice(i, 1);
+    } else get(f.type).fp++;
+  }
+  for (const l of left) get(l.type).fn++;
+}
+
+const results: { name: string; value: number; unit: string; baseline: number; ratio: number }[] = [
+  {
+    name: 'pii_scan_10kb_us_p50',
+    value: +median(tenKTimes).toFixed(1),
+    unit: 'µs per 10 KB scan',
+    baseline: 1000,
+    ratio: +(median(tenKTimes) / 1000).toFixed(3),
+  },
+  {
+    name: 'pii_scan_1mb_ms',
+    value: +median(mbTimes).toFixed(1),
+    unit: 'ms per 1 MB scan',
+    baseline: 100,
+    ratio: +(median(mbTimes) / 100).toFixed(3),
+  },
+  {
+    name: 'pii_adversarial_1mb_worst_ms',
+    value: +worst.toFixed(1),
+    unit: 'ms, worst of 14 adversarial 1 MB inputs',
+    baseline: 100,
+    ratio: +(worst / 100).toFixed(3),
+  },
+  {
+    name: 'stream_redaction_overhead_ratio',
+    value: +median(ratios).toFixed(3),
+    unit: 'wall time of a 20 KB stream, guarded / plain',
+    baseline: 1,
+    ratio: +median(ratios).toFixed(3),
+  },
+];
+for (const [type, s] of [...stats].sort()) {
+  const p = s.tp / Math.max(1, s.tp + s.fp);
+  const rc = s.tp / Math.max(1, s.tp + s.fn);
+  results.push({
+    name: `pii_precision_${type}`,
+    value: +p.toFixed(4),
+    unit: `precision on ${s.tp + s.fn} labelled ${type} values`,
+    baseline: 1,
+    ratio: +p.toFixed(4),
+  });
+  results.push({
+    name: `pii_recall_${type}`,
+    value: +rc.toFixed(4),
+    unit: `recall on ${s.tp + s.fn} labelled ${type} values`,
+    baseline: 1,
+    ratio: +rc.toFixed(4),
+  });
+}
+const out = join(here, '../../../bench-results/guardrails.json');
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+for (const r of results) process.stdout.write(`${r.name}: ${r.value}\n`);

@@ -1,0 +1,31 @@
+import { detectIn, type ExternalDetector, type PiiMatch, type PiiType } from './detectors.js';
+import { normalize } from './normalize.js';
+
+/** Options of {@link scanPii}. */
+export interface ScanOptions {
+  /** Only these types (default all). */
+  types?: readonly PiiType[];
+  /** Extra detectors (names, addresses, an NER service), run on the normalised text. */
+  external?: readonly ExternalDetector[];
+}
+
+/**
+ * Finds PII and secrets in a text. Unicode tricks (full-width digits, zero-width characters, odd spaces
+ * and dashes) are normalised first; positions and values refer to the original text.
+ *
+ * @example
+ * ```ts
+ * scanPii('Mail me: ｊｏｈｎ@example.com, card 4111 1111 1111 1111');
+ * // [{ type: 'email', start: 9, end: 25, ... }, { type: 'card', kind: 'visa', ... }]
+ * ```
+ */
+export function scanPii(original: string, options: ScanOptions = {}): PiiMatch[] {
+  const { text, toOriginal } = normalize(original);
+  const found = detectIn(text, options.types ? new Set(options.types) : null, options.external);
+  if (text === original) return found;
+  return found.map((m) => {
+    const start = toOriginal[m.start]!;
+    const end = toOriginal[m.end]!;
+    return { ...m, start, end, value: original.slice(start, end) };
+  });
+}

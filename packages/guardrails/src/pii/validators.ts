@@ -1,0 +1,167 @@
+import { isIPv4, isIPv6 } from 'node:net';
+
+/** Luhn checksum (ISO/IEC 7812-1) over the digits of a card number. */
+export function luhn(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+/** Card networks by prefix and length (ISO/IEC 7812 issuer identification numbers). */
+export function cardNetwork(digits: string): string | null {
+  const n = digits.length;
+  const p2 = Number(digits.slice(0, 2));
+  const p4 = Number(digits.slice(0, 4));
+  const p6 = Number(digits.slice(0, 6));
+  if (digits[0] === '4' && (n === 13 || n === 16 || n === 19)) return 'visa';
+  if (((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) && n === 16) return 'mastercard';
+  if ((p2 === 34 || p2 === 37) && n === 15) return 'amex';
+  if (
+    (p4 === 6011 ||
+      p2 === 65 ||
+      (p6 >= 622126 && p6 <= 622925) ||
+      (Number(digits.slice(0, 3)) >= 644 && Number(digits.slice(0, 3)) <= 649)) &&
+    n >= 16 &&
+    n <= 19
+  )
+    return 'discover';
+  if (p4 >= 3528 && p4 <= 3589 && n >= 16 && n <= 19) return 'jcb';
+  if (
+    (p2 === 36 || p2 === 38 || (Number(digits.slice(0, 3)) >= 300 && Number(digits.slice(0, 3)) <= 305)) &&
+    n >= 14 &&
+    n <= 19
+  )
+    return 'diners';
+  if (digits.startsWith('62') && n >= 16 && n <= 19) return 'unionpay';
+  return null;
+}
+
+/** IBAN lengths by country (SWIFT IBAN registry). */
+const IBAN_LENGTH: Record<string, number> = {
+  AD: 24,
+  AE: 23,
+  AL: 28,
+  AT: 20,
+  AZ: 28,
+  BA: 20,
+  BE: 16,
+  BG: 22,
+  BH: 22,
+  BR: 29,
+  CH: 21,
+  CR: 22,
+  CY: 28,
+  CZ: 24,
+  DE: 22,
+  DK: 18,
+  DO: 28,
+  EE: 20,
+  EG: 29,
+  ES: 24,
+  FI: 18,
+  FO: 18,
+  FR: 27,
+  GB: 22,
+  GE: 22,
+  GI: 23,
+  GL: 18,
+  GR: 27,
+  GT: 28,
+  HR: 21,
+  HU: 28,
+  IE: 22,
+  IL: 23,
+  IQ: 23,
+  IS: 26,
+  IT: 27,
+  JO: 30,
+  KW: 30,
+  KZ: 20,
+  LB: 28,
+  LC: 32,
+  LI: 21,
+  LT: 20,
+  LU: 20,
+  LV: 21,
+  MC: 27,
+  MD: 24,
+  ME: 22,
+  MK: 19,
+  MR: 27,
+  MT: 31,
+  MU: 30,
+  NL: 18,
+  NO: 15,
+  PK: 24,
+  PL: 28,
+  PS: 29,
+  PT: 25,
+  QA: 29,
+  RO: 24,
+  RS: 22,
+  SA: 24,
+  SC: 31,
+  SE: 24,
+  SI: 19,
+  SK: 24,
+  SM: 27,
+  ST: 25,
+  SV: 28,
+  TL: 23,
+  TN: 24,
+  TR: 26,
+  UA: 29,
+  VA: 22,
+  VG: 24,
+  XK: 20,
+};
+
+/** IBAN: known country, its length, and the ISO 13616 mod-97 check equal to 1. */
+export function validIban(compact: string): boolean {
+  const iban = compact.toUpperCase();
+  if (IBAN_LENGTH[iban.slice(0, 2)] !== iban.length) return false;
+  const moved = iban.slice(4) + iban.slice(0, 4);
+  let rem = 0;
+  for (const ch of moved) {
+    const code = ch.charCodeAt(0);
+    const value = code >= 65 ? String(code - 55) : ch;
+    for (const d of value) rem = (rem * 10 + (d.charCodeAt(0) - 48)) % 97;
+  }
+  return rem === 1;
+}
+
+/** US SSN rules (SSA): area not 000, 666 or 900-999; group not 00; serial not 0000. */
+export function validSsn(area: string, group: string, serial: string): boolean {
+  const a = Number(area);
+  return a !== 0 && a !== 666 && a < 900 && group !== '00' && serial !== '0000';
+}
+
+export const validIPv4 = (s: string) => isIPv4(s);
+// Prose like "a::b" is a valid address too: require a digit, as real addresses almost always have.
+export const validIPv6 = (s: string) => isIPv6(s) && /\d/.test(s) && s.split(':').length >= 3;
+
+/** A JWT: three base64url parts, the first decoding to a JSON header with `alg`. */
+export function validJwt(token: string): boolean {
+  const [head] = token.split('.');
+  try {
+    const json = JSON.parse(Buffer.from(head!, 'base64url').toString('utf8'));
+    return typeof json === 'object' && json !== null && typeof json.alg === 'string';
+  } catch {
+    return false;
+  }
+}
+
+/** E.164 allows at most 15 digits; national numbers have at least 7. A run of one digit is not a number. */
+export function plausiblePhone(digits: string): boolean {
+  if (digits.length < 7 || digits.length > 15) return false;
+  return !/^(\d)\1+$/.test(digits);
+}

@@ -1,0 +1,314 @@
+import type {
+  CascadePlugin,
+  CascadeResult,
+  ChatMessage,
+  QualityValidator,
+  ResolvedRequest,
+  StreamDelta,
+} from '@cascadeflow/core';
+import { GuardrailBlockedError } from './errors.js';
+import { GuardrailEmitter, type GuardrailEvents } from './events.js';
+import {
+  MODERATION_CATEGORIES,
+  type ModerationCategory,
+  type ModerationResult,
+  type Moderator,
+} from './moderation/categories.js';
+import { LocalModerator } from './moderation/local.js';
+import { applyPolicy, type PiiFinding, PiiVault } from './pii/policy.js';
+import { scanPii } from './pii/scan.js';
+import { StreamRedactor } from './pii/stream-redactor.js';
+import {
+  GUARDRAILS_METADATA_KEY,
+  type GuardrailSettings,
+  outputPolicy,
+  type ResolvedSettings,
+  resolveSettings,
+} from './settings.js';
+
+/** Options of {@link guardrailsPlugin}. */
+export interface GuardrailsPluginOptions {
+  /** Settings for every run, or per request. A run's metadata `cascadeflow.guardrails` (from profiles) wins. */
+  settings?: GuardrailSettings | ((request: ResolvedRequest) => GuardrailSettings);
+  /** The moderation classifier (e.g. `OpenAIModerator`); the local one answers when it is absent or fails. */
+  moderator?: Moderator;
+  name?: string;
+}
+
+interface State {
+  vault: PiiVault;
+  findings: PiiFinding[];
+  moderation: (ModerationResult & { where: 'input' | 'output' })[];
+  settings?: ResolvedSettings;
+}
+
+/** The guardrails plugin, with its events and a validator that makes a bad draft escalate. */
+export interface GuardrailsPlugin extends CascadePlugin<State> {
+  on<K extends keyof GuardrailEvents>(type: K, listener: (event: GuardrailEvents[K]) => void): () => void;
+  /** Moderates a text with the configured classifier, falling back to the local one. */
+  moderate(text: string, signal?: AbortSignal): Promise<ModerationResult>;
+  /**
+   * A validator that scores 0 a draft the output guardrails would block, so that the cascade escalates it
+   * to the next tier instead of failing the request. Add it to the agent's validators.
+   */
+  validator(): QualityValidator;
+}
+
+const local = new LocalModerator();
+
+/**
+ * Content moderation and PII detection in the request path: on the input before the run (block, redact,
+ * mask or reversible placeholders), on streamed output through the stream hook (redacting across chunk
+ * boundaries), and on the answer and tool-call arguments after the run (placeholders restored, with one
+ * vault per request).
+ *
+ * @example
+ * ```ts
+ * const guardrails = guardrailsPlugin({ moderator: new OpenAIModerator(), settings: { pii: { input: { email: 'reversible', card: 'block' } } } });
+ * const agent = new CascadeAgent({ providers, ladder, plugins: [guardrails], validators: [...defaultValidators(), guardrails.validator()] });
+ * ```
+ */
+export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): GuardrailsPlugin {
+  const events = new GuardrailEmitter();
+
+  const settingsOf = (request: ResolvedRequest): ResolvedSettings => {
+    const meta = request.metadata[GUARDRAILS_METADATA_KEY] as GuardrailSettings | undefined;
+    if (meta) return resolveSettings(meta);
+    return resolveSettings(
+      typeof options.settings === 'function' ? options.settings(request) : options.settings,
+    );
+  };
+
+  const moderate = async (text: string, signal?: AbortSignal): Promise<ModerationResult> => {
+    let scores: Partial<Record<ModerationCategory, number>>;
+    let source: 'openai' | 'local' = 'local';
+    if (options.moderator) {
+      try {
+        scores = await options.moderator.moderate(text, signal);
+        source = 'openai';
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        events.emit('moderation_fallback', {
+          error: error instanceof Error ? error : new Error(String(error)),
+        });
+        scores = local.moderateSync(text);
+      }
+    } else {
+      scores = local.moderateSync(text);
+    }
+    return { flagged: false, categories: {}, scores, source };
+  };
+
+  const judge = (m: ModerationResult, s: ResolvedSettings): ModerationCategory[] => {
+    const hit: ModerationCategory[] = [];
+    for (const c of MODERATION_CATEGORIES) {
+      const score = m.scores[c] ?? 0;
+      const over = score >= (s.thresholds[c] ?? 0.5);
+      m.categories[c] = over;
+      if (over) hit.push(c);
+    }
+    m.flagged = hit.length > 0;
+    return hit;
+  };
+
+  const moderateOrBlock = async (
+    text: string,
+    where: 'input' | 'output',
+    s: ResolvedSettings,
+    state: State,
+    runId: string,
+    signal: AbortSignal,
+  ) => {
+    const m = await moderate(text, signal);
+    const hit = judge(m, s);
+    state.moderation.push({ ...m, where });
+    if (hit.length === 0) return;
+    events.emit('moderation_flagged', {
+      where,
+      categories: hit,
+      action: s.moderationAction,
+      source: m.source,
+      runId,
+    });
+    if (s.moderationAction === 'block') {
+      const worst = hit.reduce((a, b) => ((m.scores[a] ?? 0) >= (m.scores[b] ?? 0) ? a : b));
+      throw new GuardrailBlockedError({ where, rule: worst, score: m.scores[worst] ?? 0 });
+    }
+  };
+
+  const cleanOutput = (
+    text: string,
+    s: ResolvedSettings,
+    state: State,
+    where: 'output' | 'tool_call',
+    runId: string,
+  ): string => {
+    if (s.output === false) return state.vault.restore(text);
+    const policy = outputPolicy(s.output);
+    const out = applyPolicy(
+      text,
+      scanPii(text, { ...(s.types ? { types: s.types } : {}), external: s.external }),
+      policy,
+      state.vault,
+    );
+    if (out.findings.length) {
+      state.findings.push(...out.findings);
+      events.emit('pii_found', { where, findings: out.findings, runId });
+    }
+    if (out.blocked.length)
+      throw new GuardrailBlockedError({
+        where: 'output',
+        rule: out.blocked[0]!.type,
+        ...(out.blocked[0]!.kind ? { kind: out.blocked[0]!.kind } : {}),
+      });
+    return state.vault.restore(out.text);
+  };
+
+  return {
+    name: options.name ?? 'guardrails',
+    on: (type, listener) => events.on(type, listener),
+    moderate,
+    createState: () => ({ vault: new PiiVault(), findings: [], moderation: [] }),
+
+    async beforeRun({ request, state, context }) {
+      const s = settingsOf(request);
+      state.settings = s;
+      let messages: ChatMessage[] = request.messages;
+      if (s.input !== false) {
+        const policy = s.input;
+        messages = request.messages.map((m) => {
+          if (!m.content) return m;
+          const out = applyPolicy(
+            m.content,
+            scanPii(m.content, { ...(s.types ? { types: s.types } : {}), external: s.external }),
+            policy,
+            state.vault,
+          );
+          if (out.findings.length) {
+            state.findings.push(...out.findings);
+            events.emit('pii_found', { where: 'input', findings: out.findings, runId: context.runId });
+          }
+          if (out.blocked.length) {
+            throw new GuardrailBlockedError({
+              where: 'input',
+              rule: out.blocked[0]!.type,
+              ...(out.blocked[0]!.kind ? { kind: out.blocked[0]!.kind } : {}),
+            });
+          }
+          return out.text === m.content ? m : ({ ...m, content: out.text } as ChatMessage);
+        });
+      }
+      if (s.moderateInput) {
+        const userText = messages
+          .filter((m) => m.role === 'user')
+          .map((m) => m.content)
+          .join('\n');
+        await moderateOrBlock(userText, 'input', s, state, context.runId, context.signal);
+      }
+      if (messages === request.messages) return;
+      const last = [...messages].reverse().find((m) => m.role === 'user');
+      return {
+        ...request,
+        messages,
+        query: typeof last?.content === 'string' ? last.content : request.query,
+      };
+    },
+
+    wrapStream({ stream, state, request }) {
+      const s = state.settings ?? settingsOf(request);
+      if (s.output === false && state.vault.size === 0) return stream;
+      const redactor = new StreamRedactor(
+        s.output === false ? {} : outputPolicy(s.output),
+        state.vault,
+        { ...(s.types ? { types: s.types } : {}), external: s.external },
+        true,
+      );
+      return (async function* (): AsyncGenerator<StreamDelta> {
+        for await (const delta of stream) {
+          if (delta.type === 'text') {
+            const out = redactor.push(delta.text);
+            if (redactor.blocked)
+              throw new GuardrailBlockedError({
+                where: 'output',
+                rule: redactor.blocked.type,
+                ...(redactor.blocked.kind ? { kind: redactor.blocked.kind } : {}),
+              });
+            if (out) yield { type: 'text', text: out };
+          } else if (delta.type === 'finish') {
+            const out = redactor.flush();
+            if (redactor.blocked)
+              throw new GuardrailBlockedError({
+                where: 'output',
+                rule: redactor.blocked.type,
+                ...(redactor.blocked.kind ? { kind: redactor.blocked.kind } : {}),
+              });
+            if (out) yield { type: 'text', text: out };
+            yield delta;
+          } else {
+            yield delta;
+          }
+        }
+      })();
+    },
+
+    async afterRun({ result, state, context, request }) {
+      const s = state.settings ?? settingsOf(request);
+      const content = cleanOutput(result.content, s, state, 'output', context.runId);
+      const toolCalls = result.toolCalls.map((c) => ({
+        ...c,
+        arguments: cleanOutput(c.arguments, s, state, 'tool_call', context.runId),
+      }));
+      if (s.moderateOutput && content.trim() !== '')
+        await moderateOrBlock(content, 'output', s, state, context.runId, context.signal);
+      const next: CascadeResult = {
+        ...result,
+        content,
+        toolCalls,
+        metadata: {
+          ...result.metadata,
+          guardrails: {
+            pii: state.findings.map(({ type, kind, action }) => ({
+              type,
+              ...(kind ? { kind } : {}),
+              action,
+            })),
+            moderation: state.moderation.map(({ where, flagged, categories, source }) => ({
+              where,
+              flagged,
+              source,
+              categories: Object.keys(categories).filter((c) => categories[c as ModerationCategory]),
+            })),
+          },
+        },
+      };
+      return next;
+    },
+
+    validator(): QualityValidator {
+      return {
+        name: 'guardrails',
+        async validate(ctx) {
+          const reasons: string[] = [];
+          const policy = outputPolicy(
+            resolveSettings(typeof options.settings === 'function' ? {} : options.settings).output || {},
+          );
+          const found = applyPolicy(
+            ctx.response.content,
+            scanPii(ctx.response.content),
+            policy,
+            new PiiVault(),
+          );
+          for (const b of found.blocked)
+            reasons.push(`would be blocked: ${b.type}${b.kind ? ` (${b.kind})` : ''}`);
+          const m = await moderate(ctx.response.content, ctx.signal);
+          const hit = judge(
+            m,
+            resolveSettings(typeof options.settings === 'function' ? {} : options.settings),
+          );
+          for (const c of hit) reasons.push(`moderation: ${c} ${(m.scores[c] ?? 0).toFixed(2)}`);
+          return reasons.length ? { score: 0, reasons } : null;
+        },
+      };
+    },
+  };
+}

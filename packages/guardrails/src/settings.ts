@@ -1,0 +1,60 @@
+import type { ModerationCategory } from './moderation/categories.js';
+import type { ExternalDetector, PiiType } from './pii/detectors.js';
+import { DEFAULT_PII_POLICY, type PiiPolicy } from './pii/policy.js';
+
+/** Guardrail settings of a request (or of a user's tier, through the profiles plugin). */
+export interface GuardrailSettings {
+  pii?: {
+    /** Policy on the request's messages; `false` to skip. Default {@link DEFAULT_PII_POLICY}. */
+    input?: PiiPolicy | false;
+    /** Policy on answers, tool-call arguments and streamed text; `false` to skip. Default: the input policy. */
+    output?: PiiPolicy | false;
+    /** Only these types. */
+    types?: PiiType[];
+    /** Extra detectors: names and street addresses need more than patterns (an NER model or service). */
+    external?: ExternalDetector[];
+  };
+  moderation?: {
+    input?: boolean;
+    output?: boolean;
+    /** Score at or above which a category counts. Default 0.5 for every category. */
+    thresholds?: Partial<Record<ModerationCategory, number>>;
+    /** `block` (default) refuses, `warn` emits an event, `flag` records it on the result's metadata. */
+    action?: 'block' | 'warn' | 'flag';
+  };
+}
+
+/** The metadata key under which the profiles plugin hands a run its guardrail settings. */
+export const GUARDRAILS_METADATA_KEY = 'cascadeflow.guardrails';
+
+export interface ResolvedSettings {
+  input: PiiPolicy | false;
+  output: PiiPolicy | false;
+  types?: PiiType[];
+  external: ExternalDetector[];
+  moderateInput: boolean;
+  moderateOutput: boolean;
+  thresholds: Partial<Record<ModerationCategory, number>>;
+  moderationAction: 'block' | 'warn' | 'flag';
+}
+
+export function resolveSettings(s: GuardrailSettings = {}): ResolvedSettings {
+  const input = s.pii?.input ?? DEFAULT_PII_POLICY;
+  return {
+    input,
+    output: s.pii?.output ?? input,
+    ...(s.pii?.types ? { types: s.pii.types } : {}),
+    external: s.pii?.external ?? [],
+    moderateInput: s.moderation?.input ?? true,
+    moderateOutput: s.moderation?.output ?? true,
+    thresholds: s.moderation?.thresholds ?? {},
+    moderationAction: s.moderation?.action ?? 'block',
+  };
+}
+
+/** On output, `reversible` values are the user's own data coming back: they are restored, not hidden again. */
+export function outputPolicy(p: PiiPolicy): PiiPolicy {
+  const out: PiiPolicy = {};
+  for (const [k, v] of Object.entries(p)) out[k as keyof PiiPolicy] = v === 'reversible' ? 'warn' : v;
+  return out;
+}

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { applyPolicy, luhn, PiiVault, scanPii, validIban, validSsn } from '../src/index.js';
+
+const types = (text: string) => scanPii(text).map((m) => `${m.type}:${m.value}`);
+
+describe('detectors validate, not only match', () => {
+  it('email', () => {
+    expect(types('Write to jane.doe+news@mail.example.co.uk today.')).toEqual([
+      'email:jane.doe+news@mail.example.co.uk',
+    ]);
+    expect(types('not@an-email, a@b.c, foo@bar..com, @handle, x@.com')).toEqual([]);
+  });
+  it('phone: international and common national formats', () => {
+    expect(types('Call +44 20 7946 0958 or +1 (415) 555-2671.')).toEqual([
+      'phone:+44 20 7946 0958',
+      'phone:+1 (415) 555-2671',
+    ]);
+    expect(types('US: (415) 555-2671, 415-555-2671, 415.555.2671')).toHaveLength(3);
+    expect(types('FR 01 23 45 67 89, UK 020 7946 0958, DE 030 12345678')).toHaveLength(3);
+    expect(types('Order 1234567, year 2024-01-15, version 10.2.3, 111-111-1111, zip 94103')).toEqual([]);
+  });
+  it('payment cards with Luhn and known networks', () => {
+    expect(types('Visa 4111 1111 1111 1111, MC 5555-5555-5555-4444, Amex 378282246310005')).toEqual([
+      'card:4111 1111 1111 1111',
+      'card:5555-5555-5555-4444',
+      'card:378282246310005',
+    ]);
+    expect(types('Bad 4111 1111 1111 1112 and 1234 5678 9012 3456')).toEqual([]);
+    expect(luhn('79927398713')).toBe(true);
+    expect(luhn('79927398710')).toBe(false);
+  });
+  it('IBAN with mod 97 and country length', () => {
+    expect(types('Pay GB82 WEST 1234 5698 7654 32 or DE89370400440532013000.')).toEqual([
+      'iban:GB82 WEST 1234 5698 7654 32',
+      'iban:DE89370400440532013000',
+    ]);
+    expect(types('GB82 WEST 1234 5698 7654 33 and DE89370400440532013001')).toEqual([]);
+    expect(validIban('FR1420041010050500013M02606')).toBe(true);
+  });
+  it('US SSN with valid areas and groups', () => {
+    expect(types('SSN 123-45-6789.')).toEqual(['ssn:123-45-6789']);
+    expect(types('000-12-3456, 666-12-3456, 900-12-3456, 123-00-4567, 123-45-0000')).toEqual([]);
+    expect(validSsn('078', '05', '1120')).toBe(true);
+  });
+  it('IPv4 and IPv6', () => {
+    expect(types('from 192.168.1.20 and 2001:db8:85a3::8a2e:370:7334 and ::1')).toEqual([
+      'ipv4:192.168.1.20',
+      'ipv6:2001:db8:85a3::8a2e:370:7334',
+      'ipv6:::1',
+    ]);
+    expect(types('version 1.2.3.4.5, 256.1.1.1, 01.2.3.4, time 12:30:45, a::b is not')).toEqual([]);
+  });
+  it('secrets: OpenAI, Anthropic, AWS, GitHub, Slack keys, private keys, JWTs', () => {
+    const jwt = `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from('{"sub":"1234567890"}').toString('base64url')}.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c`;
+    const text = [
+      'sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z',
+      'sk-ant-api03-AbCdEf0123456789AbCdEf0123456789',
+      'AKIAIOSFODNN7EXAMPLE',
+      'ghp_1234567890abcdefghijABCDEFGHIJ123456',
+      'xoxb-123456789012-abcdefABCDEF',
+      jwt,
+      '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----',
+    ].join(' | ');
+    expect(scanPii(text).map((m) => m.kind)).toEqual([
+      'openai',
+      'anthropic',
+      'aws',
+      'github',
+      'slack',
+      'jwt',
+      'private_key',
+    ]);
+    expect(types('sk-short, AKIA1234, ghp_short, eyJhbGciOi.eyJzdWIi.sig, task-force-1')).toEqual([]);
+  });
+});
+
+describe('overlaps, Unicode tricks and actions', () => {
+  it('overlapping matches resolve to one, the higher priority first', () => {
+    // An email whose local part is a phone number; a card inside an IBAN-like string.
+    const found = scanPii('mail 4155552671@example.com now');
+    expect(found.map((m) => m.type)).toEqual(['email']);
+    const out = applyPolicy(
+      'a 4111 1111 1111 1111 b jane@x.io c',
+      scanPii('a 4111 1111 1111 1111 b jane@x.io c'),
+      { default: 'redact' },
+      new PiiVault(),
+    );
+    expect(out.text).toBe('a [CARD] b [EMAIL] c');
+  });
+
+  it('normalises full-width digits and zero-width characters, and maps positions back', () => {
+    const text = 'card ４１１１ １１１１ １１１１ １１１１ and jo\u200Bhn@exa\u200Dmple.com.';
+    const found = scanPii(text);
+    expect(found.map((m) => m.type)).toEqual(['card', 'email']);
+    expect(found[1]!.value).toBe('jo\u200Bhn@exa\u200Dmple.com');
+    const out = applyPolicy(text, found, { default: 'redact' }, new PiiVault());
+    expect(out.text).toBe('card [CARD] and [EMAIL].');
+  });
+
+  it('mask keeps the shape; reversible restores only its own placeholders', () => {
+    const text = 'jane@x.io, 4111 1111 1111 1111, +1 415 555 2671';
+    const masked = applyPolicy(text, scanPii(text), { default: 'mask' }, new PiiVault()).text;
+    expect(masked).toBe('j***@x.io, **** **** **** 1111, +* *** *** **71');
+    const vault = new PiiVault();
+    const rev = applyPolicy(
+      `${text} jane@x.io`,
+      scanPii(`${text} jane@x.io`),
+      { default: 'reversible' },
+      vault,
+    ).text;
+    expect(rev).toBe('[EMAIL_1], [CARD_1], [PHONE_1] [EMAIL_1]');
+    expect(vault.restore('Sent to [EMAIL_1] and [EMAIL_9].')).toBe('Sent to jane@x.io and [EMAIL_9].');
+  });
+});
