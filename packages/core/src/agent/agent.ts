@@ -222,6 +222,7 @@ export class CascadeAgent {
       signal,
       startedAt: Date.now(),
       pricing: this.#pricing,
+      agentLadder: this.ladder,
     };
     if (this.#events.has('run:start'))
       this.#events.emit('run:start', { runId: context.runId, userId: context.userId });

@@ -18,6 +18,8 @@ export interface RunContext {
   readonly startedAt: number;
   /** The agent's price table (for plugins that reserve or report cost). */
   readonly pricing: Pricing;
+  /** The agent's own ladder (before any per-request override), cheapest first. */
+  readonly agentLadder: readonly TierInfo[];
 }
 
 /** Fields every hook receives: the run context and this plugin's own per-run state. */

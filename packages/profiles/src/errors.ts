@@ -1,0 +1,78 @@
+import { CascadeFlowError, RequestRejectedError } from '@cascadeflow/core';
+
+/** No profile with that id. */
+export class ProfileNotFoundError extends CascadeFlowError {
+  readonly profileId: string;
+  constructor(id: string) {
+    super(
+      'profile_not_found',
+      `No profile "${id}". Create it first, or let the plugin fall back to a default tier (onMissing: 'default').`,
+    );
+    this.name = 'ProfileNotFoundError';
+    this.profileId = id;
+  }
+}
+
+/** A profile with that id exists already. */
+export class ProfileExistsError extends CascadeFlowError {
+  readonly profileId: string;
+  constructor(id: string) {
+    super('profile_exists', `A profile "${id}" exists already; update it instead.`);
+    this.name = 'ProfileExistsError';
+    this.profileId = id;
+  }
+}
+
+/** Another writer changed the profile in between, more often than the retries allow. */
+export class ProfileConflictError extends CascadeFlowError {
+  readonly profileId: string;
+  constructor(id: string, attempts: number) {
+    super(
+      'profile_conflict',
+      `Profile "${id}" kept changing under ${attempts} update attempts; retry later.`,
+    );
+    this.name = 'ProfileConflictError';
+    this.profileId = id;
+  }
+}
+
+/** A stored row cannot be read back (bad JSON, unknown tier, invalid overrides). */
+export class ProfileCorruptError extends CascadeFlowError {
+  readonly profileId: string;
+  readonly field: string;
+  constructor(id: string, field: string, problem: string) {
+    super(
+      'profile_corrupt',
+      `Stored profile "${id}" is corrupt at ${field}: ${problem}. Fix or delete the row.`,
+    );
+    this.name = 'ProfileCorruptError';
+    this.profileId = id;
+    this.field = field;
+  }
+}
+
+/** The database cannot be opened or reached. */
+export class ProfileStoreError extends CascadeFlowError {
+  readonly store: string;
+  constructor(store: string, problem: string, cause?: unknown) {
+    super('profile_store_unavailable', `Profile store ${store}: ${problem}`, { cause });
+    this.name = 'ProfileStoreError';
+    this.store = store;
+  }
+}
+
+/** The user's tier does not include a feature the request uses. */
+export class FeatureNotAvailableError extends RequestRejectedError {
+  readonly feature: string;
+  readonly tier: string;
+  constructor(feature: string, tier: string, userId: string) {
+    super({
+      reason: `The "${tier}" tier of user "${userId}" does not include ${feature}. Upgrade the tier or override features.${feature} for this user.`,
+      code: 'feature_not_available',
+      data: { feature, tier, userId },
+    });
+    this.name = 'FeatureNotAvailableError';
+    this.feature = feature;
+    this.tier = tier;
+  }
+}

@@ -1,0 +1,190 @@
+import {
+  CascadeAgent,
+  type CascadeAgentOptions,
+  type CascadePlugin,
+  RequestRejectedError,
+  type RunRequest,
+  type TierInfo,
+  type TierOptions,
+} from '@cascadeflow/core';
+import { FeatureNotAvailableError } from './errors.js';
+import type { UserProfileManager } from './manager.js';
+import { effectiveConfig, type UserProfile } from './profile.js';
+import type { TierConfig, TierLevel } from './tiers.js';
+
+/** Metadata keys the plugin fills for the limits and guardrails plugins, and for the run's record. */
+export const METADATA_KEYS = {
+  limits: 'cascadeflow.limits',
+  guardrails: 'cascadeflow.guardrails',
+  profile: 'cascadeflow.profile',
+  batch: 'cascadeflow.batch',
+} as const;
+
+/** Options of {@link profilesPlugin}. */
+export interface ProfilesPluginOptions {
+  manager: UserProfileManager;
+  /** A run for a user with no profile: use `defaultTier` (default) or refuse. */
+  onMissing?: 'default' | 'reject';
+  /** Default `free`. */
+  defaultTier?: TierLevel;
+  name?: string;
+}
+
+/** The limits a tier hands to the limits plugin. */
+export function limitsOf(config: TierConfig): Record<string, number> {
+  const out: Record<string, number> = {};
+  const set = (k: string, v: number | undefined) => {
+    if (v !== undefined) out[k] = v;
+  };
+  set('requestsPerMinute', config.rateLimits.requestsPerMinute);
+  set('requestsPerHour', config.rateLimits.requestsPerHour);
+  set('requestsPerDay', config.rateLimits.requestsPerDay);
+  set('tokensPerMinute', config.rateLimits.tokensPerMinute);
+  set('concurrent', config.rateLimits.concurrent);
+  set('costPerDay', config.budgets.daily);
+  set('costPerWeek', config.budgets.weekly);
+  set('costPerMonth', config.budgets.monthly);
+  return out;
+}
+
+/** The guardrail settings a tier hands to the guardrails plugin. */
+export function guardrailsOf(config: TierConfig): Record<string, unknown> {
+  const moderation = config.guardrails.moderation ? {} : { input: false, output: false };
+  if (config.guardrails.pii === 'off') return { pii: { input: false, output: false }, moderation };
+  if (config.guardrails.pii === 'strict') {
+    return {
+      pii: {
+        input: {
+          secret: 'block',
+          card: 'block',
+          iban: 'block',
+          ssn: 'block',
+          email: 'reversible',
+          phone: 'reversible',
+          default: 'redact',
+        },
+      },
+      moderation,
+    };
+  }
+  return { moderation };
+}
+
+/** Which of the given ladder entries a tier may use, by model. */
+function allowedLadder(
+  config: TierConfig,
+  agentLadder: readonly TierInfo[],
+  requested: RunRequest['ladder'],
+): string[] | TierOptions[] {
+  const model = (entry: string | TierOptions) =>
+    typeof entry === 'string'
+      ? (agentLadder.find((t) => t.name === entry || t.model === entry)?.model ?? entry)
+      : entry.model;
+  const allowed = (m: string) =>
+    (config.allowedModels === null || config.allowedModels.some((a) => m === a || m.startsWith(a))) &&
+    !config.blockedModels.some((b) => m === b || m.startsWith(b));
+  const base: (string | TierOptions)[] = config.ladder ?? requested ?? agentLadder.map((t) => t.name);
+  return base.filter((e) => allowed(model(e))) as string[] | TierOptions[];
+}
+
+/**
+ * Resolves each run's configuration from the user's profile: the ladder the tier may use (allow- and
+ * block-lists applied), thresholds from its quality target, a max-tokens cap, feature switches (a request
+ * for streaming, tools or batch that the tier lacks gets `FeatureNotAvailableError`), and hands the limits
+ * and guardrails plugins their settings through the run's metadata. Register it before them.
+ *
+ * @example
+ * ```ts
+ * const agent = new CascadeAgent({ providers, ladder, plugins: [profilesPlugin({ manager }), limitsPlugin(), guardrailsPlugin()] });
+ * await agent.run({ query: 'hi', userId: 'user-42' });
+ * ```
+ */
+export function profilesPlugin(options: ProfilesPluginOptions): CascadePlugin {
+  const defaultTier = options.defaultTier ?? 'free';
+  return {
+    name: options.name ?? 'profiles',
+    async resolveConfig({ request, context }) {
+      if (!request.userId) return undefined;
+      let profile: Pick<UserProfile, 'id' | 'tier' | 'overrides'> | null = await options.manager.find(
+        request.userId,
+      );
+      if (!profile) {
+        if (options.onMissing === 'reject') {
+          throw new RequestRejectedError({
+            reason: `No profile for user "${request.userId}"; create one first.`,
+            code: 'profile_not_found',
+            data: { userId: request.userId },
+          });
+        }
+        profile = { id: request.userId, tier: defaultTier, overrides: {} };
+      }
+      const config = effectiveConfig(profile);
+      if (request.onDelta && !config.features.streaming)
+        throw new FeatureNotAvailableError('streaming', config.level, profile.id);
+      if (request.tools?.length && !config.features.tools)
+        throw new FeatureNotAvailableError('tools', config.level, profile.id);
+      if (request.metadata?.[METADATA_KEYS.batch] && !config.features.batch)
+        throw new FeatureNotAvailableError('batch', config.level, profile.id);
+      const ladder = allowedLadder(config, context.agentLadder, request.ladder);
+      if (ladder.length === 0) {
+        throw new RequestRejectedError({
+          reason: `No model of the ladder is allowed for the "${config.level}" tier of user "${profile.id}"; allow one or change the ladder.`,
+          code: 'no_allowed_model',
+          data: { tier: config.level, userId: profile.id },
+        });
+      }
+      return {
+        ...request,
+        ladder,
+        thresholds: request.thresholds ?? ladder.map(() => config.qualityTarget),
+        maxTokens: Math.min(request.maxTokens ?? config.maxTokens, config.maxTokens),
+        metadata: {
+          ...request.metadata,
+          [METADATA_KEYS.limits]: limitsOf(config),
+          [METADATA_KEYS.guardrails]: guardrailsOf(config),
+          [METADATA_KEYS.profile]: { id: profile.id, tier: config.level },
+        },
+      };
+    },
+  };
+}
+
+/**
+ * An agent for one user (the plan's `CascadeAgent.fromProfile`): the ladder filtered by the tier's allowed
+ * and blocked models (and its own ladder, if it sets one), thresholds from its quality target.
+ *
+ * @example
+ * ```ts
+ * const agent = agentFromProfile(await manager.get('user-42'), { providers, ladder });
+ * ```
+ */
+export function agentFromProfile(
+  profile: Pick<UserProfile, 'id' | 'tier' | 'overrides'>,
+  options: CascadeAgentOptions,
+): CascadeAgent {
+  const config = effectiveConfig(profile);
+  const info: TierInfo[] = options.ladder.map((t, index) => ({
+    index,
+    name: t.name ?? t.model,
+    model: t.model,
+    provider: t.provider,
+    role: 'drafter',
+    threshold: null,
+  }));
+  const names = allowedLadder(config, info, undefined) as string[];
+  const ladder = names
+    .map((n) => options.ladder.find((t) => (t.name ?? t.model) === n || t.model === n)!)
+    .map((t) => ({
+      ...t,
+      threshold: config.qualityTarget,
+      maxTokens: Math.min(t.maxTokens ?? config.maxTokens, config.maxTokens),
+    }));
+  if (ladder.length === 0) {
+    throw new RequestRejectedError({
+      reason: `No model of the ladder is allowed for the "${config.level}" tier of user "${profile.id}".`,
+      code: 'no_allowed_model',
+      data: { tier: config.level },
+    });
+  }
+  return new CascadeAgent({ ...options, ladder });
+}

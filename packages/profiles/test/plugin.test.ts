@@ -1,0 +1,130 @@
+import { CascadeAgent, InvalidConfigError, OpenAIProvider } from '@cascadeflow/core';
+import { limitsPlugin, RateLimitError } from '@cascadeflow/limits';
+import { startTestServer, type TestServer } from '@cascadeflow/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  agentFromProfile,
+  effectiveConfig,
+  FeatureNotAvailableError,
+  MemoryProfileStore,
+  profilesPlugin,
+  TIER_PRESETS,
+  tierPreset,
+  UserProfileManager,
+} from '../src/index.js';
+
+let server: TestServer;
+afterEach(async () => server?.close());
+
+const ladder = [
+  { model: 'gpt-4o-mini', provider: 'openai' },
+  { model: 'gpt-4o', provider: 'openai' },
+];
+
+async function setup() {
+  server = await startTestServer({
+    models: { 'gpt-4o-mini': { content: 'small', logprobs: -2 }, 'gpt-4o': { content: 'big' } },
+  });
+  const providers = { openai: new OpenAIProvider({ apiKey: 'x', baseURL: server.openaiBaseURL }) };
+  const manager = new UserProfileManager(new MemoryProfileStore());
+  await manager.create({ id: 'free-user', tier: 'free' });
+  await manager.create({ id: 'pro-user', tier: 'pro', overrides: { rateLimits: { requestsPerMinute: 1 } } });
+  const agent = new CascadeAgent({
+    providers,
+    ladder,
+    plugins: [profilesPlugin({ manager }), limitsPlugin()],
+  });
+  return { agent, manager, providers };
+}
+
+describe('presets and validation', () => {
+  it('presets are frozen; tierPreset gives a copy', () => {
+    expect(Object.isFrozen(TIER_PRESETS.pro.budgets)).toBe(true);
+    const copy = tierPreset('pro');
+    copy.budgets.daily = 999;
+    expect(TIER_PRESETS.pro.budgets.daily).toBe(10);
+  });
+  it('bad profiles give typed errors naming the problem', async () => {
+    const m = new UserProfileManager(new MemoryProfileStore(), { knownModels: ['gpt-4o-mini', 'gpt-4o'] });
+    await expect(m.create({ id: 'a', tier: 'platinum' as never })).rejects.toMatchObject({
+      field: 'profile.tier',
+    });
+    await expect(
+      m.create({ id: 'a', tier: 'pro', overrides: { budgets: { daily: -1 } } }),
+    ).rejects.toMatchObject({
+      field: 'profile.overrides.budgets.daily',
+      message: expect.stringMatching(/≥ 0/),
+    });
+    await expect(
+      m.create({ id: 'a', tier: 'pro', overrides: { allowedModels: ['gpt-5-turbo'] } }),
+    ).rejects.toThrow(/overrides\.allowedModels: unknown model "gpt-5-turbo"/);
+    await expect(m.create({ id: '', tier: 'pro' })).rejects.toBeInstanceOf(InvalidConfigError);
+    expect(() => effectiveConfig({ tier: 'pro', overrides: { qualityTarget: 2 } })).toThrow(
+      /overrides\.qualityTarget: must be between 0 and 1/,
+    );
+  });
+});
+
+describe('profiles plugin in a cascade run', () => {
+  it('a free user gets only the allowed models, the tier threshold and token cap, and hands limits on', async () => {
+    const { agent } = await setup();
+    const r = await agent.run({ query: 'q', userId: 'free-user', maxTokens: 5000 });
+    expect(r.model).toBe('gpt-4o-mini'); // gpt-4o is not allowed on free: the drafter is the last tier
+    expect(server.requestsFor('gpt-4o')).toHaveLength(0);
+    expect(server.requestsFor('gpt-4o-mini')[0]!.body.max_tokens).toBe(1024);
+    expect(r.metadata['cascadeflow.profile']).toEqual({ id: 'free-user', tier: 'free' });
+    expect(r.metadata['cascadeflow.limits']).toMatchObject({
+      requestsPerMinute: 10,
+      costPerDay: 0.1,
+      concurrent: 1,
+    });
+  });
+
+  it('a pro user cascades with the pro threshold, and the tier limit applies through the limits plugin', async () => {
+    const { agent } = await setup();
+    const r = await agent.run({ query: 'q', userId: 'pro-user' });
+    expect(r.attempts.map((a) => a.status)).toEqual(['rejected', 'accepted']);
+    expect(r.attempts[0]?.reason).toMatch(/threshold 0\.800/);
+    await expect(agent.run({ query: 'q', userId: 'pro-user' })).rejects.toBeInstanceOf(RateLimitError);
+  });
+
+  it('a feature the tier lacks is a clear typed error', async () => {
+    const { agent } = await setup();
+    const tools = [{ name: 't', parameters: { type: 'object' } }];
+    const err = await agent.run({ query: 'q', userId: 'free-user', tools }).catch((e) => e);
+    expect(err).toBeInstanceOf(FeatureNotAvailableError);
+    expect(err).toMatchObject({
+      code: 'feature_not_available',
+      feature: 'tools',
+      tier: 'free',
+      plugin: 'profiles',
+    });
+    await expect(
+      agent.run({ query: 'q', userId: 'free-user', metadata: { 'cascadeflow.batch': true } }),
+    ).rejects.toMatchObject({ feature: 'batch' });
+  });
+
+  it('users without a profile get the default tier, or are refused', async () => {
+    const { agent, manager, providers } = await setup();
+    expect((await agent.run({ query: 'q', userId: 'stranger' })).metadata['cascadeflow.profile']).toEqual({
+      id: 'stranger',
+      tier: 'free',
+    });
+    const strict = new CascadeAgent({
+      providers,
+      ladder,
+      plugins: [profilesPlugin({ manager, onMissing: 'reject' })],
+    });
+    await expect(strict.run({ query: 'q', userId: 'stranger' })).rejects.toMatchObject({
+      code: 'profile_not_found',
+    });
+  });
+
+  it('agentFromProfile builds an agent for one user', async () => {
+    const { manager, providers } = await setup();
+    const agent = agentFromProfile(await manager.get('free-user'), { providers, ladder });
+    expect(agent.ladder.map((t) => t.model)).toEqual(['gpt-4o-mini']);
+    const pro = agentFromProfile(await manager.get('pro-user'), { providers, ladder });
+    expect(pro.ladder.map((t) => t.threshold)).toEqual([0.8, null]);
+  });
+});
