@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { anthropicError, anthropicEvents, anthropicMessage } from './anthropic-wire.js';
+import { type BatchApiState, handleBatchApi, newBatchApiState } from './openai-batches.js';
 import { openaiChunks, openaiCompletion, openaiError } from './openai-wire.js';
 import type { Fault, ModelScript, ScriptRequest } from './script.js';
 import { type ResolvedReply, resolveReply } from './tokens.js';
@@ -83,6 +84,8 @@ export interface TestServer {
   readonly anthropicBaseURL: string;
   /** Every request received, oldest first. */
   readonly requests: RecordedRequest[];
+  /** The OpenAI Files and Batch API state: files, batches, and how many polls a batch takes. */
+  readonly batchApi: BatchApiState;
   /** Sets or replaces the script of a model. */
   setModel(model: string, script: ModelScript): void;
   /** Sets how `/v1/moderations` scores inputs. */
@@ -108,10 +111,14 @@ function sleep(ms: number): Promise<void> {
   return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readRaw(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readRaw(req)).toString('utf8');
 }
 
 function promptText(api: 'openai' | 'anthropic', body: Record<string, unknown>): string {
@@ -146,6 +153,7 @@ function promptText(api: 'openai' | 'anthropic', body: Record<string, unknown>):
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const scripts = new Map<string, ModelScript>(Object.entries(options.models ?? {}));
   let moderation: ModerationScript = options.moderation ?? defaultModeration;
+  const batchApi = newBatchApiState();
   const faults = new Map<string, PendingFault[]>();
   const requests: RecordedRequest[] = [];
   const waiters = new Set<() => void>();
@@ -181,6 +189,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path.startsWith('/v1/files') || path.startsWith('/v1/batches')) {
+      const raw = await readRaw(req);
+      if (await handleBatchApi(req, res, path, raw, batchApi, scripts)) return;
+    }
     if (req.method === 'POST' && path === '/v1/moderations') {
       await handleModeration(req, res);
       return;
@@ -413,6 +425,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     openaiBaseURL: `${url}/v1`,
     anthropicBaseURL: url,
     requests,
+    batchApi,
     setModel(model, script) {
       scripts.set(model, script);
     },

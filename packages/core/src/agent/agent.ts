@@ -273,6 +273,87 @@ export class CascadeAgent {
     }
   }
 
+  /**
+   * Judges one tier's response the way `run()` would (validators, threshold, complexity shift), without
+   * calling that tier: for pipelines that obtain responses another way, such as provider batch APIs.
+   *
+   * @example
+   * ```ts
+   * const verdict = await agent.judge({ request: 'Capital of France?', tierIndex: 0, response });
+   * if (!verdict.accepted) escalate();
+   * ```
+   */
+  async judge(args: {
+    request: string | RunRequest;
+    tierIndex: number;
+    response: CompletionResponse;
+    previous?: { tier: number; content: string; score: number | null }[];
+    signal?: AbortSignal;
+  }): Promise<{
+    score: number;
+    accepted: boolean;
+    reasons: string[];
+    reason: string;
+    threshold: number | null;
+  }> {
+    const request: RunRequest = typeof args.request === 'string' ? { query: args.request } : args.request;
+    const req = resolveRequest(request, {
+      tiers: this.#tiers,
+      providers: this.#providers,
+      defaultThreshold: this.#defaultThreshold,
+      timeoutMs: this.#timeoutMs,
+      resolvedLadder: this.ladder,
+    });
+    const tier = req.ladder[args.tierIndex];
+    if (!tier)
+      throw new InvalidConfigError(
+        'tierIndex',
+        `the ladder has ${req.ladder.length} tiers, not ${args.tierIndex + 1}`,
+      );
+    if (tier.threshold === null)
+      return { score: 1, accepted: true, reasons: [], reason: 'last tier: always accepted', threshold: null };
+    const signal = args.signal ?? neverAborted();
+    const provider = this.#providers.get(tier.provider)!;
+    const complexity = estimateComplexity(req.query);
+    const quality = await scoreWith(
+      this.#validators,
+      {
+        query: req.query,
+        messages: req.messages,
+        response: args.response,
+        responseFormat: req.responseFormat,
+        tools: req.tools,
+        tier,
+        complexity,
+        signal,
+        previous: (args.previous ?? []).map((p) => ({
+          tier: req.ladder[p.tier]!,
+          content: p.content,
+          score: p.score,
+        })),
+        complete: (call) => provider.complete({ ...call, model: call.model ?? tier.model, signal }),
+      },
+      this.#combine,
+    );
+    const threshold = this.#adjust
+      ? Math.min(1, Math.max(0, tier.threshold + COMPLEXITY_THRESHOLD_SHIFT[complexity]))
+      : tier.threshold;
+    const accepted = quality.score >= threshold;
+    const cmp = `score ${quality.score.toFixed(3)} ${accepted ? '≥' : '<'} threshold ${threshold.toFixed(3)}`;
+    return {
+      score: quality.score,
+      accepted,
+      reasons: quality.reasons,
+      reason: quality.reasons.length ? `${cmp} (${quality.reasons.join('; ')})` : cmp,
+      threshold,
+    };
+  }
+
+  /** The provider registered under a name (for batch pipelines that talk to its API directly). */
+  provider(name: string): Provider | undefined {
+    return this.#providers.get(name);
+  }
+
   async #cascade(
     req: ResolvedRequest,
     runner: PluginRunner,

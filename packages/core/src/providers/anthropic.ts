@@ -111,6 +111,11 @@ function usageOf(u: {
 export class AnthropicProvider implements Provider {
   readonly name: string;
   readonly #client: Anthropic;
+
+  /** The SDK client (for APIs beyond chat, such as batches). */
+  get client(): Anthropic {
+    return this.#client;
+  }
   readonly #defaultMaxTokens: number;
 
   constructor(options: AnthropicProviderOptions = {}) {

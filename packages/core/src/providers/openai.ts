@@ -91,6 +91,11 @@ function logprobsOf(
 export class OpenAIProvider implements Provider {
   readonly name: string;
   readonly #client: OpenAI;
+
+  /** The SDK client (for APIs beyond chat, such as batches). */
+  get client(): OpenAI {
+    return this.#client;
+  }
   readonly #logprobs: boolean;
   readonly #streamUsage: boolean;
   readonly #maxTokensField: 'max_tokens' | 'max_completion_tokens';

@@ -1,0 +1,349 @@
+import {
+  type AttemptRecord,
+  type CascadeAgent,
+  CascadeFlowError,
+  type CascadeResult,
+  type ChatMessage,
+  type CompletionResponse,
+  type FinishReason,
+  OpenAIProvider,
+  type RunRequest,
+} from '@cascadeflow/core';
+import { toFile } from 'openai';
+import { loadCheckpoint, saveCheckpoint } from '../checkpoint.js';
+import type { ResolvedBatchConfig } from '../config.js';
+import { type BatchInput, type BatchItemOutcome, normalizeItem } from '../items.js';
+import type { BatchProgress } from '../progress.js';
+
+/** What the native strategy checkpoints: every item's state and every provider batch it submitted. */
+interface NativeState {
+  strategy: 'native';
+  total: number;
+  items: {
+    index: number;
+    id: string;
+    tier: number;
+    status: 'pending' | 'done' | 'failed';
+    attempts: {
+      tier: number;
+      content: string;
+      score: number | null;
+      cost: number | null;
+      reason: string;
+      status: AttemptRecord['status'];
+      finishReason: FinishReason | null;
+      usage: CompletionResponse['usage'] | null;
+    }[];
+    error?: { code: string; message: string };
+  }[];
+  phases: { tier: number; chunk: number; batchId: string; indices: number[]; collected: boolean }[];
+}
+
+function messagesOf(r: RunRequest): ChatMessage[] {
+  if (r.messages?.length) return r.messages;
+  return [
+    ...(r.system ? [{ role: 'system' as const, content: r.system }] : []),
+    { role: 'user', content: r.query ?? '' },
+  ];
+}
+
+function toResponse(body: Record<string, any>, model: string): CompletionResponse {
+  const choice = body.choices?.[0] ?? {};
+  const fr = choice.finish_reason;
+  return {
+    content: choice.message?.content ?? '',
+    toolCalls: (choice.message?.tool_calls ?? []).map((c: any) => ({
+      id: c.id,
+      name: c.function?.name,
+      arguments: c.function?.arguments ?? '',
+    })),
+    finishReason:
+      fr === 'stop' || fr === 'length' || fr === 'tool_calls' || fr === 'content_filter' ? fr : 'other',
+    usage: {
+      inputTokens: body.usage?.prompt_tokens ?? 0,
+      outputTokens: body.usage?.completion_tokens ?? 0,
+      cachedInputTokens: body.usage?.prompt_tokens_details?.cached_tokens ?? 0,
+    },
+    ...(choice.logprobs?.content
+      ? { logprobs: choice.logprobs.content.map((t: any) => ({ token: t.token, logprob: t.logprob })) }
+      : {}),
+    model: body.model ?? model,
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    t.unref?.();
+    const stop = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', stop, { once: true });
+  });
+}
+
+/** True when every tier of the agent's ladder is an OpenAI(-compatible) provider: the Batch API applies. */
+export function supportsOpenAIBatch(agent: CascadeAgent): boolean {
+  return agent.ladder.every((t) => agent.provider(t.provider) instanceof OpenAIProvider);
+}
+
+/**
+ * The cascade through the OpenAI Batch API, tier by tier: every draft goes out as one provider batch
+ * (JSONL upload, batch create, poll, results), the answers are judged with the agent's validators and
+ * thresholds, and only the rejected items go to the next tier as the next batch. Costs use batch prices.
+ * Every submitted batch id is checkpointed before it is polled, so a resumed run polls the same batch:
+ * nothing is paid twice. Plugins' per-request hooks do not run here (no `agent.run()`): use the concurrent
+ * strategy when limits or guardrails must apply to each item.
+ */
+export async function runNativeOpenAI(
+  agent: CascadeAgent,
+  inputs: readonly BatchInput[],
+  config: ResolvedBatchConfig,
+  onProgress: (p: Partial<BatchProgress> & { phase?: BatchProgress['phase'] }) => void,
+): Promise<BatchItemOutcome[]> {
+  const signal = config.signal ?? new AbortController().signal;
+  const requests = inputs.map((input, index) => normalizeItem(input, index, config.maxQueryChars));
+  let state = config.checkpoint ? loadCheckpoint<NativeState>(config.checkpoint) : null;
+  if (state && (state.strategy !== 'native' || state.total !== inputs.length)) {
+    throw new CascadeFlowError(
+      'checkpoint_mismatch',
+      `The checkpoint ${config.checkpoint} is for another batch (${state.total} items, strategy ${state.strategy}); use a new checkpoint file.`,
+    );
+  }
+  state ??= {
+    strategy: 'native',
+    total: inputs.length,
+    items: requests.map((r, index) =>
+      'error' in r
+        ? { index, id: r.id, tier: 0, status: 'failed' as const, attempts: [], error: r.error }
+        : { index, id: r.id, tier: 0, status: 'pending' as const, attempts: [] },
+    ),
+    phases: [],
+  };
+  const save = () => config.checkpoint && saveCheckpoint(config.checkpoint, state);
+  save();
+
+  for (let tier = 0; tier < agent.ladder.length; tier++) {
+    const t = agent.ladder[tier]!;
+    const provider = agent.provider(t.provider);
+    if (!(provider instanceof OpenAIProvider))
+      throw new CascadeFlowError(
+        'native_unsupported',
+        `Tier ${t.name} is not on an OpenAI provider; use strategy 'concurrent'.`,
+      );
+    const client = provider.client;
+    const pending = state.items.filter((i) => i.status === 'pending' && i.tier === tier).map((i) => i.index);
+    for (
+      let chunk = 0;
+      chunk * config.batchSize < pending.length ||
+      state.phases.some((p) => p.tier === tier && p.chunk === chunk && !p.collected);
+      chunk++
+    ) {
+      let phase = state.phases.find((p) => p.tier === tier && p.chunk === chunk);
+      if (phase?.collected) continue;
+      if (!phase) {
+        const indices = pending.slice(chunk * config.batchSize, (chunk + 1) * config.batchSize);
+        if (indices.length === 0) break;
+        const lines = indices.map((i) => {
+          const r = (requests[i] as { request: RunRequest }).request;
+          return JSON.stringify({
+            custom_id: String(i),
+            method: 'POST',
+            url: '/v1/chat/completions',
+            body: {
+              model: t.model,
+              messages: messagesOf(r).map((m) => ({ role: m.role, content: m.content })),
+              logprobs: true,
+              ...((r.maxTokens ?? t.maxTokens) ? { max_tokens: r.maxTokens ?? t.maxTokens } : {}),
+              ...(r.temperature !== undefined ? { temperature: r.temperature } : {}),
+            },
+          });
+        });
+        const file = await client.files.create(
+          {
+            file: await toFile(
+              Buffer.from(`${lines.join('\n')}\n`),
+              `cascadeflow-tier${tier}-${chunk}.jsonl`,
+            ),
+            purpose: 'batch',
+          },
+          { signal },
+        );
+        const created = await client.batches.create(
+          { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' },
+          { signal },
+        );
+        phase = { tier, chunk, batchId: created.id, indices, collected: false };
+        state.phases.push(phase);
+        save(); // before polling: a crash from here on resumes this batch instead of paying for a new one
+      }
+      // Poll with backoff until the provider finishes the batch.
+      let wait = config.pollIntervalMs;
+      let batch = await client.batches.retrieve(phase.batchId, { signal });
+      while (!['completed', 'failed', 'expired', 'cancelled'].includes(batch.status)) {
+        onProgress({ phase: { tier, model: t.model, batchId: phase.batchId, status: batch.status } });
+        await sleep(wait, signal);
+        wait = Math.min(config.maxPollIntervalMs, wait * 1.5);
+        batch = await client.batches.retrieve(phase.batchId, { signal });
+      }
+      const answers = new Map<number, { response?: CompletionResponse; error?: string }>();
+      for (const fileId of [batch.output_file_id, batch.error_file_id]) {
+        if (!fileId) continue;
+        const text = await (await client.files.content(fileId, { signal })).text();
+        for (const line of text.split('\n')) {
+          if (!line.trim()) continue;
+          const row = JSON.parse(line) as {
+            custom_id: string;
+            response?: { status_code: number; body: Record<string, unknown> } | null;
+            error?: { message?: string } | null;
+          };
+          const i = Number(row.custom_id);
+          if (row.response && row.response.status_code === 200)
+            answers.set(i, { response: toResponse(row.response.body, t.model) });
+          else answers.set(i, { error: row.error?.message ?? `HTTP ${row.response?.status_code ?? '?'}` });
+        }
+      }
+      for (const i of phase.indices) {
+        const item = state.items[i]!;
+        const a = answers.get(i) ?? {
+          error: `the provider batch ${phase.batchId} ended ${batch.status} without an answer`,
+        };
+        const last = tier === agent.ladder.length - 1;
+        if (!a.response) {
+          item.attempts.push({
+            tier,
+            content: '',
+            score: null,
+            cost: null,
+            reason: `failed: ${a.error}`,
+            status: 'failed',
+            finishReason: null,
+            usage: null,
+          });
+          if (last) {
+            item.status = 'failed';
+            item.error = {
+              code: 'all_tiers_failed',
+              message: `item ${i}: every tier failed; last: ${a.error}`,
+            };
+          } else item.tier = tier + 1;
+          continue;
+        }
+        const request = (requests[i] as { request: RunRequest }).request;
+        const verdict = await agent.judge({
+          request,
+          tierIndex: tier,
+          response: a.response,
+          previous: item.attempts
+            .filter((x) => x.status !== 'failed')
+            .map((x) => ({ tier: x.tier, content: x.content, score: x.score })),
+          signal,
+        });
+        const cost = agent.pricing.cost(t.model, a.response.usage, { batch: true });
+        const accepted = verdict.accepted || last;
+        item.attempts.push({
+          tier,
+          content: a.response.content,
+          score: last ? null : verdict.score,
+          cost,
+          reason: last ? 'last tier: always accepted' : verdict.reason,
+          status: accepted ? 'accepted' : 'rejected',
+          finishReason: a.response.finishReason,
+          usage: a.response.usage,
+        });
+        if (accepted) item.status = 'done';
+        else item.tier = tier + 1;
+      }
+      phase.collected = true;
+      save();
+      const done = state.items.filter((x) => x.status === 'done').length;
+      const failed = state.items.filter((x) => x.status === 'failed').length;
+      onProgress({
+        done,
+        failed,
+        costSoFar: state.items.reduce((s, x) => s + x.attempts.reduce((c, a) => c + (a.cost ?? 0), 0), 0),
+      });
+    }
+  }
+  return state.items.map((item) => toOutcome(agent, item, requests[item.index]!));
+}
+
+function toOutcome(
+  agent: CascadeAgent,
+  item: NativeState['items'][number],
+  req: ReturnType<typeof normalizeItem>,
+): BatchItemOutcome {
+  if (item.status !== 'done')
+    return {
+      index: item.index,
+      id: item.id,
+      ok: false,
+      result: null,
+      error: item.error ?? { code: 'incomplete', message: `item ${item.index} did not finish` },
+      runs: item.attempts.length,
+    };
+  const attempts: AttemptRecord[] = item.attempts.map((a) => {
+    const tier = agent.ladder[a.tier]!;
+    return {
+      tier,
+      model: tier.model,
+      provider: tier.provider,
+      status: a.status,
+      reason: a.reason,
+      score: a.score,
+      reasons: [],
+      checks: [],
+      latencyMs: 0,
+      retries: 0,
+      usage: a.usage,
+      cost: a.cost,
+      content: a.content,
+      toolCalls: [],
+      finishReason: a.finishReason,
+    };
+  });
+  const answer = attempts[attempts.length - 1]!;
+  const strongest = agent.ladder[agent.ladder.length - 1]!;
+  const costs = attempts.filter((a) => a.usage).map((a) => a.cost);
+  const totalCost = costs.some((c) => c === null) ? null : (costs as number[]).reduce((s, c) => s + c, 0);
+  const baselineCost = answer.usage
+    ? agent.pricing.cost(strongest.model, answer.usage, { batch: true })
+    : null;
+  const usage = attempts.reduce(
+    (u, a) =>
+      a.usage
+        ? {
+            inputTokens: u.inputTokens + a.usage.inputTokens,
+            outputTokens: u.outputTokens + a.usage.outputTokens,
+            cachedInputTokens: u.cachedInputTokens + a.usage.cachedInputTokens,
+          }
+        : u,
+    { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
+  );
+  const request = 'request' in req ? req.request : {};
+  const result: CascadeResult = {
+    runId: `batch_${item.index}`,
+    content: answer.content,
+    toolCalls: [],
+    finishReason: answer.finishReason ?? 'other',
+    model: answer.model,
+    tier: answer.tier,
+    attempts,
+    totalCost,
+    baselineCost,
+    baselineEstimated: answer.tier.index !== strongest.index,
+    saving: baselineCost !== null && totalCost !== null ? baselineCost - totalCost : null,
+    escalations: answer.tier.index,
+    degraded: false,
+    usage,
+    timings: { totalMs: 0, startedAt: 0 },
+    userId: request.userId,
+    metadata: request.metadata ?? {},
+  };
+  return { index: item.index, id: item.id, ok: true, result, error: null, runs: item.attempts.length };
+}
