@@ -1,13 +1,25 @@
 #!/usr/bin/env node
 import { CascadeFlowError } from '@cascadeflow/core';
+import { BATCH_HELP, batchCommand } from './batch-command.js';
+import { CHAT_HELP, chatCommand } from './chat-command.js';
 import { EVAL_HELP, evalCommand } from './eval-command.js';
 import { EVAL_TABLE_HELP, evalTableCommand } from './eval-table-command.js';
+import { SERVE_HELP, serveCommand } from './serve-command.js';
 
 const HELP = `cascadeflow <command> [options]
 
 commands:
+  serve         the OpenAI-compatible gateway and the dashboard
+  chat          stream one answer to the terminal
+  batch         run a JSONL file of queries (resumable)
   eval          replay a recorded dataset through a calibrated cascade (--help for options)
   eval-table    evaluate every split of the rational-cascades dataset and regenerate the results table
+
+${SERVE_HELP}
+
+${CHAT_HELP}
+
+${BATCH_HELP}
 
 ${EVAL_HELP}
 
@@ -25,6 +37,18 @@ export async function main(
   try {
     const [command, ...rest] = argv;
     switch (command) {
+      case 'serve': {
+        const stop = await serveCommand(rest, out);
+        await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
+        await stop();
+        return 0;
+      }
+      case 'chat':
+        await chatCommand(rest, out, controller.signal);
+        return 0;
+      case 'batch':
+        await batchCommand(rest, out, controller.signal);
+        return 0;
       case 'eval':
         await evalCommand(rest, out, controller.signal);
         return 0;

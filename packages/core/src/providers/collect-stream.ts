@@ -28,7 +28,12 @@ export class StreamCollector {
       this.#calls.set(delta.index, call);
       return null;
     }
-    return { ...this.partial(delta.model), finishReason: delta.finishReason, usage: delta.usage };
+    return {
+      ...this.partial(delta.model),
+      finishReason: delta.finishReason,
+      usage: delta.usage,
+      ...(delta.cost !== undefined ? { cost: delta.cost } : {}),
+    };
   }
 
   /** What has arrived so far, as a response (usage zero until the finish). */

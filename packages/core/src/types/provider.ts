@@ -45,7 +45,13 @@ export interface CompletionResponse {
 export type StreamDelta =
   | { type: 'text'; text: string; logprobs?: TokenLogprob[] }
   | { type: 'tool_call'; index: number; id?: string; name?: string; argumentsDelta: string }
-  | { type: 'finish'; finishReason: FinishReason; usage: Usage; model: string };
+  | {
+      type: 'finish';
+      finishReason: FinishReason;
+      usage: Usage;
+      model: string /** The provider's own cost, if it reports one. */;
+      cost?: number;
+    };
 
 /**
  * What a model provider implements. Two methods: a whole completion and a stream of deltas. Errors must be

@@ -126,7 +126,13 @@ export class ReplayProvider implements Provider {
   async *stream(req: CompletionRequest): AsyncGenerator<StreamDelta> {
     const res = await this.complete(req);
     yield { type: 'text', text: res.content, ...(res.logprobs ? { logprobs: res.logprobs } : {}) };
-    yield { type: 'finish', finishReason: res.finishReason, usage: res.usage, model: res.model };
+    yield {
+      type: 'finish',
+      finishReason: res.finishReason,
+      usage: res.usage,
+      model: res.model,
+      ...(res.cost !== undefined ? { cost: res.cost } : {}),
+    };
   }
 }
 

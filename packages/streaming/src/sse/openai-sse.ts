@@ -12,6 +12,8 @@ export interface OpenAISSEOptions {
   model?: string;
   /** Send the usage-only final chunk (`stream_options.include_usage`). */
   includeUsage?: boolean;
+  /** Extra fields for the chunk that carries `finish_reason` (clients ignore unknown fields). */
+  extra?: (result: import('@cascadeflow/core').CascadeResult) => Record<string, unknown>;
 }
 
 const FINISH: Record<FinishReason, string> = {
@@ -70,7 +72,10 @@ export async function* openAISSE(
       } else if (e.type === 'finish') {
         const r = e.result;
         if (!started) yield chunk(r.model, { role: 'assistant', content: '' }, null);
-        yield chunk(r.model, {}, FINISH[r.finishReason]);
+        const last = chunk(r.model, {}, FINISH[r.finishReason]);
+        yield options.extra
+          ? last.replace(/\}\n\n$/, `,${JSON.stringify(options.extra(r)).slice(1)}\n\n`)
+          : last;
         if (options.includeUsage) {
           yield `data: ${JSON.stringify({
             id,

@@ -1,0 +1,96 @@
+/**
+ * The gateway on the replay provider under load, with autocannon: requests per second it holds, and the
+ * p99 latency it adds over a bare HTTP server answering the same JSON on the same machine, in one run.
+ * Writes bench-results/demo.json at the repository root.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { loadConfig } from '../src/config.js';
+import { createEngine } from '../src/engine.js';
+import { createGateway, listen } from '../src/gateway/server.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'cf-gw-bench-'));
+// A tier with room for the load (limits raised below): the limits plugin still checks every request.
+const config = loadConfig(join(dir, 'none.json'), {
+  port: 0,
+  mode: 'replay',
+  profilesDb: join(dir, 'p.db'),
+  defaultTier: 'enterprise',
+});
+const engine = await createEngine(config);
+await engine.profiles.update('demo-user', {
+  overrides: { rateLimits: { requestsPerMinute: 100_000_000, concurrent: 1_000_000 } },
+});
+const gateway = createGateway(engine);
+const url = await listen(gateway, '127.0.0.1', 0);
+const question = engine.replay!.sample(1)[0]!;
+const body = JSON.stringify({ model: 'cascade', messages: [{ role: 'user', content: question }] });
+const sample = await (
+  await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer cf-demo-key', 'content-type': 'application/json' },
+    body,
+  })
+).text();
+
+// The baseline: a bare server that reads the body and answers the same JSON.
+const bare = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(sample);
+  });
+});
+await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
+const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
+
+async function load(target: string, rate?: number) {
+  return autocannon({
+    url: `${target}/v1/chat/completions`,
+    method: 'POST',
+    headers: { authorization: 'Bearer cf-demo-key', 'content-type': 'application/json' },
+    body,
+    connections: 20,
+    duration: 8,
+    ...(rate ? { overallRate: rate } : {}),
+  });
+}
+
+await load(url); // warm up
+const max = await load(url);
+const atRate = await load(url, 500);
+const baseAtRate = await load(bareUrl, 500);
+gateway.closeAllConnections();
+gateway.close();
+bare.close();
+await engine.close();
+
+const failures = atRate.non2xx + atRate.errors + max.non2xx + max.errors;
+if (failures > 0)
+  throw new Error(`${failures} requests failed under load: the figures would not be about answers`);
+const results = [
+  {
+    name: 'gateway_rps',
+    value: Math.round(max.requests.average),
+    unit: 'requests/s sustained (20 connections, replay provider, all plugins)',
+    baseline: 500,
+    ratio: +(max.requests.average / 500).toFixed(3),
+  },
+  {
+    name: 'gateway_p99_added_ms',
+    value: +(atRate.latency.p99 - baseAtRate.latency.p99).toFixed(2),
+    unit: 'ms added at p99 at 500 requests/s over a bare server answering the same JSON',
+    baseline: 5,
+    ratio: +((atRate.latency.p99 - baseAtRate.latency.p99) / 5).toFixed(3),
+  },
+];
+const out = join(here, '../../../bench-results/demo.json');
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+for (const r of results) process.stdout.write(`${r.name}: ${r.value} (${r.unit})\n`);

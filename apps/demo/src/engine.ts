@@ -1,0 +1,203 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import {
+  CascadeAgent as Agent,
+  AnthropicProvider,
+  type CascadeAgent,
+  type CascadePlugin,
+  type CascadeResult,
+  OpenAIProvider,
+  type Provider,
+  RequestRejectedError,
+} from '@cascadeflow/core';
+import { calibrate, calibratedAgent } from '@cascadeflow/eval';
+import { guardrailsPlugin } from '@cascadeflow/guardrails';
+import { limitsPlugin } from '@cascadeflow/limits';
+import { profilesPlugin, SqliteProfileStore, UserProfileManager } from '@cascadeflow/profiles';
+import type { DemoConfig } from './config.js';
+import { DemoReplay, loadReplayData, REPLAY_LADDER } from './replay-data.js';
+
+/** One finished (or failed) request, for the dashboard. */
+export interface RequestRecord {
+  at: number;
+  userId: string;
+  query: string;
+  model: string | null;
+  tier: number | null;
+  tiersTried: string[];
+  cost: number | null;
+  baselineCost: number | null;
+  error: string | null;
+}
+
+type Listener = (event: { type: string; data: unknown }) => void;
+
+/** Live statistics and an event bus for the dashboard. */
+export class Stats {
+  readonly recent: RequestRecord[] = [];
+  readonly byTier = new Map<string, number>();
+  readonly guardrailEvents: { at: number; where: string; what: string }[] = [];
+  cost = 0;
+  baseline = 0;
+  requests = 0;
+  readonly #listeners = new Set<Listener>();
+
+  on(l: Listener): () => void {
+    this.#listeners.add(l);
+    return () => this.#listeners.delete(l);
+  }
+
+  emit(type: string, data: unknown): void {
+    for (const l of this.#listeners) l({ type, data });
+  }
+
+  record(r: RequestRecord): void {
+    this.requests++;
+    this.recent.unshift(r);
+    if (this.recent.length > 50) this.recent.pop();
+    if (r.model) this.byTier.set(r.model, (this.byTier.get(r.model) ?? 0) + 1);
+    this.cost += r.cost ?? 0;
+    this.baseline += r.baselineCost ?? r.cost ?? 0;
+    this.emit('request', r);
+  }
+
+  fromResult(userId: string, query: string, r: CascadeResult): RequestRecord {
+    return {
+      at: Date.now(),
+      userId,
+      query,
+      model: r.model,
+      tier: r.tier.index,
+      tiersTried: r.attempts.map((a) => a.model),
+      cost: r.totalCost,
+      baselineCost: r.baselineCost,
+      error: null,
+    };
+  }
+}
+
+export interface Engine {
+  mode: 'replay' | 'live';
+  agent: CascadeAgent;
+  replay: DemoReplay | null;
+  profiles: UserProfileManager;
+  limits: ReturnType<typeof limitsPlugin>;
+  stats: Stats;
+  apiKeys: Map<string, string>;
+  close(): Promise<void>;
+}
+
+function liveProviders(
+  config: DemoConfig,
+): { providers: Record<string, Provider>; ladder: { model: string; provider: string }[] } | null {
+  if (config.live.baseURL) {
+    const ladder = config.live.ladder ?? [];
+    if (ladder.length === 0)
+      throw new Error('live.ladder: name the models of your OpenAI-compatible endpoint, cheapest first');
+    return {
+      providers: {
+        compat: new OpenAIProvider({
+          name: 'compat',
+          baseURL: config.live.baseURL,
+          apiKey: process.env.OPENAI_API_KEY ?? 'none',
+        }),
+      },
+      ladder: ladder.map((model) => ({ model, provider: 'compat' })),
+    };
+  }
+  if (process.env.OPENAI_API_KEY) {
+    const ladder = config.live.ladder ?? ['gpt-4o-mini', 'gpt-4o'];
+    return {
+      providers: { openai: new OpenAIProvider() },
+      ladder: ladder.map((model) => ({ model, provider: 'openai' })),
+    };
+  }
+  if (process.env.ANTHROPIC_API_KEY) {
+    const ladder = config.live.ladder ?? ['claude-3-5-haiku-latest', 'claude-sonnet-4-20250514'];
+    return {
+      providers: { anthropic: new AnthropicProvider() },
+      ladder: ladder.map((model) => ({ model, provider: 'anthropic' })),
+    };
+  }
+  return null;
+}
+
+/** In replay mode, a question outside the recording gets a clear refusal (after limits and guardrails). */
+function replayGate(replay: DemoReplay): CascadePlugin {
+  return {
+    name: 'replay-gate',
+    beforeRun({ request }) {
+      if (replay.find(request.query)) return;
+      throw new RequestRejectedError({
+        code: 'not_in_replay',
+        reason: `This demo runs on recorded answers of real models (replay), and "${request.query.slice(0, 80)}" is not one of the recorded questions. Ask one of them (GET /v1/demo/questions), e.g. "${replay.sample(1)[0]}", or go live: set OPENAI_API_KEY (or ANTHROPIC_API_KEY, or live.baseURL in cascadeflow.config.json) and restart.`,
+      });
+    },
+  };
+}
+
+/** Builds the demo: the agent (replay or live), profiles in SQLite, limits, guardrails, statistics. */
+export async function createEngine(config: DemoConfig): Promise<Engine> {
+  const stats = new Stats();
+  if (config.profilesDb !== ':memory:') mkdirSync(dirname(config.profilesDb), { recursive: true });
+  const store = await SqliteProfileStore.open(config.profilesDb);
+  const profiles = new UserProfileManager(store);
+  for (const userId of new Set(Object.values(config.apiKeys))) {
+    if (!(await profiles.find(userId))) await profiles.create({ id: userId, tier: config.defaultTier });
+  }
+  const limits = limitsPlugin();
+  limits.on('rejected', (e) => stats.emit('limit', e));
+  const guardrails = guardrailsPlugin();
+  guardrails.on('pii_found', (e) => {
+    const what = e.findings.map((f) => `${f.type}→${f.action}`).join(', ');
+    stats.guardrailEvents.unshift({ at: Date.now(), where: e.where, what });
+    stats.emit('guardrail', { where: e.where, what });
+  });
+  guardrails.on('moderation_flagged', (e) => {
+    const what = `moderation: ${e.categories.join(', ')} (${e.action})`;
+    stats.guardrailEvents.unshift({ at: Date.now(), where: e.where, what });
+    stats.emit('guardrail', { where: e.where, what });
+  });
+  const plugins = [
+    profilesPlugin({ manager: profiles, defaultTier: config.defaultTier }),
+    limits,
+    guardrails,
+  ];
+  const live = config.mode === 'replay' ? null : liveProviders(config);
+  if (config.mode === 'live' && !live)
+    throw new Error('mode "live" needs OPENAI_API_KEY, ANTHROPIC_API_KEY or live.baseURL in the config file');
+  let agent: CascadeAgent;
+  let replay: DemoReplay | null = null;
+  if (live) {
+    agent = new Agent({
+      providers: live.providers,
+      ladder: live.ladder.map((t, i) => ({
+        ...t,
+        ...(i < live.ladder.length - 1 ? { threshold: config.live.threshold } : {}),
+      })),
+      plugins,
+    });
+  } else {
+    const { train, test } = await loadReplayData();
+    replay = new DemoReplay(test);
+    const calibration = calibrate(train, {
+      ladder: REPLAY_LADDER,
+      candidates: [REPLAY_LADDER],
+      targetQuality: 0.95,
+    });
+    agent = calibratedAgent(calibration, { replay }, 'replay', {
+      plugins: [...plugins, replayGate(replay)],
+      retry: { maxRetries: 0 },
+    });
+  }
+  return {
+    mode: live ? 'live' : 'replay',
+    agent,
+    replay,
+    profiles,
+    limits,
+    stats,
+    apiKeys: new Map(Object.entries(config.apiKeys)),
+    close: () => store.close(),
+  };
+}
