@@ -1,3 +1,4 @@
+import { TypedEmitter } from '@cascadeflow/core';
 import type { ModerationCategory } from './moderation/categories.js';
 import type { PiiFinding } from './pii/policy.js';
 
@@ -15,26 +16,5 @@ export interface GuardrailEvents {
   moderation_fallback: { error: Error };
 }
 
-export class GuardrailEmitter {
-  readonly #listeners = new Map<keyof GuardrailEvents, Set<(e: unknown) => void>>();
-
-  on<K extends keyof GuardrailEvents>(type: K, listener: (e: GuardrailEvents[K]) => void): () => void {
-    let set = this.#listeners.get(type);
-    if (!set) {
-      set = new Set();
-      this.#listeners.set(type, set);
-    }
-    set.add(listener as (e: unknown) => void);
-    return () => set.delete(listener as (e: unknown) => void);
-  }
-
-  emit<K extends keyof GuardrailEvents>(type: K, event: GuardrailEvents[K]): void {
-    for (const l of this.#listeners.get(type) ?? []) {
-      try {
-        l(event);
-      } catch {
-        // a listener must not break a request
-      }
-    }
-  }
-}
+/** The guardrails plugin's emitter. */
+export class GuardrailEmitter extends TypedEmitter<GuardrailEvents> {}

@@ -27,21 +27,20 @@ function message(d: LimitDetails, what: string): string {
   return `${what} ${d.limit} of ${fmt(d.value)} reached for "${d.subject}" (used ${fmt(d.current)}, this request needs ${fmt(d.requested)}); ${when}.`;
 }
 
-/** A rate limit (requests, tokens or concurrent runs) would be exceeded. */
-export class RateLimitError extends RequestRejectedError {
+/** A limit would be exceeded: the common shape of {@link RateLimitError} and {@link BudgetExceededError}. */
+export class LimitError extends RequestRejectedError {
   readonly limit: LimitName;
   readonly value: number;
   readonly current: number;
   readonly requested: number;
   readonly subject: string;
-  constructor(d: LimitDetails) {
+  constructor(d: LimitDetails, what: string, code: 'rate_limited' | 'budget_exceeded') {
     super({
-      reason: message(d, 'Rate limit'),
-      code: 'rate_limited',
+      reason: message(d, what),
+      code,
       ...(d.retryAfterMs !== undefined ? { retryAfterMs: d.retryAfterMs } : {}),
       data: { ...d },
     });
-    this.name = 'RateLimitError';
     this.limit = d.limit;
     this.value = d.value;
     this.current = d.current;
@@ -50,26 +49,19 @@ export class RateLimitError extends RequestRejectedError {
   }
 }
 
-/** A cost budget would be exceeded. */
-export class BudgetExceededError extends RequestRejectedError {
-  readonly limit: LimitName;
-  readonly value: number;
-  readonly current: number;
-  readonly requested: number;
-  readonly subject: string;
+/** A rate limit (requests, tokens or concurrent runs) would be exceeded. */
+export class RateLimitError extends LimitError {
   constructor(d: LimitDetails) {
-    super({
-      reason: message(d, 'Budget'),
-      code: 'budget_exceeded',
-      ...(d.retryAfterMs !== undefined ? { retryAfterMs: d.retryAfterMs } : {}),
-      data: { ...d },
-    });
+    super(d, 'Rate limit', 'rate_limited');
+    this.name = 'RateLimitError';
+  }
+}
+
+/** A cost budget would be exceeded. */
+export class BudgetExceededError extends LimitError {
+  constructor(d: LimitDetails) {
+    super(d, 'Budget', 'budget_exceeded');
     this.name = 'BudgetExceededError';
-    this.limit = d.limit;
-    this.value = d.value;
-    this.current = d.current;
-    this.requested = d.requested;
-    this.subject = d.subject;
   }
 }
 

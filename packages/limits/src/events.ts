@@ -1,3 +1,4 @@
+import { TypedEmitter } from '@cascadeflow/core';
 import type { LimitName } from './limits.js';
 
 /** Events of the limits plugin. Library code never logs: subscribe with `plugin.on(type, listener)`. */
@@ -17,29 +18,5 @@ export interface LimitsEvents {
 /** What happens to requests while the store is down. */
 export type StoreErrorPolicy = 'fail-open' | 'fail-closed' | 'fallback-memory';
 
-type Listener<K extends keyof LimitsEvents> = (event: LimitsEvents[K]) => void;
-
-/** A small typed emitter; a throwing listener does not affect requests. */
-export class LimitsEmitter {
-  readonly #listeners = new Map<keyof LimitsEvents, Set<(e: unknown) => void>>();
-
-  on<K extends keyof LimitsEvents>(type: K, listener: Listener<K>): () => void {
-    let set = this.#listeners.get(type);
-    if (!set) {
-      set = new Set();
-      this.#listeners.set(type, set);
-    }
-    set.add(listener as (e: unknown) => void);
-    return () => set.delete(listener as (e: unknown) => void);
-  }
-
-  emit<K extends keyof LimitsEvents>(type: K, event: LimitsEvents[K]): void {
-    for (const l of this.#listeners.get(type) ?? []) {
-      try {
-        l(event);
-      } catch {
-        // listeners must not break requests
-      }
-    }
-  }
-}
+/** The limits plugin's emitter. */
+export class LimitsEmitter extends TypedEmitter<LimitsEvents> {}

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { runBatchFile } from '@cascadeflow/batch';
-import { loadConfig } from '../config.js';
-import { createEngine } from '../engine.js';
+import type { RunRequest } from '@cascadeflow/core';
+import { withEngine } from './engine-for-cli.js';
 
 export const BATCH_HELP = `cascadeflow batch <in.jsonl> <out.jsonl>: run a file of queries (resumable: run it again to continue)
 
@@ -25,41 +25,30 @@ export async function batchCommand(
   });
   const [input, output] = positionals;
   if (!input || !output) throw new Error('usage: cascadeflow batch <in.jsonl> <out.jsonl>');
-  const engine = await createEngine(
-    loadConfig(values.config, {
-      profilesDb: ':memory:',
-      ...(values.mode ? { mode: values.mode as 'replay' } : {}),
-    }),
-  );
-  try {
-    const userId = [...engine.apiKeys.values()][0]!;
-    const agent = engine.agent;
+  await withEngine(values, async (engine, userId) => {
     const tty = (out as NodeJS.WriteStream).isTTY === true;
     let last = 0;
+    // Every line runs as the configured user, so the tier's limits apply inside the batch.
+    const asUser = new Proxy(engine.agent, {
+      get: (t, k) => (k === 'run' ? (req: RunRequest) => t.run({ ...req, userId }) : Reflect.get(t, k)),
+    });
     const summary = await runBatchFile(
-      // Every line runs as the demo user, so the tier's limits apply inside the batch.
-      new Proxy(agent, {
-        get: (t, k) => (k === 'run' ? (req: object) => t.run({ ...req, userId }) : Reflect.get(t, k)),
-      }),
+      asUser,
       input,
       output,
       { maxParallel: Number(values.parallel), signal, retryFailed: true },
       (p) => {
         const n = p.done + p.failed;
-        if (tty)
-          out.write(
-            `\r[${'#'.repeat(Math.min(40, Math.floor(n / 5))).padEnd(40, '.')}] ${p.done} done, ${p.failed} failed, $${p.costSoFar.toFixed(6)}`,
-          );
+        const line = `${p.done} done, ${p.failed} failed, $${p.costSoFar.toFixed(6)}`;
+        if (tty) out.write(`\r[${'#'.repeat(Math.min(40, Math.floor(n / 5))).padEnd(40, '.')}] ${line}`);
         else if (n - last >= 10) {
           last = n;
-          out.write(`progress: ${p.done} done, ${p.failed} failed, $${p.costSoFar.toFixed(6)}\n`);
+          out.write(`progress: ${line}\n`);
         }
       },
     );
     out.write(
       `${tty ? '\n' : ''}done: ${summary.successCount} ok, ${summary.failureCount} failed, ${summary.resumed} already done before, $${summary.totalCost.toFixed(6)} in ${summary.totalTime.toFixed(1)} s → ${output}\n`,
     );
-  } finally {
-    await engine.close();
-  }
+  });
 }

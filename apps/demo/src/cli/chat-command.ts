@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { streamCascade, toAsyncIterable } from '@cascadeflow/streaming';
-import { loadConfig } from '../config.js';
-import { createEngine } from '../engine.js';
+import { withEngine } from './engine-for-cli.js';
 
 export const CHAT_HELP = `cascadeflow chat "<question>": stream one answer through the cascade to the terminal
 
@@ -26,27 +25,19 @@ export async function chatCommand(
   });
   const question = positionals.join(' ').trim();
   if (!question) throw new Error('give a question: cascadeflow chat "Who wrote Hamlet?"');
-  const engine = await createEngine(
-    loadConfig(values.config, {
-      profilesDb: ':memory:',
-      ...(values.mode ? { mode: values.mode as 'replay' } : {}),
-    }),
-  );
-  try {
+  await withEngine(values, async (engine, userId) => {
     if (engine.replay && !engine.replay.find(question)) {
       throw new Error(
         `"${question}" is not among the recorded questions of the replay. Try: "${engine.replay.sample(1)[0]}", or set OPENAI_API_KEY to go live.`,
       );
     }
     if (engine.mode === 'replay') out.write('[replay of recorded real answers]\n');
-    const userId = [...engine.apiKeys.values()][0]!;
-    for await (const e of toAsyncIterable(
-      streamCascade(
-        engine.agent,
-        { query: question, userId, signal },
-        { mode: values.buffer ? 'buffer' : 'stream' },
-      ),
-    )) {
+    const events = streamCascade(
+      engine.agent,
+      { query: question, userId, signal },
+      { mode: values.buffer ? 'buffer' : 'stream' },
+    );
+    for await (const e of toAsyncIterable(events)) {
       if (e.type === 'attempt_start') out.write(`${e.model}: `);
       else if (e.type === 'text') out.write(e.text);
       else if (e.type === 'decision')
@@ -56,11 +47,9 @@ export async function chatCommand(
       else if (e.type === 'finish') {
         const r = e.result;
         out.write(
-          `answer from ${r.model} (tier ${r.tier.index}), cost $${r.totalCost?.toFixed(6) ?? '?'}, saving $${r.saving?.toFixed(6) ?? '?'} vs ${r.attempts.at(-1)?.model === r.model ? 'itself' : 'the strongest tier'}\n`,
+          `answer from ${r.model} (tier ${r.tier.index}), cost $${r.totalCost?.toFixed(6) ?? '?'}, saving $${r.saving?.toFixed(6) ?? '?'}\n`,
         );
       }
     }
-  } finally {
-    await engine.close();
-  }
+  });
 }

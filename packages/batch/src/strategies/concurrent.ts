@@ -3,6 +3,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { type CascadeAgent, CascadeFlowError, type CascadeResult, type RunRequest } from '@cascadeflow/core';
 import type { ResolvedBatchConfig } from '../config.js';
 import { type BatchInput, type BatchItemOutcome, normalizeItem } from '../items.js';
+import { sleep } from '../sleep.js';
 
 /** Callbacks of a concurrent run: each outcome as it is known. */
 export interface ConcurrentSink {
@@ -43,21 +44,6 @@ function isPermanent(e: unknown): boolean {
     'no_allowed_model',
     'aborted',
   ].includes(code);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', stop);
-      resolve();
-    }, ms);
-    const stop = () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', stop, { once: true });
-  });
 }
 
 /** Outcomes already recorded in a checkpoint log (one JSON line per finished item; a torn last line is ignored). */

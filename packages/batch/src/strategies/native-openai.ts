@@ -14,6 +14,7 @@ import { loadCheckpoint, saveCheckpoint } from '../checkpoint.js';
 import type { ResolvedBatchConfig } from '../config.js';
 import { type BatchInput, type BatchItemOutcome, normalizeItem } from '../items.js';
 import type { BatchProgress } from '../progress.js';
+import { sleep } from '../sleep.js';
 
 /** What the native strategy checkpoints: every item's state and every provider batch it submitted. */
 interface NativeState {
@@ -69,22 +70,6 @@ function toResponse(body: Record<string, any>, model: string): CompletionRespons
       : {}),
     model: body.model ?? model,
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', stop);
-      resolve();
-    }, ms);
-    t.unref?.();
-    const stop = () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', stop, { once: true });
-  });
 }
 
 /** True when every tier of the agent's ladder is an OpenAI(-compatible) provider: the Batch API applies. */

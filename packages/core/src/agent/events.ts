@@ -22,12 +22,23 @@ export interface CascadeEvents {
 /** A listener of one event type. */
 export type CascadeListener<K extends keyof CascadeEvents> = (event: CascadeEvents[K]) => void;
 
-/** A small typed event emitter. A listener that throws does not break the run or the other listeners. */
-export class CascadeEmitter {
-  readonly #listeners = new Map<keyof CascadeEvents, Set<(e: any) => void>>();
+/**
+ * A small typed event emitter, shared by every CascadeFlow package (the library never logs: it emits). A
+ * listener that throws does not break the caller or the other listeners.
+ *
+ * @example
+ * ```ts
+ * const events = new TypedEmitter<{ tick: { n: number } }>();
+ * const off = events.on('tick', (e) => console.log(e.n));
+ * events.emit('tick', { n: 1 });
+ * off();
+ * ```
+ */
+export class TypedEmitter<E extends object> {
+  readonly #listeners = new Map<keyof E, Set<(e: any) => void>>();
 
   /** Subscribes; returns a function that unsubscribes. */
-  on<K extends keyof CascadeEvents>(type: K, listener: CascadeListener<K>): () => void {
+  on<K extends keyof E>(type: K, listener: (event: E[K]) => void): () => void {
     let set = this.#listeners.get(type);
     if (!set) {
       set = new Set();
@@ -37,16 +48,16 @@ export class CascadeEmitter {
     return () => this.off(type, listener);
   }
 
-  off<K extends keyof CascadeEvents>(type: K, listener: CascadeListener<K>): void {
+  off<K extends keyof E>(type: K, listener: (event: E[K]) => void): void {
     this.#listeners.get(type)?.delete(listener);
   }
 
   /** True when someone listens to `type` (lets hot paths skip building events nobody reads). */
-  has(type: keyof CascadeEvents): boolean {
+  has(type: keyof E): boolean {
     return (this.#listeners.get(type)?.size ?? 0) > 0;
   }
 
-  emit<K extends keyof CascadeEvents>(type: K, event: CascadeEvents[K]): void {
+  emit<K extends keyof E>(type: K, event: E[K]): void {
     const set = this.#listeners.get(type);
     if (!set) return;
     for (const listener of set) {
@@ -58,3 +69,6 @@ export class CascadeEmitter {
     }
   }
 }
+
+/** The agent's emitter. */
+export class CascadeEmitter extends TypedEmitter<CascadeEvents> {}
