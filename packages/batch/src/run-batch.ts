@@ -4,7 +4,7 @@ import { type BatchConfig, resolveConfig } from './config.js';
 import type { BatchInput, BatchItemOutcome } from './items.js';
 import { type BatchProgress, progressOf } from './progress.js';
 import { runConcurrent } from './strategies/concurrent.js';
-import { runNativeOpenAI, supportsOpenAIBatch } from './strategies/native-openai.js';
+import { runNative, supportsNativeBatch } from './strategies/native.js';
 
 /** The outcome of a batch, as the original plan's `BatchResult`. */
 export interface BatchResult {
@@ -81,20 +81,20 @@ export function startBatch(
   const started = Date.now();
   const total = inputs.length;
   // `auto` takes the providers' batch APIs only when they can apply and the caller can wait for them: every
-  // tier on OpenAI, no plugins (their per-request hooks would not run), and a total timeout of a day or more
+  // tier on OpenAI or Anthropic, no plugins (their per-request hooks would not run), and a total timeout of a day or more
   // (providers finish batches within 24 hours, often much sooner).
   const native =
     c.strategy === 'native' ||
     (c.strategy === 'auto' &&
       agent.plugins.length === 0 &&
-      supportsOpenAIBatch(agent) &&
+      supportsNativeBatch(agent) &&
       c.totalTimeout >= 86_400_000);
   const strategy = native ? 'native' : 'concurrent';
   const result = (async () => {
     try {
       if (strategy === 'native') {
         let last: BatchProgress = progressOf(0, 0, total, 0, started);
-        const outcomes = await runNativeOpenAI(agent, inputs, c, (p) => {
+        const outcomes = await runNative(agent, inputs, c, (p) => {
           last = {
             ...progressOf(
               p.done ?? last.done,

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TestServer } from '@cascadeflow/testing';
+import { AnthropicProvider, CascadeAgent } from '@cascadeflow/core';
+import { startTestServer, type TestServer } from '@cascadeflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBatch } from '../src/index.js';
 import { drafter, setup, verifier } from './helpers.js';
@@ -104,5 +105,40 @@ describe('native strategy (OpenAI Batch API)', () => {
     await expect(
       runBatch(env.agent, ['easy 1', 'easy 2'], { strategy: 'native', checkpoint }),
     ).rejects.toMatchObject({ code: 'checkpoint_mismatch' });
+  });
+});
+
+describe('native strategy (Anthropic Message Batches)', () => {
+  it('cascades tier by tier through message batches', async () => {
+    server = await startTestServer({
+      models: {
+        'claude-3-5-haiku-latest': ({ body }) =>
+          JSON.stringify(body.messages).includes('easy')
+            ? { content: 'Paris', usage: { inputTokens: 100, outputTokens: 10 } }
+            : { content: "I'm not sure, maybe Lyon", usage: { inputTokens: 100, outputTokens: 10 } },
+        'claude-sonnet-4-20250514': { content: 'verified', usage: { inputTokens: 100, outputTokens: 10 } },
+      },
+    });
+    const agent = new CascadeAgent({
+      providers: { anthropic: new AnthropicProvider({ apiKey: 'x', baseURL: server.anthropicBaseURL }) },
+      ladder: [
+        { model: 'claude-3-5-haiku-latest', provider: 'anthropic', threshold: 0.8 },
+        { model: 'claude-sonnet-4-20250514', provider: 'anthropic' },
+      ],
+    });
+    const r = await runBatch(agent, ['easy 0', 'hard 1', 'easy 2'], {
+      strategy: 'native',
+      pollIntervalMs: 5,
+    });
+    expect(r.results.map((x) => x?.content)).toEqual(['Paris', 'verified', 'Paris']);
+    expect(server.anthropicBatches.created).toHaveLength(2);
+    const [first, second] = server.anthropicBatches.created.map(
+      (id) => server.anthropicBatches.batches.get(id)!,
+    );
+    expect(first!.requests.map((q) => q.custom_id)).toEqual(['0', '1', '2']);
+    expect(second!.requests.map((q) => q.custom_id)).toEqual(['1']);
+    // claude-3-5-haiku batch prices: 0.40 in, 2.00 out per million
+    expect(r.results[0]?.totalCost).toBeCloseTo((100 * 0.4 + 10 * 2) / 1e6, 15);
+    expect(server.requests.filter((q) => q.path === '/v1/messages')).toHaveLength(0);
   });
 });

@@ -1,5 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  type AnthropicBatchState,
+  handleAnthropicBatches,
+  newAnthropicBatchState,
+} from './anthropic-batches.js';
 import { anthropicError, anthropicEvents, anthropicMessage } from './anthropic-wire.js';
 import { type BatchApiState, handleBatchApi, newBatchApiState } from './openai-batches.js';
 import { openaiChunks, openaiCompletion, openaiError } from './openai-wire.js';
@@ -86,6 +91,8 @@ export interface TestServer {
   readonly requests: RecordedRequest[];
   /** The OpenAI Files and Batch API state: files, batches, and how many polls a batch takes. */
   readonly batchApi: BatchApiState;
+  /** The Anthropic Message Batches state. */
+  readonly anthropicBatches: AnthropicBatchState;
   /** Sets or replaces the script of a model. */
   setModel(model: string, script: ModelScript): void;
   /** Sets how `/v1/moderations` scores inputs. */
@@ -154,6 +161,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const scripts = new Map<string, ModelScript>(Object.entries(options.models ?? {}));
   let moderation: ModerationScript = options.moderation ?? defaultModeration;
   const batchApi = newBatchApiState();
+  const anthropicBatches = newAnthropicBatchState();
   const faults = new Map<string, PendingFault[]>();
   const requests: RecordedRequest[] = [];
   const waiters = new Set<() => void>();
@@ -192,6 +200,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     if (path.startsWith('/v1/files') || path.startsWith('/v1/batches')) {
       const raw = await readRaw(req);
       if (await handleBatchApi(req, res, path, raw, batchApi, scripts)) return;
+    }
+    if (path.startsWith('/v1/messages/batches')) {
+      const raw = await readRaw(req);
+      if (await handleAnthropicBatches(req, res, path, raw, anthropicBatches, scripts)) return;
     }
     if (req.method === 'POST' && path === '/v1/moderations') {
       await handleModeration(req, res);
@@ -426,6 +438,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     anthropicBaseURL: url,
     requests,
     batchApi,
+    anthropicBatches,
     setModel(model, script) {
       scripts.set(model, script);
     },

@@ -3,18 +3,16 @@ import {
   type CascadeAgent,
   CascadeFlowError,
   type CascadeResult,
-  type ChatMessage,
   type CompletionResponse,
   type FinishReason,
-  OpenAIProvider,
   type RunRequest,
 } from '@cascadeflow/core';
-import { toFile } from 'openai';
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint.js';
 import type { ResolvedBatchConfig } from '../config.js';
 import { type BatchInput, type BatchItemOutcome, normalizeItem } from '../items.js';
 import type { BatchProgress } from '../progress.js';
 import { sleep } from '../sleep.js';
+import { backendFor } from './backends.js';
 
 /** What the native strategy checkpoints: every item's state and every provider batch it submitted. */
 interface NativeState {
@@ -40,52 +38,21 @@ interface NativeState {
   phases: { tier: number; chunk: number; batchId: string; indices: number[]; collected: boolean }[];
 }
 
-function messagesOf(r: RunRequest): ChatMessage[] {
-  if (r.messages?.length) return r.messages;
-  return [
-    ...(r.system ? [{ role: 'system' as const, content: r.system }] : []),
-    { role: 'user', content: r.query ?? '' },
-  ];
-}
-
-function toResponse(body: Record<string, any>, model: string): CompletionResponse {
-  const choice = body.choices?.[0] ?? {};
-  const fr = choice.finish_reason;
-  return {
-    content: choice.message?.content ?? '',
-    toolCalls: (choice.message?.tool_calls ?? []).map((c: any) => ({
-      id: c.id,
-      name: c.function?.name,
-      arguments: c.function?.arguments ?? '',
-    })),
-    finishReason:
-      fr === 'stop' || fr === 'length' || fr === 'tool_calls' || fr === 'content_filter' ? fr : 'other',
-    usage: {
-      inputTokens: body.usage?.prompt_tokens ?? 0,
-      outputTokens: body.usage?.completion_tokens ?? 0,
-      cachedInputTokens: body.usage?.prompt_tokens_details?.cached_tokens ?? 0,
-    },
-    ...(choice.logprobs?.content
-      ? { logprobs: choice.logprobs.content.map((t: any) => ({ token: t.token, logprob: t.logprob })) }
-      : {}),
-    model: body.model ?? model,
-  };
-}
-
-/** True when every tier of the agent's ladder is an OpenAI(-compatible) provider: the Batch API applies. */
-export function supportsOpenAIBatch(agent: CascadeAgent): boolean {
-  return agent.ladder.every((t) => agent.provider(t.provider) instanceof OpenAIProvider);
+/** True when every tier of the agent's ladder is on a provider with a batch API (OpenAI, Anthropic). */
+export function supportsNativeBatch(agent: CascadeAgent): boolean {
+  return agent.ladder.every((t) => backendFor(agent.provider(t.provider)) !== null);
 }
 
 /**
- * The cascade through the OpenAI Batch API, tier by tier: every draft goes out as one provider batch
- * (JSONL upload, batch create, poll, results), the answers are judged with the agent's validators and
+ * The cascade through the providers' batch APIs, tier by tier (OpenAI Batch API: JSONL upload, batch
+ * create, poll, output file; Anthropic Message Batches: requests, poll, JSONL results): every draft goes
+ * out as one provider batch, the answers are judged with the agent's validators and
  * thresholds, and only the rejected items go to the next tier as the next batch. Costs use batch prices.
  * Every submitted batch id is checkpointed before it is polled, so a resumed run polls the same batch:
  * nothing is paid twice. Plugins' per-request hooks do not run here (no `agent.run()`): use the concurrent
  * strategy when limits or guardrails must apply to each item.
  */
-export async function runNativeOpenAI(
+export async function runNative(
   agent: CascadeAgent,
   inputs: readonly BatchInput[],
   config: ResolvedBatchConfig,
@@ -115,13 +82,12 @@ export async function runNativeOpenAI(
 
   for (let tier = 0; tier < agent.ladder.length; tier++) {
     const t = agent.ladder[tier]!;
-    const provider = agent.provider(t.provider);
-    if (!(provider instanceof OpenAIProvider))
+    const backend = backendFor(agent.provider(t.provider));
+    if (!backend)
       throw new CascadeFlowError(
         'native_unsupported',
-        `Tier ${t.name} is not on an OpenAI provider; use strategy 'concurrent'.`,
+        `Tier ${t.name} is on a provider with no batch API CascadeFlow knows (OpenAI, Anthropic); use strategy 'concurrent'.`,
       );
-    const client = provider.client;
     const pending = state.items.filter((i) => i.status === 'pending' && i.tier === tier).map((i) => i.index);
     for (
       let chunk = 0;
@@ -134,65 +100,27 @@ export async function runNativeOpenAI(
       if (!phase) {
         const indices = pending.slice(chunk * config.batchSize, (chunk + 1) * config.batchSize);
         if (indices.length === 0) break;
-        const lines = indices.map((i) => {
-          const r = (requests[i] as { request: RunRequest }).request;
-          return JSON.stringify({
-            custom_id: String(i),
-            method: 'POST',
-            url: '/v1/chat/completions',
-            body: {
-              model: t.model,
-              messages: messagesOf(r).map((m) => ({ role: m.role, content: m.content })),
-              logprobs: true,
-              ...((r.maxTokens ?? t.maxTokens) ? { max_tokens: r.maxTokens ?? t.maxTokens } : {}),
-              ...(r.temperature !== undefined ? { temperature: r.temperature } : {}),
-            },
-          });
-        });
-        const file = await client.files.create(
-          {
-            file: await toFile(
-              Buffer.from(`${lines.join('\n')}\n`),
-              `cascadeflow-tier${tier}-${chunk}.jsonl`,
-            ),
-            purpose: 'batch',
-          },
-          { signal },
+        const batchId = await backend.submit(
+          t.model,
+          t.maxTokens,
+          indices.map((i) => ({ index: i, request: (requests[i] as { request: RunRequest }).request })),
+          signal,
         );
-        const created = await client.batches.create(
-          { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' },
-          { signal },
-        );
-        phase = { tier, chunk, batchId: created.id, indices, collected: false };
+        phase = { tier, chunk, batchId, indices, collected: false };
         state.phases.push(phase);
         save(); // before polling: a crash from here on resumes this batch instead of paying for a new one
       }
       // Poll with backoff until the provider finishes the batch.
       let wait = config.pollIntervalMs;
-      let batch = await client.batches.retrieve(phase.batchId, { signal });
-      while (!['completed', 'failed', 'expired', 'cancelled'].includes(batch.status)) {
-        onProgress({ phase: { tier, model: t.model, batchId: phase.batchId, status: batch.status } });
+      let status = await backend.poll(phase.batchId, signal);
+      while (!status.ended) {
+        onProgress({ phase: { tier, model: t.model, batchId: phase.batchId, status: status.status } });
         await sleep(wait, signal);
         wait = Math.min(config.maxPollIntervalMs, wait * 1.5);
-        batch = await client.batches.retrieve(phase.batchId, { signal });
+        status = await backend.poll(phase.batchId, signal);
       }
-      const answers = new Map<number, { response?: CompletionResponse; error?: string }>();
-      for (const fileId of [batch.output_file_id, batch.error_file_id]) {
-        if (!fileId) continue;
-        const text = await (await client.files.content(fileId, { signal })).text();
-        for (const line of text.split('\n')) {
-          if (!line.trim()) continue;
-          const row = JSON.parse(line) as {
-            custom_id: string;
-            response?: { status_code: number; body: Record<string, unknown> } | null;
-            error?: { message?: string } | null;
-          };
-          const i = Number(row.custom_id);
-          if (row.response && row.response.status_code === 200)
-            answers.set(i, { response: toResponse(row.response.body, t.model) });
-          else answers.set(i, { error: row.error?.message ?? `HTTP ${row.response?.status_code ?? '?'}` });
-        }
-      }
+      const answers = await backend.results(phase.batchId, t.model, signal);
+      const batch = { status: status.status };
       for (const i of phase.indices) {
         const item = state.items[i]!;
         const a = answers.get(i) ?? {
