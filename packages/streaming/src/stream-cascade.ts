@@ -86,24 +86,27 @@ export function streamCascade(
     const usageEvery = options.usageEvery ?? 32;
     let stalled: StreamStallError | null = null;
     let currentModel: string | undefined;
-    // One timer for the whole stream: activity only stamps a time, and the timer re-arms itself for what is
-    // left (re-arming a timer on every token would cost more than the token).
+    // One timer for the whole stream: activity only raises a flag (no clock read per token); the timer
+    // checks the flag every half stall period, so a stall is caught within 1 to 1.5 periods.
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let lastActivity = performance.now();
+    let active = true;
+    let idleChecks = 0;
     const check = () => {
-      const idle = performance.now() - lastActivity;
-      if (idle >= stallMs) {
+      if (active) {
+        active = false;
+        idleChecks = 0;
+      } else if (++idleChecks >= 2) {
         stalled = new StreamStallError(stallMs, currentModel);
         controller.abort(stalled);
         return;
       }
-      timer = setTimeout(check, stallMs - idle);
+      timer = setTimeout(check, stallMs / 2);
       timer.unref?.();
     };
     const arm = () => {
-      lastActivity = performance.now();
+      active = true;
     };
-    timer = setTimeout(check, stallMs);
+    timer = setTimeout(check, stallMs / 2);
     timer.unref?.();
 
     // Per attempt: what is held back (buffer mode) and whether text was already shown (for retract).
