@@ -11,7 +11,7 @@ import { HookTable, PluginRunner } from '../plugins/runner.js';
 import { DEFAULT_PRICES } from '../pricing/default-prices.js';
 import { Pricing, type PricingTable } from '../pricing/pricing.js';
 import { StreamCollector } from '../providers/collect-stream.js';
-import { COMPLEXITY_THRESHOLD_SHIFT, estimateComplexity } from '../quality/complexity.js';
+import { COMPLEXITY_THRESHOLD_SHIFT, type Complexity, estimateComplexity } from '../quality/complexity.js';
 import { defaultValidators } from '../quality/defaults.js';
 import { type CombineMode, type QualityValidator, scoreWith } from '../quality/validator.js';
 import type { Usage } from '../types/messages.js';
@@ -29,7 +29,7 @@ import {
 } from './request.js';
 import type { AttemptRecord, CascadeResult } from './result.js';
 import { type RetryOptions, retryDelay, sleep } from './retry.js';
-import { linkedTimeoutSignal, neverAborted } from './signals.js';
+import { linkedTimeoutSignal, neverAborted, providerTimed } from './signals.js';
 
 /** Options of {@link CascadeAgent}. */
 export interface CascadeAgentOptions {
@@ -360,7 +360,12 @@ export class CascadeAgent {
     context: RunContext,
     live: LiveHooks,
   ): Promise<CascadeResult> {
-    const complexity = estimateComplexity(req.query);
+    // Estimated only when something asks (a validator, or the threshold shift).
+    let complexity: Complexity | undefined;
+    const complexityOf = () => {
+      complexity ??= estimateComplexity(req.query);
+      return complexity;
+    };
     const attempts: AttemptRecord[] = [];
     const failures: { model: string; tier: number; error: Error }[] = [];
     let accepted: AttemptRecord | undefined;
@@ -408,7 +413,9 @@ export class CascadeAgent {
               responseFormat: req.responseFormat,
               tools: req.tools,
               tier,
-              complexity,
+              get complexity() {
+                return complexityOf();
+              },
               signal: context.signal,
               previous: attempts
                 .filter((a) => a.status !== 'failed')
@@ -424,7 +431,7 @@ export class CascadeAgent {
           }
           const base = tier.threshold ?? 0;
           const threshold = this.#adjust
-            ? Math.min(1, Math.max(0, base + COMPLEXITY_THRESHOLD_SHIFT[complexity]))
+            ? Math.min(1, Math.max(0, base + COMPLEXITY_THRESHOLD_SHIFT[complexityOf()]))
             : base;
           attempt.score = quality.score;
           attempt.reasons = quality.reasons;
@@ -491,7 +498,12 @@ export class CascadeAgent {
     const timeoutMs = tier.timeoutMs ?? req.timeoutMs;
     let retries = 0;
     for (;;) {
-      const attemptSignal = linkedTimeoutSignal(context.signal, timeoutMs);
+      // A whole-answer call to a provider that enforces timeouts itself (the SDKs do) needs no timer of ours;
+      // a streamed attempt is timed by the agent for its whole length.
+      const sdkTimer = !live.onDelta && provider.handlesTimeout === true;
+      const attemptSignal = sdkTimer
+        ? providerTimed(context.signal)
+        : linkedTimeoutSignal(context.signal, timeoutMs);
       const signal = attemptSignal.signal;
       const call: CompletionRequest = {
         model: tier.model,
@@ -502,7 +514,8 @@ export class CascadeAgent {
         toolChoice: req.toolChoice,
         responseFormat: req.responseFormat,
         logprobs: true,
-        signal,
+        ...(signal ? { signal } : {}),
+        ...(sdkTimer ? { timeoutMs } : {}),
       };
       try {
         const response = live.onDelta

@@ -8,7 +8,7 @@ export function neverAborted(): AbortSignal {
 
 /** A signal that fires when `parent` fires or after `timeoutMs`; `dispose()` clears the timer and listener. */
 export interface LinkedSignal {
-  signal: AbortSignal;
+  signal: AbortSignal | undefined;
   timedOut(): boolean;
   dispose(): void;
 }
@@ -40,4 +40,9 @@ export function linkedTimeoutSignal(parent: AbortSignal, timeoutMs: number): Lin
       if (linked) parent.removeEventListener('abort', forward);
     },
   };
+}
+
+/** No timer of ours: the provider times the call; the run's signal (if the caller gave one) passes as is. */
+export function providerTimed(parent: AbortSignal): LinkedSignal {
+  return { signal: parent === never ? undefined : parent, timedOut: () => false, dispose() {} };
 }

@@ -110,6 +110,7 @@ function usageOf(u: {
  */
 export class AnthropicProvider implements Provider {
   readonly name: string;
+  readonly handlesTimeout = true;
   readonly #client: Anthropic;
 
   /** The SDK client (for APIs beyond chat, such as batches). */
@@ -174,7 +175,11 @@ export class AnthropicProvider implements Provider {
   async complete(req: CompletionRequest): Promise<CompletionResponse> {
     let res: Anthropic.Messages.Message;
     try {
-      res = await this.#client.messages.create(this.#body(req), { signal: req.signal, maxRetries: 0 });
+      res = await this.#client.messages.create(this.#body(req), {
+        signal: req.signal,
+        maxRetries: 0,
+        ...(req.timeoutMs !== undefined ? { timeout: req.timeoutMs } : {}),
+      });
     } catch (error) {
       throw fromSdkError(error, this.name, req.model, req.signal);
     }

@@ -90,6 +90,7 @@ function logprobsOf(
  */
 export class OpenAIProvider implements Provider {
   readonly name: string;
+  readonly handlesTimeout = true;
   readonly #client: OpenAI;
 
   /** The SDK client (for APIs beyond chat, such as batches). */
@@ -155,6 +156,7 @@ export class OpenAIProvider implements Provider {
       res = await this.#client.chat.completions.create(this.#body(req), {
         signal: req.signal,
         maxRetries: 0,
+        ...(req.timeoutMs !== undefined ? { timeout: req.timeoutMs } : {}),
       });
     } catch (error) {
       throw fromSdkError(error, this.name, req.model, req.signal);

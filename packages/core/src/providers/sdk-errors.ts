@@ -36,7 +36,9 @@ export function fromSdkError(
 ): CascadeFlowError {
   if (signal?.aborted) return new CascadeAbortedError(signal.reason);
   const e = error as { name?: string; status?: unknown; headers?: unknown; message?: string };
-  const name = e?.name ?? '';
+  // The SDKs' error classes do not all set `name`; their constructor names are stable.
+  const ctor = (error as { constructor?: { name?: string } })?.constructor?.name ?? '';
+  const name = ctor.startsWith('API') ? ctor : (e?.name ?? '');
   const message = e?.message ?? String(error);
   if (typeof e?.status === 'number') {
     const status = e.status;

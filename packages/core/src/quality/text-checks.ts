@@ -38,7 +38,8 @@ export function textChecks(options: TextChecksOptions = {}): QualityValidator {
   const minWords = options.minWordsForHardQuery ?? 20;
   return {
     name: 'text',
-    validate({ response, complexity, responseFormat }) {
+    validate(ctx) {
+      const { response, responseFormat } = ctx;
       const text = response.content.trim();
       const failures: [number, string][] = [];
       if (response.finishReason === 'content_filter')
@@ -49,7 +50,7 @@ export function textChecks(options: TextChecksOptions = {}): QualityValidator {
       const prose = text !== '' && (responseFormat?.type ?? 'text') === 'text';
       if (prose && REFUSAL.test(text)) failures.push([SCORE.refusal, 'the model refused']);
       if (prose && HEDGING.test(text)) failures.push([SCORE.hedging, 'the answer hedges']);
-      if (prose && complexity === 'hard' && text.split(/\s+/).length < minWords) {
+      if (prose && text.split(/\s+/).length < minWords && ctx.complexity === 'hard') {
         failures.push([SCORE.tooShort, `under ${minWords} words for a hard question`]);
       }
       if (failures.length === 0) return { score: 1, reasons: [] };

@@ -22,6 +22,11 @@ export interface CompletionRequest {
   logprobs?: boolean;
   /** Aborts the HTTP request itself. */
   signal?: AbortSignal;
+  /**
+   * Per-call timeout in ms, for providers that declare `handlesTimeout` (the agent then passes it instead of
+   * arming a timer of its own); a timed-out call must throw a retryable `ProviderError` (`provider_timeout`).
+   */
+  timeoutMs?: number;
 }
 
 /** A finished completion, normalised across providers. */
@@ -79,6 +84,8 @@ export type StreamDelta =
 export interface Provider {
   /** A short unique name used in errors and events (`openai`, `anthropic`, `ollama`). */
   readonly name: string;
+  /** True when `complete()` enforces `timeoutMs` itself (the SDK providers do, through the SDK's own timer). */
+  readonly handlesTimeout?: boolean;
   complete(request: CompletionRequest): Promise<CompletionResponse>;
   stream(request: CompletionRequest): AsyncIterable<StreamDelta>;
 }
