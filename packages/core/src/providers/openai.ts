@@ -188,62 +188,127 @@ export class OpenAIProvider implements Provider {
     };
   }
 
-  async *stream(req: CompletionRequest): AsyncGenerator<StreamDelta> {
-    let stream: AsyncIterable<ChatCompletionChunk>;
-    try {
-      stream = await this.#client.chat.completions.create(
-        {
-          ...this.#body(req),
-          stream: true,
-          ...(this.#streamUsage ? { stream_options: { include_usage: true } } : {}),
-        },
-        { signal: req.signal, maxRetries: 0 },
-      );
-    } catch (error) {
-      throw fromSdkError(error, this.name, req.model, req.signal);
-    }
-    let finish: FinishReason | null = null;
-    let usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
-    let model = req.model;
-    let received = 0;
-    try {
-      for await (const chunk of stream) {
-        received++;
-        model = chunk.model || model;
-        if (chunk.usage) {
-          usage = {
-            inputTokens: chunk.usage.prompt_tokens,
-            outputTokens: chunk.usage.completion_tokens,
-            cachedInputTokens: chunk.usage.prompt_tokens_details?.cached_tokens ?? 0,
-          };
+  stream(req: CompletionRequest): AsyncIterable<StreamDelta> {
+    const body = {
+      ...this.#body(req),
+      stream: true as const,
+      ...(this.#streamUsage ? { stream_options: { include_usage: true } } : {}),
+    };
+    return new OpenAIDeltas(
+      () => this.#client.chat.completions.create(body, { signal: req.signal, maxRetries: 0 }),
+      req,
+      this.name,
+    );
+  }
+}
+
+/**
+ * The deltas of one streamed completion. A hand-written async iterator rather than an async generator: one
+ * promise per delta instead of a generator's extra hops, on the path of every token. Leaving a `for await`
+ * early closes the SDK stream, and with it the HTTP request.
+ */
+class OpenAIDeltas implements AsyncIterableIterator<StreamDelta> {
+  readonly #open: () => Promise<AsyncIterable<ChatCompletionChunk>>;
+  readonly #req: CompletionRequest;
+  readonly #provider: string;
+  #it: AsyncIterator<ChatCompletionChunk> | undefined;
+  readonly #queue: StreamDelta[] = [];
+  #done = false;
+  #finish: FinishReason | null = null;
+  #usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+  #model: string;
+  #received = 0;
+
+  constructor(
+    open: () => Promise<AsyncIterable<ChatCompletionChunk>>,
+    req: CompletionRequest,
+    provider: string,
+  ) {
+    this.#open = open;
+    this.#req = req;
+    this.#provider = provider;
+    this.#model = req.model;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<StreamDelta>> {
+    for (;;) {
+      const queued = this.#queue.shift();
+      if (queued) return { value: queued, done: false };
+      if (this.#done) return { value: undefined, done: true };
+      if (!this.#it) {
+        try {
+          this.#it = (await this.#open())[Symbol.asyncIterator]();
+        } catch (error) {
+          this.#done = true;
+          throw fromSdkError(error, this.#provider, this.#req.model, this.#req.signal);
         }
-        const choice = chunk.choices?.[0];
-        if (!choice) continue;
-        if (choice.delta?.content) {
-          yield { type: 'text', text: choice.delta.content, logprobs: logprobsOf(choice.logprobs?.content) };
-        }
-        for (const call of choice.delta?.tool_calls ?? []) {
-          yield {
-            type: 'tool_call',
-            index: call.index,
-            id: call.id,
-            name: call.function?.name,
-            argumentsDelta: call.function?.arguments ?? '',
-          };
-        }
-        if (choice.finish_reason) finish = finishReason(choice.finish_reason);
       }
-    } catch (error) {
-      throw midStreamError(fromSdkError(error, this.name, req.model, req.signal), received);
+      let r: IteratorResult<ChatCompletionChunk>;
+      try {
+        r = await this.#it.next();
+      } catch (error) {
+        this.#done = true;
+        throw midStreamError(
+          fromSdkError(error, this.#provider, this.#req.model, this.#req.signal),
+          this.#received,
+        );
+      }
+      if (r.done) {
+        this.#done = true;
+        if (this.#finish === null) {
+          throw new ProviderError({
+            provider: this.#provider,
+            model: this.#req.model,
+            message: 'The stream ended before the model finished (no finish_reason): the connection was cut.',
+            retryable: true,
+          });
+        }
+        return {
+          value: { type: 'finish', finishReason: this.#finish, usage: this.#usage, model: this.#model },
+          done: false,
+        };
+      }
+      this.#take(r.value);
     }
-    if (finish === null) {
-      throw new ProviderError({
-        provider: this.name,
-        model: req.model,
-        message: 'The stream ended before the model finished (no finish_reason): the connection was cut.',
-        retryable: true,
+  }
+
+  #take(chunk: ChatCompletionChunk): void {
+    this.#received++;
+    this.#model = chunk.model || this.#model;
+    if (chunk.usage) {
+      this.#usage = {
+        inputTokens: chunk.usage.prompt_tokens,
+        outputTokens: chunk.usage.completion_tokens,
+        cachedInputTokens: chunk.usage.prompt_tokens_details?.cached_tokens ?? 0,
+      };
+    }
+    const choice = chunk.choices?.[0];
+    if (!choice) return;
+    if (choice.delta?.content)
+      this.#queue.push({
+        type: 'text',
+        text: choice.delta.content,
+        logprobs: logprobsOf(choice.logprobs?.content),
+      });
+    for (const call of choice.delta?.tool_calls ?? []) {
+      this.#queue.push({
+        type: 'tool_call',
+        index: call.index,
+        id: call.id,
+        name: call.function?.name,
+        argumentsDelta: call.function?.arguments ?? '',
       });
     }
-    yield { type: 'finish', finishReason: finish, usage, model };
+    if (choice.finish_reason) this.#finish = finishReason(choice.finish_reason);
+  }
+
+  async return(): Promise<IteratorResult<StreamDelta>> {
+    this.#done = true;
+    await this.#it?.return?.();
+    return { value: undefined, done: true };
   }
 }
