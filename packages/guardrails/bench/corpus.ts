@@ -80,6 +80,10 @@ export function corpus(n = 2000, seed = 42): LabelledText[] {
   };
   const phone = () =>
     pick([
+      () => `+1-${pick(['415', '646'])}-555-${digits(4)}`,
+      () => `(020) ${digits(4)} ${digits(4)}`,
+      () => `${pick(['415', '212'])} 555 ${digits(4)}`,
+      () => `+44 (0)20 ${digits(4)} ${digits(4)}`,
       () => `+44 20 ${digits(4)} ${digits(4)}`,
       () => `+1 (${pick(['415', '212', '646'])}) ${pick(['555', '867'])}-${digits(4)}`,
       () => `${pick(['415', '312', '718'])}-${pick(['555', '234'])}-${digits(4)}`,
@@ -116,6 +120,11 @@ export function corpus(n = 2000, seed = 42): LabelledText[] {
       () => `xoxb-${digits(12)}-${alnum(24)}`,
     ])();
   const negatives = [
+    () => `build 1.${digits(1)}.${digits(1)}.${digits(2)} shipped`,
+    () => `on ${pick(['12/25/2023', '03/04/2024'])} at ext. ${digits(4)}`,
+    () => `serial SN-${digits(4)}-${digits(4)}-${digits(4)}`,
+    () => `code ${digits(3)}-${digits(3)}-${digits(4)} of the form`,
+    () => `contact support@ as usual`,
     () => `order #${digits(8)}`,
     () => `on 2024-${pick(['01', '06', '11'])}-${pick(['03', '15', '28'])} at 14:${digits(2)}`,
     () => `version ${digits(1)}.${digits(1)}.${digits(2)}`,

@@ -48,7 +48,9 @@ describe('detectors validate, not only match', () => {
       'ipv6:2001:db8:85a3::8a2e:370:7334',
       'ipv6:::1',
     ]);
-    expect(types('version 1.2.3.4.5, 256.1.1.1, 01.2.3.4, time 12:30:45, a::b is not')).toEqual([]);
+    expect(
+      types('version 1.2.3.4.5, 256.1.1.1, 01.2.3.4, time 12:30:45, a::b is not, build 1.8.1.59'),
+    ).toEqual([]);
   });
   it('secrets: OpenAI, Anthropic, AWS, GitHub, Slack keys, private keys, JWTs', () => {
     const jwt = `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from('{"sub":"1234567890"}').toString('base64url')}.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c`;

@@ -208,6 +208,9 @@ function ibans(text: string, out: PiiMatch[]) {
 function ips(text: string, out: PiiMatch[]) {
   IPV4.lastIndex = 0;
   for (let m = IPV4.exec(text); m; m = IPV4.exec(text)) {
+    // "version 1.8.1.59", "build 2.0.1.3": a dotted quad after such a word is a version, not an address.
+    const before = text.slice(Math.max(0, m.index - 12), m.index);
+    if (/\b(?:version|build|release|v)\.?\s*$/i.test(before)) continue;
     if (validIPv4(m[0]) && !m[0].split('.').some((o) => o.length > 1 && o.startsWith('0'))) {
       out.push({ type: 'ipv4', start: m.index, end: m.index + m[0].length, value: m[0] });
     }
