@@ -46,9 +46,21 @@ export class DemoReplay implements Provider {
     return this.#byQuestion.get(normalize(text)) ?? this.#byQuestion.get(questionOf(text));
   }
 
-  /** A few recorded questions, for the page and the error message. */
+  /**
+   * A few recorded questions, for the page and the error message: alternately ones the cheapest model was
+   * surest of and ones it doubted, so that the examples show both accepted drafts and escalations.
+   */
   sample(n: number): string[] {
-    return [...this.#byQuestion.values()]
+    const cheapest = REPLAY_LADDER[0]!;
+    const byConf = [...this.#byQuestion.values()].sort(
+      (a, b) => (b.models[cheapest]?.rawConf ?? 0) - (a.models[cheapest]?.rawConf ?? 0),
+    );
+    const picked: RecordedQuestion[] = [];
+    for (let i = 0; picked.length < Math.min(n, byConf.length); i++) {
+      picked.push(byConf[i]!);
+      if (picked.length < n) picked.push(byConf[byConf.length - 1 - i]!);
+    }
+    return picked
       .slice(0, n)
       .map((r) => /Question:\s*([\s\S]*?)\s*\n\s*Answer:/.exec(r.userPrompt)?.[1] ?? r.userPrompt);
   }
