@@ -1,4 +1,4 @@
-export { type BatchConfig, type BatchStrategy, resolveConfig } from './config.js';
+export type { BatchConfig, BatchStrategy } from './config.js';
 export type { BatchInput, BatchItemOutcome } from './items.js';
 export { type FileBatchSummary, runBatchFile } from './jsonl.js';
 export type { BatchProgress } from './progress.js';

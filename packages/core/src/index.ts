@@ -1,5 +1,5 @@
 export { CascadeAgent, type CascadeAgentOptions } from './agent/agent.js';
-export { CascadeEmitter, type CascadeEvents, type CascadeListener, TypedEmitter } from './agent/events.js';
+export { type CascadeEvents, type CascadeListener, TypedEmitter } from './agent/events.js';
 export type {
   EarlyRejectCheck,
   ResolvedRequest,

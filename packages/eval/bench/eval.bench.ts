@@ -6,7 +6,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { calibrate, loadRecords, runEval, simulateStops } from '../dist/index.js';
+import { calibrate, loadRecords, runEval } from '../dist/index.js';
+import { simulateStops } from '../src/eval/run-eval.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../../..');

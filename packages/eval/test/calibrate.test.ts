@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { calibrate, loadRecords, type RecordedQuestion, runEval, simulatePoint } from '../src/index.js';
+import { simulatePoint } from '../src/eval/run-eval.js';
+import { calibrate, loadRecords, type RecordedQuestion, runEval } from '../src/index.js';
 import { recordLine, tempJsonl } from './helpers.js';
 
 /** A toy world with a known answer: the drafter is right exactly when its log-prob is above -0.7. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkLadder, DatasetError, loadRecords } from '../src/index.js';
+import { checkLadder } from '../src/dataset/records.js';
+import { DatasetError, loadRecords } from '../src/index.js';
 import { fixture, recordLine, tempJsonl } from './helpers.js';
 
 const ok = (i: number) =>

@@ -10,7 +10,14 @@ export interface GuardrailDetails {
   score?: number;
 }
 
-/** A guardrail blocked the request (input) or the answer (output). */
+/**
+ * A guardrail blocked the request (input) or the answer (output).
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof GuardrailBlockedError) respond(400, `${e.where} blocked: ${e.rule}`); }
+ * ```
+ */
 export class GuardrailBlockedError extends RequestRejectedError {
   readonly where: 'input' | 'output';
   readonly rule: string;

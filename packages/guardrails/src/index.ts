@@ -8,26 +8,16 @@ export {
 } from './moderation/categories.js';
 export { LocalModerator } from './moderation/local.js';
 export { OpenAIModerator, type OpenAIModeratorOptions } from './moderation/openai.js';
-export {
-  type ExternalDetector,
-  type PiiMatch,
-  type PiiType,
-  PRIORITY,
-  resolveOverlaps,
-} from './pii/detectors.js';
-export { type NormalizedText, normalize } from './pii/normalize.js';
+export type { ExternalDetector, PiiMatch, PiiType } from './pii/detectors.js';
 export {
   applyPolicy,
   DEFAULT_PII_POLICY,
-  mask,
   type PiiAction,
   type PiiFinding,
   type PiiPolicy,
   PiiVault,
-  redactionOf,
 } from './pii/policy.js';
 export { type ScanOptions, scanPii } from './pii/scan.js';
 export { StreamRedactor } from './pii/stream-redactor.js';
-export { cardNetwork, luhn, validIban, validSsn } from './pii/validators.js';
 export { type GuardrailsPlugin, type GuardrailsPluginOptions, guardrailsPlugin } from './plugin.js';
 export { GUARDRAILS_METADATA_KEY, type GuardrailSettings } from './settings.js';

@@ -24,7 +24,14 @@ export interface GuardrailSettings {
   };
 }
 
-/** The metadata key under which the profiles plugin hands a run its guardrail settings. */
+/**
+ * The metadata key under which the profiles plugin hands a run its guardrail settings.
+ *
+ * @example
+ * ```ts
+ * await agent.run({ query, metadata: { [GUARDRAILS_METADATA_KEY]: { pii: { input: { email: 'redact' } } } } });
+ * ```
+ */
 export const GUARDRAILS_METADATA_KEY = 'cascadeflow.guardrails';
 
 export interface ResolvedSettings {

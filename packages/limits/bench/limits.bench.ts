@@ -9,7 +9,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
-import { type LimitStore, MemoryLimitStore, RedisLimitStore, windowSum } from '../dist/index.js';
+import { type LimitStore, MemoryLimitStore, RedisLimitStore } from '../dist/index.js';
+import { windowSum } from '../src/window.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const url = process.env.REDIS_URL;

@@ -27,7 +27,14 @@ function message(d: LimitDetails, what: string): string {
   return `${what} ${d.limit} of ${fmt(d.value)} reached for "${d.subject}" (used ${fmt(d.current)}, this request needs ${fmt(d.requested)}); ${when}.`;
 }
 
-/** A limit would be exceeded: the common shape of {@link RateLimitError} and {@link BudgetExceededError}. */
+/**
+ * A limit would be exceeded: the common shape of {@link RateLimitError} and {@link BudgetExceededError}.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof LimitError) respond(429, { retryAfterMs: e.retryAfterMs, limit: e.limit }); }
+ * ```
+ */
 export class LimitError extends RequestRejectedError {
   readonly limit: LimitName;
   readonly value: number;
@@ -49,7 +56,14 @@ export class LimitError extends RequestRejectedError {
   }
 }
 
-/** A rate limit (requests, tokens or concurrent runs) would be exceeded. */
+/**
+ * A rate limit (requests, tokens or concurrent runs) would be exceeded.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof RateLimitError) setTimeout(retry, e.retryAfterMs ?? 1000); }
+ * ```
+ */
 export class RateLimitError extends LimitError {
   constructor(d: LimitDetails) {
     super(d, 'Rate limit', 'rate_limited');
@@ -57,7 +71,14 @@ export class RateLimitError extends LimitError {
   }
 }
 
-/** A cost budget would be exceeded. */
+/**
+ * A cost budget would be exceeded.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof BudgetExceededError) notifyUser(`budget ${e.limit} of $${e.value} reached`); }
+ * ```
+ */
 export class BudgetExceededError extends LimitError {
   constructor(d: LimitDetails) {
     super(d, 'Budget', 'budget_exceeded');
@@ -65,7 +86,14 @@ export class BudgetExceededError extends LimitError {
   }
 }
 
-/** The limits store (Redis) cannot be reached and the policy is `fail-closed`. */
+/**
+ * The limits store (Redis) cannot be reached and the policy is `fail-closed`.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof LimitStoreUnavailableError) respond(503, 'limits store down'); }
+ * ```
+ */
 export class LimitStoreUnavailableError extends RequestRejectedError {
   readonly store: string;
   constructor(store: string, cause: unknown) {

@@ -18,5 +18,13 @@ export interface LimitsEvents {
 /** What happens to requests while the store is down. */
 export type StoreErrorPolicy = 'fail-open' | 'fail-closed' | 'fallback-memory';
 
-/** The limits plugin's emitter. */
+/**
+ * The limits plugin's emitter.
+ *
+ * @example
+ * ```ts
+ * const events = new LimitsEmitter();
+ * events.on('rejected', (e) => console.log(e.limit));
+ * ```
+ */
 export class LimitsEmitter extends TypedEmitter<LimitsEvents> {}

@@ -16,4 +16,3 @@ export type {
   ReserveRequest,
   WindowCharge,
 } from './stores/store.js';
-export { BUCKETS, bucketOf, retryAfter, windowSum } from './window.js';

@@ -38,7 +38,14 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/** Every windowed limit: its config field, name, kind and window. */
+/**
+ * Every windowed limit: its config field, name, kind and window.
+ *
+ * @example
+ * ```ts
+ * for (const w of WINDOWS) console.log(w.name, w.windowMs); // requests_per_minute 60000, …
+ * ```
+ */
 export const WINDOWS: readonly {
   field: keyof LimitsConfig;
   name: LimitName;
@@ -75,7 +82,14 @@ const schema = z
   })
   .strict();
 
-/** Validates a limits configuration; throws `InvalidConfigError` naming the field. */
+/**
+ * Validates a limits configuration; throws `InvalidConfigError` naming the field.
+ *
+ * @example
+ * ```ts
+ * const limits = validateLimits(JSON.parse(raw)); // throws InvalidConfigError naming the bad field
+ * ```
+ */
 export function validateLimits(config: unknown, field = 'limits'): LimitsConfig {
   const parsed = schema.safeParse(config);
   if (parsed.success) return parsed.data;

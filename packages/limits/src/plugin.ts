@@ -6,7 +6,14 @@ import { MemoryLimitStore } from './stores/memory.js';
 import { ResilientStore } from './stores/resilient.js';
 import type { LimitStore, Reservation, WindowCharge } from './stores/store.js';
 
-/** The metadata key under which another plugin (profiles) may hand a run its limits. */
+/**
+ * The metadata key under which another plugin (profiles) may hand a run its limits.
+ *
+ * @example
+ * ```ts
+ * await agent.run({ query, userId, metadata: { [LIMITS_METADATA_KEY]: { requestsPerMinute: 5 } } });
+ * ```
+ */
 export const LIMITS_METADATA_KEY = 'cascadeflow.limits';
 
 /** Options of {@link limitsPlugin}. */

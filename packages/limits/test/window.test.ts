@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryLimitStore, windowSum } from '../src/index.js';
+import { MemoryLimitStore } from '../src/index.js';
+import { windowSum } from '../src/window.js';
 
 /** A recorded-style trace: bursts and quiet spells over 10 minutes (seeded). */
 export function trace(seed = 7): number[] {

@@ -1,6 +1,13 @@
 import { CascadeFlowError, RequestRejectedError } from '@cascadeflow/core';
 
-/** No profile with that id. */
+/**
+ * No profile with that id.
+ *
+ * @example
+ * ```ts
+ * const p = await manager.get(id).catch((e) => (e instanceof ProfileNotFoundError ? manager.create({ id, tier: 'free' }) : Promise.reject(e)));
+ * ```
+ */
 export class ProfileNotFoundError extends CascadeFlowError {
   readonly profileId: string;
   constructor(id: string) {
@@ -13,7 +20,14 @@ export class ProfileNotFoundError extends CascadeFlowError {
   }
 }
 
-/** A profile with that id exists already. */
+/**
+ * A profile with that id exists already.
+ *
+ * @example
+ * ```ts
+ * await manager.create({ id, tier: 'pro' }).catch((e) => { if (!(e instanceof ProfileExistsError)) throw e; });
+ * ```
+ */
 export class ProfileExistsError extends CascadeFlowError {
   readonly profileId: string;
   constructor(id: string) {
@@ -23,7 +37,14 @@ export class ProfileExistsError extends CascadeFlowError {
   }
 }
 
-/** Another writer changed the profile in between, more often than the retries allow. */
+/**
+ * Another writer changed the profile in between, more often than the retries allow.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof ProfileConflictError) scheduleRetry(e.profileId); }
+ * ```
+ */
 export class ProfileConflictError extends CascadeFlowError {
   readonly profileId: string;
   constructor(id: string, attempts: number) {
@@ -36,7 +57,14 @@ export class ProfileConflictError extends CascadeFlowError {
   }
 }
 
-/** A stored row cannot be read back (bad JSON, unknown tier, invalid overrides). */
+/**
+ * A stored row cannot be read back (bad JSON, unknown tier, invalid overrides).
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof ProfileCorruptError) console.error(`fix ${e.profileId}.${e.field}`); }
+ * ```
+ */
 export class ProfileCorruptError extends CascadeFlowError {
   readonly profileId: string;
   readonly field: string;
@@ -51,7 +79,14 @@ export class ProfileCorruptError extends CascadeFlowError {
   }
 }
 
-/** The database cannot be opened or reached. */
+/**
+ * The database cannot be opened or reached.
+ *
+ * @example
+ * ```ts
+ * const store = await SqliteProfileStore.open(path).catch((e) => { if (e instanceof ProfileStoreError) console.error(e.message); throw e; });
+ * ```
+ */
 export class ProfileStoreError extends CascadeFlowError {
   readonly store: string;
   constructor(store: string, problem: string, cause?: unknown) {
@@ -61,7 +96,14 @@ export class ProfileStoreError extends CascadeFlowError {
   }
 }
 
-/** The user's tier does not include a feature the request uses. */
+/**
+ * The user's tier does not include a feature the request uses.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof FeatureNotAvailableError) respond(403, `upgrade for ${e.feature}`); }
+ * ```
+ */
 export class FeatureNotAvailableError extends RequestRejectedError {
   readonly feature: string;
   readonly tier: string;

@@ -1,4 +1,3 @@
-export { LruCache } from './cache.js';
 export {
   FeatureNotAvailableError,
   ProfileConflictError,
@@ -8,21 +7,8 @@ export {
   ProfileStoreError,
 } from './errors.js';
 export { type ProfileChange, type ProfileManagerOptions, UserProfileManager } from './manager.js';
-export {
-  agentFromProfile,
-  guardrailsOf,
-  limitsOf,
-  METADATA_KEYS,
-  type ProfilesPluginOptions,
-  profilesPlugin,
-} from './plugin.js';
-export {
-  effectiveConfig,
-  type NewProfile,
-  type UserProfile,
-  validateNewProfile,
-  validateOverrides,
-} from './profile.js';
+export { agentFromProfile, METADATA_KEYS, type ProfilesPluginOptions, profilesPlugin } from './plugin.js';
+export { effectiveConfig, type NewProfile, type UserProfile } from './profile.js';
 export { MemoryProfileStore } from './stores/memory.js';
 export { type PgPoolLike, PostgresProfileStore } from './stores/postgres.js';
 export { SqliteProfileStore } from './stores/sqlite.js';

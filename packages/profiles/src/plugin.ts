@@ -12,7 +12,14 @@ import type { UserProfileManager } from './manager.js';
 import { effectiveConfig, type UserProfile } from './profile.js';
 import type { TierConfig, TierLevel } from './tiers.js';
 
-/** Metadata keys the plugin fills for the limits and guardrails plugins, and for the run's record. */
+/**
+ * Metadata keys the plugin fills for the limits and guardrails plugins, and for the run's record.
+ *
+ * @example
+ * ```ts
+ * const tier = (result.metadata[METADATA_KEYS.profile] as { tier: string }).tier;
+ * ```
+ */
 export const METADATA_KEYS = {
   limits: 'cascadeflow.limits',
   guardrails: 'cascadeflow.guardrails',

@@ -1,4 +1,11 @@
-/** Tier levels, cheapest first. */
+/**
+ * Tier levels, cheapest first.
+ *
+ * @example
+ * ```ts
+ * if (!TIER_LEVELS.includes(input as TierLevel)) throw new Error('unknown tier');
+ * ```
+ */
 export const TIER_LEVELS = ['free', 'starter', 'pro', 'business', 'enterprise'] as const;
 export type TierLevel = (typeof TIER_LEVELS)[number];
 
@@ -46,6 +53,11 @@ function deepFreeze<T>(o: T): T {
 /**
  * The presets (see the README for the reasoning). Frozen: read them, or take a copy with
  * {@link tierPreset} to change one.
+ *
+ * @example
+ * ```ts
+ * console.log(TIER_PRESETS.pro.budgets.daily); // 10
+ * ```
  */
 export const TIER_PRESETS: Readonly<Record<TierLevel, Readonly<TierConfig>>> = deepFreeze({
   free: {

@@ -1,6 +1,13 @@
 import { CascadeFlowError } from '@cascadeflow/core';
 
-/** A stream produced nothing for `stallTimeoutMs`: it was aborted rather than left hanging. */
+/**
+ * A stream produced nothing for `stallTimeoutMs`: it was aborted rather than left hanging.
+ *
+ * @example
+ * ```ts
+ * streamCascade(agent, req, { stallTimeoutMs: 10_000 }).subscribe({ error: (e) => e instanceof StreamStallError && retry() });
+ * ```
+ */
 export class StreamStallError extends CascadeFlowError {
   readonly stallTimeoutMs: number;
   readonly model: string | undefined;

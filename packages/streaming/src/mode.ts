@@ -11,6 +11,11 @@ const SHORT_ANSWER_TOKENS = 300;
 /**
  * Picks the mode of one request. `auto` buffers what must never be seen half-wrong or is short anyway
  * (JSON, tool calls, short answers, one-tier ladders need no buffering and stream), and streams long prose.
+ *
+ * @example
+ * ```ts
+ * chooseMode('auto', { query: 'JSON please', responseFormat: { type: 'json_object' } }); // { mode: 'buffer', reason: … }
+ * ```
  */
 export function chooseMode(option: ModeOption, request: RunRequest): { mode: StreamMode; reason: string } {
   if (option !== 'auto') return { mode: option, reason: 'requested' };

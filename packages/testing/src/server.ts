@@ -11,7 +11,14 @@ import { openaiChunks, openaiCompletion, openaiError } from './openai-wire.js';
 import type { Fault, ModelScript, ScriptRequest } from './script.js';
 import { type ResolvedReply, resolveReply } from './tokens.js';
 
-/** The categories of OpenAI's `omni-moderation-latest` (platform.openai.com/docs/api-reference/moderations). */
+/**
+ * The categories of OpenAI's `omni-moderation-latest` (platform.openai.com/docs/api-reference/moderations).
+ *
+ * @example
+ * ```ts
+ * server.setModeration(() => Object.fromEntries(MODERATION_CATEGORIES.map((c) => [c, 0])));
+ * ```
+ */
 export const MODERATION_CATEGORIES = [
   'harassment',
   'harassment/threatening',
@@ -33,7 +40,14 @@ export type ModerationScript = (
   input: string,
 ) => Partial<Record<(typeof MODERATION_CATEGORIES)[number], number>>;
 
-/** The default moderation script: a few obvious phrases score high, everything else 0.01. */
+/**
+ * The default moderation script: a few obvious phrases score high, everything else 0.01.
+ *
+ * @example
+ * ```ts
+ * server.setModeration((text) => (text.includes('forbidden') ? { violence: 0.9 } : defaultModeration(text)));
+ * ```
+ */
 export const defaultModeration: ModerationScript = (input) => {
   const t = input.toLowerCase();
   return {

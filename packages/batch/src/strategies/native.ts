@@ -38,7 +38,14 @@ interface NativeState {
   phases: { tier: number; chunk: number; batchId: string; indices: number[]; collected: boolean }[];
 }
 
-/** True when every tier of the agent's ladder is on a provider with a batch API (OpenAI, Anthropic). */
+/**
+ * True when every tier of the agent's ladder is on a provider with a batch API (OpenAI, Anthropic).
+ *
+ * @example
+ * ```ts
+ * if (supportsNativeBatch(agent)) await runBatch(agent, queries, { strategy: 'native' });
+ * ```
+ */
 export function supportsNativeBatch(agent: CascadeAgent): boolean {
   return agent.ladder.every((t) => backendFor(agent.provider(t.provider)) !== null);
 }

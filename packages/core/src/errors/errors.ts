@@ -49,7 +49,14 @@ export class CascadeFlowError extends Error {
   }
 }
 
-/** An option or request field is invalid. `field` is its dotted path, e.g. `ladder.1.threshold`. */
+/**
+ * An option or request field is invalid. `field` is its dotted path, e.g. `ladder.1.threshold`.
+ *
+ * @example
+ * ```ts
+ * try { new CascadeAgent({ providers, ladder: [] }); } catch (e) { if (e instanceof InvalidConfigError) console.error(e.field); } // 'ladder'
+ * ```
+ */
 export class InvalidConfigError extends CascadeFlowError {
   readonly field: string;
   constructor(field: string, problem: string, code: 'invalid_config' | 'invalid_request' = 'invalid_config') {
@@ -59,7 +66,14 @@ export class InvalidConfigError extends CascadeFlowError {
   }
 }
 
-/** A tier names a provider that was not given to the agent. */
+/**
+ * A tier names a provider that was not given to the agent.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof UnknownProviderError) console.error(`add ${e.provider}; have ${e.available}`); }
+ * ```
+ */
 export class UnknownProviderError extends CascadeFlowError {
   readonly provider: string;
   readonly available: string[];
@@ -74,7 +88,14 @@ export class UnknownProviderError extends CascadeFlowError {
   }
 }
 
-/** A provider call failed. `retryable` is true for 408, 409, 429, 5xx, timeouts and dropped connections. */
+/**
+ * A provider call failed. `retryable` is true for 408, 409, 429, 5xx, timeouts and dropped connections.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof ProviderError && e.retryable) setTimeout(retry, e.retryAfterMs ?? 1000); }
+ * ```
+ */
 export class ProviderError extends CascadeFlowError {
   readonly provider: string;
   readonly model: string;
@@ -106,7 +127,15 @@ export class ProviderError extends CascadeFlowError {
   }
 }
 
-/** The caller's `AbortSignal` fired. The run stops at once; no further tier is tried. */
+/**
+ * The caller's `AbortSignal` fired. The run stops at once; no further tier is tried.
+ *
+ * @example
+ * ```ts
+ * const c = new AbortController(); setTimeout(() => c.abort(), 5000);
+ * await agent.run({ query, signal: c.signal }).catch((e) => e instanceof CascadeAbortedError || Promise.reject(e));
+ * ```
+ */
 export class CascadeAbortedError extends CascadeFlowError {
   constructor(reason?: unknown) {
     super('aborted', 'The run was aborted by its AbortSignal.', { cause: reason });
@@ -114,7 +143,14 @@ export class CascadeAbortedError extends CascadeFlowError {
   }
 }
 
-/** Every tier of the ladder failed. `failures` lists each tier's error in order. */
+/**
+ * Every tier of the ladder failed. `failures` lists each tier's error in order.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof AllTiersFailedError) for (const f of e.failures) console.error(f.model, f.error.message); }
+ * ```
+ */
 export class AllTiersFailedError extends CascadeFlowError {
   readonly failures: { model: string; tier: number; error: Error }[];
   constructor(failures: { model: string; tier: number; error: Error }[]) {
@@ -128,7 +164,14 @@ export class AllTiersFailedError extends CascadeFlowError {
   }
 }
 
-/** A plugin hook threw something that is not a deliberate rejection. */
+/**
+ * A plugin hook threw something that is not a deliberate rejection.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof PluginError) console.error(`plugin ${e.plugin} broke in ${e.hook}`, e.cause); }
+ * ```
+ */
 export class PluginError extends CascadeFlowError {
   readonly plugin: string;
   readonly hook: string;

@@ -6,6 +6,11 @@ import type { PricingTable } from './pricing.js';
  * 2025. Keys are model-name prefixes; the longest matching prefix wins, so dated snapshots
  * (`gpt-4o-2024-08-06`) price as their family. Batch prices are half the standard ones on both providers.
  * Pass your own table to `CascadeAgent` to add models or override these.
+ *
+ * @example
+ * ```ts
+ * const pricing = new Pricing({ ...DEFAULT_PRICES, 'my-model': { input: 0.2, output: 0.6 } });
+ * ```
  */
 export const DEFAULT_PRICES: PricingTable = {
   'gpt-4o-mini': { input: 0.15, output: 0.6, cachedInput: 0.075, batchInput: 0.075, batchOutput: 0.3 },

@@ -29,6 +29,11 @@ export function estimateComplexity(query: string): Complexity {
  * How much a complexity class moves a tier's threshold when `adjustThresholdsByComplexity` is on: easy
  * questions can accept slightly less confident drafts, hard ones need more. ±0.05 is a small step on the
  * [0, 1] score scale, chosen so that a calibrated threshold is nudged, never overridden.
+ *
+ * @example
+ * ```ts
+ * const threshold = 0.8 + COMPLEXITY_THRESHOLD_SHIFT[estimateComplexity(query)];
+ * ```
  */
 export const COMPLEXITY_THRESHOLD_SHIFT: Record<Complexity, number> = {
   simple: -0.05,

@@ -9,12 +9,24 @@ export interface SelfCheckOptions {
   prompt?: (question: string, answer: string) => ChatMessage[];
 }
 
-/** The marker replay providers use to recognise a self-check call. */
+/**
+ * The marker replay providers use to recognise a self-check call.
+ *
+ * @example
+ * ```ts
+ * const isSelfCheck = prompt.includes(SELF_CHECK_MARKER); // how a replay or a test server recognises the call
+ * ```
+ */
 export const SELF_CHECK_MARKER = 'Is the proposed answer correct? Answer with a single letter, Y or N.';
 
 /**
  * The self-check prompt, after Zellinger & Thomson (arXiv:2501.09345), whose "AskModelConfidence" signal is
  * the log-prob of "Y" when the model is asked whether its own answer is correct.
+ *
+ * @example
+ * ```ts
+ * const res = await provider.complete({ model, messages: selfCheckPrompt('Capital of France?', 'Paris'), maxTokens: 1, logprobs: true });
+ * ```
  */
 export function selfCheckPrompt(question: string, answer: string): ChatMessage[] {
   return [

@@ -30,7 +30,14 @@ export interface RecordedQuestion {
   models: Record<string, RecordedAnswer>;
 }
 
-/** A dataset file could not be read: names the file, the line and the field. */
+/**
+ * A dataset file could not be read: names the file, the line and the field.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof DatasetError) console.error(`${e.file}:${e.line} ${e.field}`); }
+ * ```
+ */
 export class DatasetError extends CascadeFlowError {
   readonly file: string;
   readonly line: number | null;

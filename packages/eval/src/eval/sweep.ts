@@ -9,6 +9,11 @@ export const SWEEP_TARGETS = [0.8, 0.85, 0.9, 0.925, 0.95, 0.97, 0.985, 1.0];
 /**
  * The cascade's cost/quality curve across thresholds: recalibrates the chosen ladder on `train` for each
  * target and measures the result on `test`.
+ *
+ * @example
+ * ```ts
+ * const curve = sweep(train, test, calibration); // [{ label: 'target 0.9', quality_ratio, cost_ratio }, …]
+ * ```
  */
 export function sweep(
   train: readonly RecordedQuestion[],

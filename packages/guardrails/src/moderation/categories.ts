@@ -1,4 +1,11 @@
-/** The categories of OpenAI's `omni-moderation-latest` (platform.openai.com/docs/guides/moderation). */
+/**
+ * The categories of OpenAI's `omni-moderation-latest` (platform.openai.com/docs/guides/moderation).
+ *
+ * @example
+ * ```ts
+ * const thresholds = Object.fromEntries(MODERATION_CATEGORIES.map((c) => [c, 0.7]));
+ * ```
+ */
 export const MODERATION_CATEGORIES = [
   'harassment',
   'harassment/threatening',

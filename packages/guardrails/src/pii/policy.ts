@@ -6,7 +6,14 @@ export type PiiAction = 'block' | 'redact' | 'mask' | 'reversible' | 'warn' | 'a
 /** An action per type; `default` for the rest. */
 export type PiiPolicy = Partial<Record<PiiType | 'default', PiiAction>>;
 
-/** The default policy: secrets block, payment data and government ids redact, contact data reversible. */
+/**
+ * The default policy: secrets block, payment data and government ids redact, contact data reversible.
+ *
+ * @example
+ * ```ts
+ * const policy = { ...DEFAULT_PII_POLICY, email: 'redact' as const };
+ * ```
+ */
 export const DEFAULT_PII_POLICY: Readonly<PiiPolicy> = Object.freeze({
   secret: 'block',
   card: 'redact',
@@ -61,6 +68,13 @@ export function mask(m: PiiMatch): string {
 /**
  * Placeholders of one request: `[EMAIL_1]` stands for the first email seen, the same value always gets the
  * same placeholder, and `restore` puts the values back. One vault per run: never shared between requests.
+ *
+ * @example
+ * ```ts
+ * const vault = new PiiVault();
+ * const { text } = applyPolicy(input, scanPii(input), { email: 'reversible' }, vault);
+ * const answer = vault.restore(modelOutput); // [EMAIL_1] → the original address
+ * ```
  */
 export class PiiVault {
   readonly #byValue = new Map<string, string>();
@@ -99,7 +113,14 @@ export interface PiiFinding {
   end: number;
 }
 
-/** Applies a policy to matches of `text`; `blocked` lists findings whose action is `block`. */
+/**
+ * Applies a policy to matches of `text`; `blocked` lists findings whose action is `block`.
+ *
+ * @example
+ * ```ts
+ * const { text, findings, blocked } = applyPolicy(input, scanPii(input), { card: 'mask', default: 'redact' }, new PiiVault());
+ * ```
+ */
 export function applyPolicy(
   text: string,
   matches: readonly PiiMatch[],

@@ -15,6 +15,13 @@ const STEP = 96;
  * Redacts a stream of text chunks so that a value split over chunks never leaks: the tail of the text is
  * held back until it can no longer be part of a value, and emitted text is cut only at a space outside any
  * match. `push` returns what may be shown now; `flush` the rest at the end.
+ *
+ * @example
+ * ```ts
+ * const r = new StreamRedactor({ default: 'redact' }, new PiiVault());
+ * for await (const chunk of chunks) process.stdout.write(r.push(chunk));
+ * process.stdout.write(r.flush());
+ * ```
  */
 export class StreamRedactor {
   #buffer = '';
