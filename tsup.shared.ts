@@ -8,4 +8,6 @@ export const packageBuild = defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // import.meta.url in the CommonJS build (the test server process helper resolves its own file).
+  shims: true,
 });

@@ -61,6 +61,21 @@ export class Stats {
     this.emit('request', r);
   }
 
+  /** Records a request that failed with `code`. */
+  failure(userId: string, query: string, code: string): void {
+    this.record({
+      at: Date.now(),
+      userId,
+      query,
+      model: null,
+      tier: null,
+      tiersTried: [],
+      cost: null,
+      baselineCost: null,
+      error: code,
+    });
+  }
+
   fromResult(userId: string, query: string, r: CascadeResult): RequestRecord {
     return {
       at: Date.now(),

@@ -3,33 +3,16 @@
  * The server runs in a child process so that this process's CPU time is the client's alone.
  * Writes bench-results/core.json at the repository root: [{ name, value, unit, baseline, ratio }].
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startTestServerProcess } from '@cascadeflow/testing';
 import OpenAI from 'openai';
 import { CascadeAgent, type CascadePlugin, OpenAIProvider } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const PER_ROUND = Number(process.env.BENCH_PER_ROUND ?? 400);
-
-async function startServerProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const script = `
-    import { startTestServer } from '@cascadeflow/testing';
-    const s = await startTestServer({ models: { 'gpt-4o-mini': { content: 'Paris is the capital of France.', logprobs: -0.01 }, 'gpt-4o': { content: 'Paris' } } });
-    console.log(s.openaiBaseURL);
-  `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-    cwd: join(here, '..'),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
-    child.once('exit', (code) => reject(new Error(`test server exited with ${code}`)));
-  });
-  return { url, child };
-}
 
 interface Sample {
   cpuUs: number;
@@ -45,7 +28,13 @@ async function measure(n: number, fn: () => Promise<unknown>): Promise<Sample> {
   return { cpuUs: (cpu.user + cpu.system) / n, wallUs: (wall * 1000) / n };
 }
 
-const { url, child } = await startServerProcess();
+const server = await startTestServerProcess({
+  models: {
+    'gpt-4o-mini': { content: 'Paris is the capital of France.', logprobs: -0.01 },
+    'gpt-4o': { content: 'Paris' },
+  },
+});
+const url = server.openaiBaseURL;
 try {
   const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
   const client = new OpenAI({ apiKey: 'bench', baseURL: url, maxRetries: 0 });
@@ -118,5 +107,5 @@ try {
   for (const r of results)
     process.stdout.write(`${r.name}: ${r.ratio} (${r.value} vs ${r.baseline} ${r.unit})\n`);
 } finally {
-  child.kill();
+  server.close();
 }

@@ -3,11 +3,11 @@
  * (in a child process), in one run; and peak memory of 100 concurrent 50 KB streams.
  * Writes bench-results/streaming.json at the repository root.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CascadeAgent, OpenAIProvider } from '@cascadeflow/core';
+import { startTestServerProcess } from '@cascadeflow/testing';
 import OpenAI from 'openai';
 import { lastValueFrom } from 'rxjs';
 import { streamCascade } from '../dist/index.js';
@@ -15,30 +15,11 @@ import { streamCascade } from '../dist/index.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const N = Number(process.env.BENCH_STREAMS ?? 400);
 
-async function startServerProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const words = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
-  const big = 'x'
-    .repeat(50 * 1024 - 1)
-    .match(/.{1,64}/g)!
-    .join(' ');
-  const script = `
-    import { startTestServer } from '@cascadeflow/testing';
-    const s = await startTestServer({ models: {
-      'gpt-4o-mini': { content: ${JSON.stringify(words)}, logprobs: -0.01 },
-      'big-mini': { content: ${JSON.stringify(big)}, logprobs: -0.01, tokenDelayMs: 1 },
-      'gpt-4o': { content: 'unused' } } });
-    console.log(s.openaiBaseURL);
-  `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-    cwd: join(here, '..'),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
-    child.once('exit', (code) => reject(new Error(`test server exited with ${code}`)));
-  });
-  return { url, child };
-}
+const words = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
+const big = 'x'
+  .repeat(50 * 1024 - 1)
+  .match(/.{1,64}/g)!
+  .join(' ');
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -46,7 +27,14 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-const { url, child } = await startServerProcess();
+const server = await startTestServerProcess({
+  models: {
+    'gpt-4o-mini': { content: words, logprobs: -0.01 },
+    'big-mini': { content: big, logprobs: -0.01, tokenDelayMs: 1 },
+    'gpt-4o': { content: 'unused' },
+  },
+});
+const url = server.openaiBaseURL;
 try {
   const client = new OpenAI({ apiKey: 'bench', baseURL: url, maxRetries: 0 });
   const agent = new CascadeAgent({
@@ -162,5 +150,5 @@ try {
   for (const r of results)
     process.stdout.write(`${r.name}: ${r.value} (baseline ${r.baseline}, ratio ${r.ratio})\n`);
 } finally {
-  child.kill();
+  server.close();
 }

@@ -1,3 +1,4 @@
+export { startTestServerProcess, type TestServerProcess } from './process.js';
 export type {
   Fault,
   ModelScript,

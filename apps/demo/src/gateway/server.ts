@@ -144,17 +144,7 @@ export function createGateway(engine: Engine): Server {
           // The first chunk is an error frame when the run failed before any token: answer with a status.
           if (chunk.startsWith('data: {"error"')) {
             const err = JSON.parse(chunk.slice(6)).error as { code: string; message: string };
-            stats.record({
-              at: Date.now(),
-              userId,
-              query,
-              model: null,
-              tier: null,
-              tiersTried: [],
-              cost: null,
-              baselineCost: null,
-              error: err.code,
-            });
+            stats.failure(userId, query, err.code);
             sendError(res, toHttpError(new CascadeFlowError(err.code, err.message)));
             return;
           }
@@ -200,17 +190,7 @@ export function createGateway(engine: Engine): Server {
       );
     } catch (e) {
       const mapped = toHttpError(e);
-      stats.record({
-        at: Date.now(),
-        userId,
-        query,
-        model: null,
-        tier: null,
-        tiersTried: [],
-        cost: null,
-        baselineCost: null,
-        error: mapped.body.error.code,
-      });
+      stats.failure(userId, query, mapped.body.error.code);
       throw mapped;
     }
   };
