@@ -417,9 +417,12 @@ export class CascadeAgent {
                 return complexityOf();
               },
               signal: context.signal,
-              previous: attempts
-                .filter((a) => a.status !== 'failed')
-                .map((a) => ({ tier: a.tier, content: a.content, score: a.score })),
+              // Built only for validators that read it.
+              get previous() {
+                return attempts
+                  .filter((a) => a.status !== 'failed')
+                  .map((a) => ({ tier: a.tier, content: a.content, score: a.score }));
+              },
               complete,
             },
             this.#combine,
