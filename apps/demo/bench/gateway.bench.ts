@@ -3,9 +3,8 @@
  * p99 latency it adds over a bare HTTP server answering the same JSON on the same machine, in one run.
  * Writes bench-results/demo.json at the repository root.
  */
-
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { writeBenchResults } from '@cascadeflow/testing';
 import { loadConfig } from '../src/config.js';
 import { createEngine } from '../src/engine.js';
 import { createGateway, listen } from '../src/gateway/server.js';
@@ -121,6 +121,4 @@ const results = [
   },
 ];
 const out = join(here, '../../../bench-results/demo.json');
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-for (const r of results) process.stdout.write(`${r.name}: ${r.value} (${r.unit})\n`);
+writeBenchResults(out, results);

@@ -3,37 +3,30 @@
  * 100,000 items through the JSONL file runner; and the cost of the native strategy (batch prices) against
  * the concurrent one for the same 1,000 queries. Writes bench-results/batch.json at the repository root.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CascadeAgent, OpenAIProvider, type Provider } from '@cascadeflow/core';
-import { startTestServer } from '@cascadeflow/testing';
+import { startTestServer, startTestServerProcess, writeBenchResults } from '@cascadeflow/testing';
 import { runBatch, runBatchFile } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-async function serverProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const script = `
-    import { startTestServer } from '@cascadeflow/testing';
-    const s = await startTestServer({ models: { 'gpt-4o-mini': { content: 'ok', logprobs: -0.01, latencyMs: 50, usage: { inputTokens: 50, outputTokens: 5 } }, 'gpt-4o': { content: 'ok' } } });
-    console.log(s.openaiBaseURL);
-  `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-    cwd: join(here, '..'),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve) =>
-    child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())),
-  );
-  return { url, child };
-}
-
 // 1. Concurrency: wall time against the ideal (1,000 × 50 ms / 50 = 1 s).
-const { url, child } = await serverProcess();
+const slowServer = await startTestServerProcess({
+  models: {
+    'gpt-4o-mini': {
+      content: 'ok',
+      logprobs: -0.01,
+      latencyMs: 50,
+      usage: { inputTokens: 50, outputTokens: 5 },
+    },
+    'gpt-4o': { content: 'ok' },
+  },
+});
 const agent = new CascadeAgent({
-  providers: { openai: new OpenAIProvider({ apiKey: 'x', baseURL: url }) },
+  providers: { openai: new OpenAIProvider({ apiKey: 'x', baseURL: slowServer.openaiBaseURL }) },
   ladder: [{ model: 'gpt-4o-mini', provider: 'openai' }],
 });
 await runBatch(
@@ -49,7 +42,7 @@ for (let r = 0; r < 3; r++) {
   if (res.successCount !== 1000) throw new Error(`only ${res.successCount} succeeded`);
   walls.push(performance.now() - t);
 }
-child.kill();
+slowServer.close();
 const wall = [...walls].sort((a, b) => a - b)[1]!;
 
 // 2. 100,000 items through the file runner, bounded memory (an in-process provider: the runner is measured).
@@ -132,6 +125,4 @@ const results = [
   },
 ];
 const out = join(here, '../../../bench-results/batch.json');
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-for (const r of results) process.stdout.write(`${r.name}: ${r.value}\n`);
+writeBenchResults(out, results);

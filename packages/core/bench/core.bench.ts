@@ -3,10 +3,9 @@
  * The server runs in a child process so that this process's CPU time is the client's alone.
  * Writes bench-results/core.json at the repository root: [{ name, value, unit, baseline, ratio }].
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startTestServerProcess } from '@cascadeflow/testing';
+import { median, startTestServerProcess, writeBenchResults } from '@cascadeflow/testing';
 import OpenAI from 'openai';
 import { CascadeAgent, type CascadePlugin, OpenAIProvider } from '../dist/index.js';
 
@@ -78,11 +77,6 @@ try {
       perRound[key].push(await measure(BLOCK, variants[key]));
     }
   }
-  const median = (xs: number[]) => {
-    const sorted = [...xs].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  };
   const entry = (name: string, key: keyof typeof variants, f: keyof Sample) => {
     const value = median(perRound[key].map((s) => s[f]));
     const baseline = median(perRound.sdk.map((s) => s[f]));
@@ -102,10 +96,7 @@ try {
     entry('run_5_plugins_vs_sdk_wall_ratio', 'run5', 'wallUs'),
   ];
   const out = join(here, '../../../bench-results/core.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-  for (const r of results)
-    process.stdout.write(`${r.name}: ${r.ratio} (${r.value} vs ${r.baseline} ${r.unit})\n`);
+  writeBenchResults(out, results);
 } finally {
   server.close();
 }

@@ -25,6 +25,7 @@ export {
 export { type CascadePlugin, definePlugin, type HookArgs, type RunContext } from './plugins/plugin.js';
 export { DEFAULT_PRICES } from './pricing/default-prices.js';
 export { type ModelPrice, type PriceMatch, Pricing, type PricingTable } from './pricing/pricing.js';
+export { addUsage, ZERO_USAGE } from './pricing/usage.js';
 export { AnthropicProvider, type AnthropicProviderOptions } from './providers/anthropic.js';
 export { collectStream } from './providers/collect-stream.js';
 export { OpenAIProvider, type OpenAIProviderOptions } from './providers/openai.js';

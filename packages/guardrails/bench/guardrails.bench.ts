@@ -3,16 +3,14 @@
  * against the same stream without guardrails, and per-type precision and recall on the labelled corpus.
  * Writes bench-results/guardrails.json at the repository root.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CascadeAgent, OpenAIProvider } from '@cascadeflow/core';
-import { startTestServer } from '@cascadeflow/testing';
+import { median, startTestServer, writeBenchResults } from '@cascadeflow/testing';
 import { guardrailsPlugin, type PiiType, scanPii } from '../dist/index.js';
 import { corpus } from './corpus.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const texts = corpus(4000, 1).map((c) => c.text);
 let big = '';
 for (let i = 0; big.length < 1024 * 1024; i++) big += `${texts[i % texts.length]}\n`;
@@ -159,6 +157,4 @@ for (const [type, s] of [...stats].sort()) {
   });
 }
 const out = join(here, '../../../bench-results/guardrails.json');
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-for (const r of results) process.stdout.write(`${r.name}: ${r.value}\n`);
+writeBenchResults(out, results);

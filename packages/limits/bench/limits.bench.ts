@@ -4,10 +4,11 @@
  * Writes bench-results/limits.json at the repository root. Needs REDIS_URL (pnpm bench starts a Redis).
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { writeBenchResults } from '@cascadeflow/testing';
 import { Redis } from 'ioredis';
 import { type LimitStore, MemoryLimitStore, RedisLimitStore } from '../dist/index.js';
 import { windowSum } from '../src/window.js';
@@ -115,6 +116,4 @@ const results = [
 ];
 results[2]!.ratio = +(results[2]!.value / 1).toFixed(3);
 const out = join(here, '../../../bench-results/limits.json');
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-for (const r of results) process.stdout.write(`${r.name}: ${r.value} (target ${r.baseline})\n`);
+writeBenchResults(out, results);

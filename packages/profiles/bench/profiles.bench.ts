@@ -3,10 +3,11 @@
  * uncached PostgreSQL get. Writes bench-results/profiles.json at the repository root. Needs DATABASE_URL
  * (pnpm bench starts a PostgreSQL).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, writeBenchResults } from '@cascadeflow/testing';
 import pg from 'pg';
 import {
   MemoryProfileStore,
@@ -21,7 +22,6 @@ if (!url)
   throw new Error(
     'DATABASE_URL is not set: run `pnpm bench` from the repository root (it starts a PostgreSQL) or set it.',
   );
-const p50 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 async function time(n: number, fn: (i: number) => unknown): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -34,11 +34,11 @@ async function time(n: number, fn: (i: number) => unknown): Promise<number[]> {
 
 const memory = new UserProfileManager(new MemoryProfileStore());
 await time(2000, (i) => memory.build({ id: `w${i}`, tier: 'pro' }));
-const create = p50(await time(20_000, (i) => memory.build({ id: `p${i}`, tier: 'pro' })));
+const create = median(await time(20_000, (i) => memory.build({ id: `p${i}`, tier: 'pro' })));
 
 await memory.create({ id: 'hot', tier: 'pro' });
 await time(2000, () => memory.get('hot'));
-const cached = p50(await time(50_000, () => memory.get('hot')));
+const cached = median(await time(50_000, () => memory.get('hot')));
 
 const dir = mkdtempSync(join(tmpdir(), 'cf-bench-profiles-'));
 const sqlite = await SqliteProfileStore.open(join(dir, 'profiles.db'));
@@ -55,7 +55,7 @@ for (let r = 0; r < 5; r++) {
   bulkTimes.push(performance.now() - t);
 }
 await time(2000, (i) => sqlite.get(`bulk0-${i % 1000}`));
-const sqliteGet = p50(await time(20_000, (i) => sqlite.get(`bulk1-${i % 1000}`)));
+const sqliteGet = median(await time(20_000, (i) => sqlite.get(`bulk1-${i % 1000}`)));
 await sqlite.close();
 
 const admin = new pg.Client({ connectionString: url });
@@ -69,12 +69,12 @@ await new UserProfileManager(pgStore).bulkCreate(
   Array.from({ length: 1000 }, (_, i) => ({ id: `u${i}`, tier: 'pro' as const })),
 );
 await time(500, (i) => pgStore.get(`u${i % 1000}`));
-const pgGet = p50(await time(5000, (i) => pgStore.get(`u${i % 1000}`)));
+const pgGet = median(await time(5000, (i) => pgStore.get(`u${i % 1000}`)));
 await pgStore.close();
 await admin.query(`DROP DATABASE ${dbName} WITH (FORCE)`);
 await admin.end();
 
-const bulk = p50(bulkTimes);
+const bulk = median(bulkTimes);
 const results = [
   {
     name: 'create_from_preset_us_p50',
@@ -113,6 +113,4 @@ const results = [
   },
 ];
 const out = join(here, '../../../bench-results/profiles.json');
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-for (const r of results) process.stdout.write(`${r.name}: ${r.value} (target ${r.baseline})\n`);
+writeBenchResults(out, results);

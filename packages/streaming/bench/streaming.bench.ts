@@ -3,11 +3,10 @@
  * (in a child process), in one run; and peak memory of 100 concurrent 50 KB streams.
  * Writes bench-results/streaming.json at the repository root.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CascadeAgent, OpenAIProvider } from '@cascadeflow/core';
-import { startTestServerProcess } from '@cascadeflow/testing';
+import { median, startTestServerProcess, writeBenchResults } from '@cascadeflow/testing';
 import OpenAI from 'openai';
 import { lastValueFrom } from 'rxjs';
 import { streamCascade } from '../dist/index.js';
@@ -20,12 +19,6 @@ const big = 'x'
   .repeat(50 * 1024 - 1)
   .match(/.{1,64}/g)!
   .join(' ');
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 const server = await startTestServerProcess({
   models: {
@@ -145,10 +138,7 @@ try {
     },
   ];
   const out = join(here, '../../../bench-results/streaming.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-  for (const r of results)
-    process.stdout.write(`${r.name}: ${r.value} (baseline ${r.baseline}, ratio ${r.ratio})\n`);
+  writeBenchResults(out, results);
 } finally {
   server.close();
 }

@@ -1,5 +1,6 @@
 import {
   type AttemptRecord,
+  addUsage,
   type CascadeAgent,
   CascadeFlowError,
   type EarlyRejectCheck,
@@ -8,6 +9,7 @@ import {
   type StreamDelta,
   type TierInfo,
   type Usage,
+  ZERO_USAGE,
 } from '@cascadeflow/core';
 import { Observable } from 'rxjs';
 import { StreamStallError } from './errors.js';
@@ -27,18 +29,6 @@ export interface StreamOptions {
   earlyAbort?: { afterTokens: number; minMeanLogprob: number };
   /** Emit a running usage estimate every this many deltas (default 32; 0 for none). */
   usageEvery?: number;
-}
-
-const ZERO: Usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
-
-function add(a: Usage, b: Usage | null): Usage {
-  return b
-    ? {
-        inputTokens: a.inputTokens + b.inputTokens,
-        outputTokens: a.outputTokens + b.outputTokens,
-        cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
-      }
-    : a;
 }
 
 function earlyCheck(o: NonNullable<StreamOptions['earlyAbort']>): EarlyRejectCheck {
@@ -112,7 +102,7 @@ export function streamCascade(
     // Per attempt: what is held back (buffer mode) and whether text was already shown (for retract).
     let held: CascadeStreamEvent[] = [];
     let shown = false;
-    let usage: Usage = ZERO;
+    let usage: Usage = ZERO_USAGE;
     let cost: number | null = 0;
     let deltas = 0;
     let liveOutput = 0;
@@ -189,7 +179,7 @@ export function streamCascade(
             : `draft rejected: ${a.reason}`,
         );
       }
-      usage = add(usage, a.usage);
+      usage = addUsage(usage, a.usage);
       cost = cost === null || (a.cost === null && a.usage !== null) ? null : cost + (a.cost ?? 0);
       liveOutput = 0;
       emit({ type: 'usage', usage, cost, estimated: a.usageEstimated === true });

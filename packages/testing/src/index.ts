@@ -1,3 +1,4 @@
+export { type BenchResult, median, writeBenchResults } from './bench.js';
 export { startTestServerProcess, type TestServerProcess } from './process.js';
 export type {
   Fault,

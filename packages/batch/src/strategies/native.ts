@@ -1,11 +1,13 @@
 import {
   type AttemptRecord,
+  addUsage,
   type CascadeAgent,
   CascadeFlowError,
   type CascadeResult,
   type CompletionResponse,
   type FinishReason,
   type RunRequest,
+  ZERO_USAGE,
 } from '@cascadeflow/core';
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint.js';
 import type { ResolvedBatchConfig } from '../config.js';
@@ -234,17 +236,7 @@ function toOutcome(
   const baselineCost = answer.usage
     ? agent.pricing.cost(strongest.model, answer.usage, { batch: true })
     : null;
-  const usage = attempts.reduce(
-    (u, a) =>
-      a.usage
-        ? {
-            inputTokens: u.inputTokens + a.usage.inputTokens,
-            outputTokens: u.outputTokens + a.usage.outputTokens,
-            cachedInputTokens: u.cachedInputTokens + a.usage.cachedInputTokens,
-          }
-        : u,
-    { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
-  );
+  const usage = attempts.reduce((u, a) => addUsage(u, a.usage), ZERO_USAGE);
   const request = 'request' in req ? req.request : {};
   const result: CascadeResult = {
     runId: `batch_${item.index}`,

@@ -10,6 +10,7 @@ import type { CascadePlugin, RunContext } from '../plugins/plugin.js';
 import { HookTable, PluginRunner } from '../plugins/runner.js';
 import { DEFAULT_PRICES } from '../pricing/default-prices.js';
 import { Pricing, type PricingTable } from '../pricing/pricing.js';
+import { addUsage, ZERO_USAGE } from '../pricing/usage.js';
 import { StreamCollector } from '../providers/collect-stream.js';
 import { COMPLEXITY_THRESHOLD_SHIFT, type Complexity, estimateComplexity } from '../quality/complexity.js';
 import { defaultValidators } from '../quality/defaults.js';
@@ -72,17 +73,6 @@ const optionsSchema = z.object({
 let runCounter = 0;
 function newRunId(): string {
   return `run_${Date.now().toString(36)}_${(++runCounter).toString(36)}`;
-}
-
-const ZERO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
-
-function addUsage(a: Usage, b: Usage | null): Usage {
-  if (!b) return a;
-  return {
-    inputTokens: a.inputTokens + b.inputTokens,
-    outputTokens: a.outputTokens + b.outputTokens,
-    cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
-  };
 }
 
 function asError(e: unknown): Error {

@@ -1,0 +1,43 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** One benchmark figure, as written to `bench-results/<package>.json`. */
+export interface BenchResult {
+  name: string;
+  value: number;
+  unit: string;
+  /** What the value is measured against: a baseline measured in the same run, or a target. */
+  baseline: number;
+  ratio: number;
+}
+
+/**
+ * The median of a list of numbers (the mean of the two middle values for an even count).
+ *
+ * @example
+ * ```ts
+ * median([3, 1, 2]); // 2
+ * ```
+ */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) throw new RangeError('median of an empty list: measure at least one sample');
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * Writes a benchmark's figures as JSON (creating the folder) and prints one line per figure to stdout.
+ *
+ * @example
+ * ```ts
+ * writeBenchResults('bench-results/core.json', [{ name: 'x_ratio', value: 1.2, unit: 'µs', baseline: 1, ratio: 1.2 }]);
+ * ```
+ */
+export function writeBenchResults(file: string, results: readonly BenchResult[]): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  for (const r of results) {
+    process.stdout.write(`${r.name}: ${r.value} ${r.unit} (baseline ${r.baseline}, ratio ${r.ratio})\n`);
+  }
+}
