@@ -223,25 +223,23 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
         { ...(s.types ? { types: s.types } : {}), external: s.external },
         true,
       );
+      const throwIfBlocked = (): void => {
+        if (redactor.blocked)
+          throw new GuardrailBlockedError({
+            where: 'output',
+            rule: redactor.blocked.type,
+            ...(redactor.blocked.kind ? { kind: redactor.blocked.kind } : {}),
+          });
+      };
       return (async function* (): AsyncGenerator<StreamDelta> {
         for await (const delta of stream) {
           if (delta.type === 'text') {
             const out = redactor.push(delta.text);
-            if (redactor.blocked)
-              throw new GuardrailBlockedError({
-                where: 'output',
-                rule: redactor.blocked.type,
-                ...(redactor.blocked.kind ? { kind: redactor.blocked.kind } : {}),
-              });
+            throwIfBlocked();
             if (out) yield { type: 'text', text: out };
           } else if (delta.type === 'finish') {
             const out = redactor.flush();
-            if (redactor.blocked)
-              throw new GuardrailBlockedError({
-                where: 'output',
-                rule: redactor.blocked.type,
-                ...(redactor.blocked.kind ? { kind: redactor.blocked.kind } : {}),
-              });
+            throwIfBlocked();
             if (out) yield { type: 'text', text: out };
             yield delta;
           } else {

@@ -242,7 +242,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const model = String(body.model ?? '');
     const stream = body.stream === true;
     const id = `${api === 'openai' ? 'chatcmpl' : 'msg'}_test_${++counter}`;
-    const record: RecordedRequest = {
+    const record = recordRequest({
       id,
       api,
       path,
@@ -252,13 +252,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       stream,
       fault: null,
       status: 0,
-      chunksSent: 0,
-      chunksPlanned: 0,
-      chunksAtClose: null,
-      completed: false,
-      closedByClient: false,
-    };
-    requests.push(record);
+    });
     res.on('close', () => {
       if (!res.writableFinished) {
         record.closedByClient = true;
@@ -378,10 +372,29 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     record.completed = true;
   }
 
+  /** Records a request (progress fields start empty) in the server's log. */
+  function recordRequest(
+    fields: Omit<
+      RecordedRequest,
+      'chunksSent' | 'chunksPlanned' | 'chunksAtClose' | 'completed' | 'closedByClient'
+    >,
+  ): RecordedRequest {
+    const record: RecordedRequest = {
+      ...fields,
+      chunksSent: 0,
+      chunksPlanned: 0,
+      chunksAtClose: null,
+      completed: false,
+      closedByClient: false,
+    };
+    requests.push(record);
+    return record;
+  }
+
   async function handleModeration(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = JSON.parse(await readBody(req)) as { model?: string; input?: unknown };
     const model = body.model ?? 'omni-moderation-latest';
-    const record: RecordedRequest = {
+    const record = recordRequest({
       id: `modr_test_${++counter}`,
       api: 'openai',
       path: '/v1/moderations',
@@ -391,13 +404,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       stream: false,
       fault: takeFault(model),
       status: 200,
-      chunksSent: 0,
-      chunksPlanned: 0,
-      chunksAtClose: null,
-      completed: false,
-      closedByClient: false,
-    };
-    requests.push(record);
+    });
     res.on('close', () => {
       if (!res.writableFinished) record.closedByClient = true;
       notify();
