@@ -161,14 +161,14 @@ export async function createEngine(config: DemoConfig): Promise<Engine> {
     if (!(await profiles.find(userId))) await profiles.create({ id: userId, tier: config.defaultTier });
   }
   const limits = limitsPlugin();
-  limits.on('rejected', (e) => stats.emit('limit', e));
+  limits.on('limit:rejected', (e) => stats.emit('limit', e));
   const guardrails = guardrailsPlugin();
-  guardrails.on('pii_found', (e) => {
+  guardrails.on('pii:found', (e) => {
     const what = e.findings.map((f) => `${f.type}→${f.action}`).join(', ');
     stats.guardrailEvents.unshift({ at: Date.now(), where: e.where, what });
     stats.emit('guardrail', { where: e.where, what });
   });
-  guardrails.on('moderation_flagged', (e) => {
+  guardrails.on('moderation:flagged', (e) => {
     const what = `moderation: ${e.categories.join(', ')} (${e.action})`;
     stats.guardrailEvents.unshift({ at: Date.now(), where: e.where, what });
     stats.emit('guardrail', { where: e.where, what });

@@ -52,7 +52,7 @@ try {
     beforeAttempt: () => undefined,
     afterAttempt: () => undefined,
     afterRun: () => undefined,
-    onError: () => undefined,
+    onSettle: () => undefined,
   });
   const agent5 = new CascadeAgent({ providers, ladder, plugins: [0, 1, 2, 3, 4].map(noop) });
   const check = await agent.run('What is the capital of France?');

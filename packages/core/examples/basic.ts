@@ -39,7 +39,7 @@ const agent = new CascadeAgent({
   ],
   plugins: [spend],
 });
-agent.on('escalate', (e) => console.log(`  ↑ escalated ${e.from.model} → ${e.to.model}: ${e.reason}`));
+agent.on('run:escalate', (e) => console.log(`  ↑ escalated ${e.from.model} → ${e.to.model}: ${e.reason}`));
 
 try {
   for (const query of ['What is the capital of France?', 'When did the Titanic sink?']) {

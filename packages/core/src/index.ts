@@ -10,6 +10,8 @@ export type {
 } from './agent/request.js';
 export type { AttemptRecord, AttemptStatus, CascadeResult } from './agent/result.js';
 export type { RetryOptions } from './agent/retry.js';
+export type { PriceMode } from './cascade/policy.js';
+export { NO_SPEND, type Spend, spendOf } from './cascade/spend.js';
 export {
   AllTiersFailedError,
   type AnyErrorCode,
@@ -22,7 +24,16 @@ export {
   RequestRejectedError,
   UnknownProviderError,
 } from './errors/errors.js';
-export { type CascadePlugin, definePlugin, type HookArgs, type RunContext } from './plugins/plugin.js';
+export type { PluginHandoffs } from './plugins/handoffs.js';
+export {
+  type CascadePlugin,
+  definePlugin,
+  type HookArgs,
+  type RunContext,
+  type RunOutcome,
+  type RunOutcomeStatus,
+  type TextTransform,
+} from './plugins/plugin.js';
 export { DEFAULT_PRICES } from './pricing/default-prices.js';
 export { type ModelPrice, type PriceMatch, Pricing, type PricingTable } from './pricing/pricing.js';
 export { addUsage, ZERO_USAGE } from './pricing/usage.js';
@@ -65,4 +76,10 @@ export type {
   ToolDefinition,
   Usage,
 } from './types/messages.js';
-export type { CompletionRequest, CompletionResponse, Provider, StreamDelta } from './types/provider.js';
+export type {
+  CallPurpose,
+  CompletionRequest,
+  CompletionResponse,
+  Provider,
+  StreamDelta,
+} from './types/provider.js';

@@ -43,8 +43,8 @@ describe('cascade through the real openai SDK', () => {
       'gpt-4o': { content: 'Paris', usage: { inputTokens: 10, outputTokens: 1 } },
     });
     const agent = env.agent(twoTier);
-    const escalations: CascadeEvents['escalate'][] = [];
-    agent.on('escalate', (e) => escalations.push(e));
+    const escalations: CascadeEvents['run:escalate'][] = [];
+    agent.on('run:escalate', (e) => escalations.push(e));
     const r = await agent.run('What is the capital of France?');
     expect(r.content).toBe('Paris');
     expect(r.model).toBe('gpt-4o');
@@ -118,8 +118,8 @@ describe('cascade through the real openai SDK', () => {
       { model: 'mystery-model', provider: 'openai' },
       { model: 'gpt-4o', provider: 'openai' },
     ]);
-    const warnings: CascadeEvents['warning'][] = [];
-    agent.on('warning', (w) => warnings.push(w));
+    const warnings: CascadeEvents['agent:warning'][] = [];
+    agent.on('agent:warning', (w) => warnings.push(w));
     const r = await agent.run('Capital of France?');
     expect(r.model).toBe('mystery-model');
     expect(r.attempts[0]?.cost).toBeNull();

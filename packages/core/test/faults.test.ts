@@ -23,8 +23,8 @@ describe('faults', () => {
     });
     env.server.injectFault('gpt-4o-mini', { kind: 'status', status: 429, retryAfterSeconds: 1 });
     const agent = env.agent(twoTier);
-    const retries: CascadeEvents['retry'][] = [];
-    agent.on('retry', (e) => retries.push(e));
+    const retries: CascadeEvents['attempt:retry'][] = [];
+    agent.on('attempt:retry', (e) => retries.push(e));
     const started = Date.now();
     const r = await agent.run('Capital of France?');
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
@@ -126,8 +126,8 @@ describe('faults', () => {
     env.server.injectFault('gpt-4o-mini', { kind: 'cut', afterChunks: 3 });
     const deltas: StreamDelta[] = [];
     const agent = env.agent(twoTier);
-    const retries: CascadeEvents['retry'][] = [];
-    agent.on('retry', (e) => retries.push(e));
+    const retries: CascadeEvents['attempt:retry'][] = [];
+    agent.on('attempt:retry', (e) => retries.push(e));
     const r = await agent.run({ query: 'count', onDelta: (d) => deltas.push(d) });
     expect(r.content).toBe('one two three four five six');
     expect(r.attempts[0]?.retries).toBe(1);
@@ -151,7 +151,7 @@ describe('faults', () => {
     env.server.injectFault('gpt-4o', { kind: 'status', status: 500 }, 3);
     const agent = env.agent(twoTier);
     const warnings: string[] = [];
-    agent.on('warning', (w) => warnings.push(w.code));
+    agent.on('agent:warning', (w) => warnings.push(w.code));
     const r = await agent.run('q?');
     expect(r.degraded).toBe(true);
     expect(r.content).toBe('Lyon?');

@@ -25,7 +25,7 @@ function recorder(name: string, log: string[]): CascadePlugin {
     beforeAttempt: ({ tier }) => void log.push(`${name}.beforeAttempt:${tier.model}`),
     afterAttempt: ({ attempt }) => void log.push(`${name}.afterAttempt:${attempt.model}:${attempt.status}`),
     afterRun: () => void log.push(`${name}.afterRun`),
-    onError: () => void log.push(`${name}.onError`),
+    onSettle: ({ outcome }) => void log.push(`${name}.onSettle:${outcome.status}`),
   };
 }
 
@@ -49,6 +49,8 @@ describe('plugin hooks', () => {
       'a.afterAttempt:gpt-4o:accepted',
       'b.afterRun',
       'a.afterRun',
+      'b.onSettle:accepted',
+      'a.onSettle:accepted',
     ]);
   });
 
@@ -78,7 +80,7 @@ describe('plugin hooks', () => {
     });
     expect(err.message).toMatch(/limiter.*rate limit/);
     expect(env.server.requests).toHaveLength(0);
-    expect(log).toContain('a.onError');
+    expect(log).toContain('a.onSettle:rejected');
   });
 
   it('a plugin rewrites the input (redaction) and the provider sees only the rewrite', async () => {
@@ -143,48 +145,105 @@ describe('plugin hooks', () => {
       afterAttempt: () => {
         throw new TypeError('meter is undefined');
       },
-      onError: () => {
+      onSettle: () => {
         throw new Error('also broken');
       },
     };
     const agent = env.agent(twoTier, { plugins: [broken] });
     const warnings: string[] = [];
-    agent.on('warning', (w) => warnings.push(`${w.code}:${w.plugin}`));
+    agent.on('agent:warning', (w) => warnings.push(`${w.code}:${w.plugin}`));
     const err = await agent.run('q?').catch((e) => e);
     expect(err).toBeInstanceOf(PluginError);
     expect(err).toMatchObject({ code: 'plugin_failed', plugin: 'broken-meter', hook: 'afterAttempt' });
     expect(err.cause).toBeInstanceOf(TypeError);
-    expect(warnings).toEqual(['on_error_failed:broken-meter']);
+    expect(warnings).toEqual(['settle_failed:broken-meter']);
   });
 
-  it('wrapStream sees every delta in order, first plugin outermost', async () => {
+  it('transformText rewrites the text shown, first plugin outermost; log-probs and scoring are untouched', async () => {
     env = await setup({
-      'gpt-4o-mini': { content: 'a b c', logprobs: CONFIDENT },
-      'gpt-4o': { content: 'y' },
+      'gpt-4o-mini': { content: 'a b c', logprobs: UNSURE },
+      'gpt-4o': { content: 'y', logprobs: CONFIDENT },
     });
     const upper: CascadePlugin = {
       name: 'upper',
-      async *wrapStream({ stream }) {
-        for await (const d of stream) yield d.type === 'text' ? { ...d, text: d.text.toUpperCase() } : d;
-      },
+      transformText: () => ({ push: (t) => t.toUpperCase(), flush: () => '' }),
     };
     const seenByOuter: string[] = [];
+    // Holds everything back until the end, as a redactor may: log-probs must still reach the caller.
     const outer: CascadePlugin = {
       name: 'outer',
-      async *wrapStream({ stream }) {
-        for await (const d of stream) {
-          if (d.type === 'text') seenByOuter.push(d.text);
-          yield d;
-        }
+      transformText: () => {
+        let held = '';
+        return {
+          push: (t) => {
+            seenByOuter.push(t);
+            held += t;
+            return '';
+          },
+          flush: () => held,
+        };
       },
     };
     const deltas: StreamDelta[] = [];
-    const r = await env
-      .agent(twoTier, { plugins: [outer, upper] })
-      .run({ query: 'q?', onDelta: (d) => deltas.push(d) });
-    expect(seenByOuter).toEqual(['A', ' B', ' C']);
-    expect(r.content).toBe('A B C');
-    expect(deltas.map((d) => d.type)).toEqual(['text', 'text', 'text', 'finish']);
+    const agent = env.agent(twoTier, { plugins: [outer, upper] });
+    const streamed = await agent.run({ query: 'q?', onDelta: (d) => deltas.push(d) });
+    const plain = await env.agent(twoTier).run('q?');
+    expect(seenByOuter.slice(0, 3)).toEqual(['A', ' B', ' C']);
+    const draftLogprobs = deltas.flatMap((d) => (d.type === 'text' ? (d.logprobs ?? []) : []));
+    expect(draftLogprobs.length).toBeGreaterThanOrEqual(3);
+    // The draft is judged on what the provider sent, exactly as without plugins.
+    expect(streamed.attempts.map((a) => [a.status, a.score])).toEqual(
+      plain.attempts.map((a) => [a.status, a.score]),
+    );
+    expect(streamed.attempts[0]!.content).toBe('a b c');
+    expect(
+      deltas
+        .filter((d) => d.type === 'text')
+        .map((d) => (d as { text: string }).text)
+        .join(''),
+    ).toContain('A B C');
+  });
+
+  it('onSettle is told the real spend on every outcome: accepted, rejected after paying, aborted, failed', async () => {
+    env = await setup({ 'gpt-4o-mini': { content: 'hm', logprobs: UNSURE }, 'gpt-4o': { content: 'ok' } });
+    const told: { status: string; cost: number | null; attempts: number }[] = [];
+    const meter: CascadePlugin = {
+      name: 'meter',
+      onSettle: ({ outcome }) =>
+        void told.push({
+          status: outcome.status,
+          cost: outcome.spend.cost,
+          attempts: outcome.attempts.length,
+        }),
+    };
+    const blocker: CascadePlugin = {
+      name: 'blocker',
+      afterRun: () => {
+        throw new RequestRejectedError({ reason: 'output blocked' });
+      },
+    };
+    const ok = await env.agent(twoTier, { plugins: [meter] }).run('q?');
+    expect(told[0]).toEqual({ status: 'accepted', cost: ok.totalCost, attempts: 2 });
+    // The blocker runs its afterRun before the meter would: the meter is still told what was paid.
+    const err = await env
+      .agent(twoTier, { plugins: [meter, blocker] })
+      .run('q?')
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(RequestRejectedError);
+    expect(told[1]).toEqual({ status: 'rejected', cost: ok.totalCost, attempts: 2 });
+    expect(ok.totalCost).toBeGreaterThan(0);
+    const c = new AbortController();
+    const abortAfterDraft: CascadePlugin = {
+      name: 'abort-after-draft',
+      afterAttempt: () => c.abort(),
+    };
+    const aborted = await env
+      .agent(twoTier, { plugins: [meter, abortAfterDraft] })
+      .run({ query: 'q?', signal: c.signal })
+      .catch((e) => e);
+    expect(aborted).toBeInstanceOf(CascadeAbortedError);
+    expect(told[2]).toMatchObject({ status: 'aborted', attempts: 1 });
+    expect(told[2]!.cost).toBeGreaterThan(0);
   });
 
   it('an aborted signal stops the run between hooks', async () => {

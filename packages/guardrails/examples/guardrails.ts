@@ -17,7 +17,7 @@ const server = await startTestServer({
   },
 });
 const guardrails = guardrailsPlugin();
-guardrails.on('pii_found', (e) =>
+guardrails.on('pii:found', (e) =>
   console.log(`  [event] ${e.where}: ${e.findings.map((f) => `${f.type}→${f.action}`).join(', ')}`),
 );
 const agent = new CascadeAgent({

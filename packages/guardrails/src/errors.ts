@@ -19,6 +19,7 @@ export interface GuardrailDetails {
  * ```
  */
 export class GuardrailBlockedError extends RequestRejectedError {
+  static override readonly kind: string = 'cascadeflow.guardrails.GuardrailBlockedError';
   readonly where: 'input' | 'output';
   readonly rule: string;
   constructor(d: GuardrailDetails) {

@@ -4,8 +4,8 @@ import type { PiiFinding } from './pii/policy.js';
 
 /** Events of the guardrails plugin (the library never logs). */
 export interface GuardrailEvents {
-  pii_found: { where: 'input' | 'output' | 'tool_call'; findings: PiiFinding[]; runId: string };
-  moderation_flagged: {
+  'pii:found': { where: 'input' | 'output' | 'tool_call'; findings: PiiFinding[]; runId: string };
+  'moderation:flagged': {
     where: 'input' | 'output';
     categories: ModerationCategory[];
     action: 'block' | 'warn' | 'flag';
@@ -13,7 +13,7 @@ export interface GuardrailEvents {
     runId: string;
   };
   /** The moderation API failed (or has no key); the local classifier answered instead. */
-  moderation_fallback: { error: Error };
+  'moderation:fallback': { error: Error };
 }
 
 /** The guardrails plugin's emitter. */

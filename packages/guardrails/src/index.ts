@@ -20,4 +20,4 @@ export {
 export { type ScanOptions, scanPii } from './pii/scan.js';
 export { StreamRedactor } from './pii/stream-redactor.js';
 export { type GuardrailsPlugin, type GuardrailsPluginOptions, guardrailsPlugin } from './plugin.js';
-export { GUARDRAILS_METADATA_KEY, type GuardrailSettings } from './settings.js';
+export type { GuardrailSettings } from './settings.js';

@@ -4,7 +4,6 @@ import type {
   ChatMessage,
   QualityValidator,
   ResolvedRequest,
-  StreamDelta,
 } from '@cascadeflow/core';
 import { GuardrailBlockedError } from './errors.js';
 import { GuardrailEmitter, type GuardrailEvents } from './events.js';
@@ -18,17 +17,11 @@ import { LocalModerator } from './moderation/local.js';
 import { applyPolicy, type PiiFinding, PiiVault } from './pii/policy.js';
 import { scanPii } from './pii/scan.js';
 import { StreamRedactor } from './pii/stream-redactor.js';
-import {
-  GUARDRAILS_METADATA_KEY,
-  type GuardrailSettings,
-  outputPolicy,
-  type ResolvedSettings,
-  resolveSettings,
-} from './settings.js';
+import { type GuardrailSettings, outputPolicy, type ResolvedSettings, resolveSettings } from './settings.js';
 
 /** Options of {@link guardrailsPlugin}. */
 export interface GuardrailsPluginOptions {
-  /** Settings for every run, or per request. A run's metadata `cascadeflow.guardrails` (from profiles) wins. */
+  /** Settings for every run, or per request. A run's `handoffs.guardrails` (from profiles) wins. */
   settings?: GuardrailSettings | ((request: ResolvedRequest) => GuardrailSettings);
   /** The moderation classifier (e.g. `OpenAIModerator`); the local one answers when it is absent or fails. */
   moderator?: Moderator;
@@ -58,7 +51,7 @@ const local = new LocalModerator();
 
 /**
  * Content moderation and PII detection in the request path: on the input before the run (block, redact,
- * mask or reversible placeholders), on streamed output through the stream hook (redacting across chunk
+ * mask or reversible placeholders), on streamed output through its text transform (redacting across chunk
  * boundaries), and on the answer and tool-call arguments after the run (placeholders restored, with one
  * vault per request).
  *
@@ -72,8 +65,8 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
   const events = new GuardrailEmitter();
 
   const settingsOf = (request: ResolvedRequest): ResolvedSettings => {
-    const meta = request.metadata[GUARDRAILS_METADATA_KEY] as GuardrailSettings | undefined;
-    if (meta) return resolveSettings(meta);
+    const handed = request.handoffs.guardrails;
+    if (handed) return resolveSettings(handed);
     return resolveSettings(
       typeof options.settings === 'function' ? options.settings(request) : options.settings,
     );
@@ -88,7 +81,7 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
         source = 'openai';
       } catch (error) {
         if (signal?.aborted) throw error;
-        events.emit('moderation_fallback', {
+        events.emit('moderation:fallback', {
           error: error instanceof Error ? error : new Error(String(error)),
         });
         scores = local.moderateSync(text);
@@ -123,7 +116,7 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
     const hit = judge(m, s);
     state.moderation.push({ ...m, where });
     if (hit.length === 0) return;
-    events.emit('moderation_flagged', {
+    events.emit('moderation:flagged', {
       where,
       categories: hit,
       action: s.moderationAction,
@@ -153,7 +146,7 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
     );
     if (out.findings.length) {
       state.findings.push(...out.findings);
-      events.emit('pii_found', { where, findings: out.findings, runId });
+      events.emit('pii:found', { where, findings: out.findings, runId });
     }
     if (out.blocked.length)
       throw new GuardrailBlockedError({
@@ -186,7 +179,7 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
           );
           if (out.findings.length) {
             state.findings.push(...out.findings);
-            events.emit('pii_found', { where: 'input', findings: out.findings, runId: context.runId });
+            events.emit('pii:found', { where: 'input', findings: out.findings, runId: context.runId });
           }
           if (out.blocked.length) {
             throw new GuardrailBlockedError({
@@ -214,9 +207,11 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
       };
     },
 
-    wrapStream({ stream, state, request }) {
+    // Streamed output: redacts text across chunk boundaries on its way to the caller. The engine still scores
+    // the provider's own text and keeps every log-prob, tool call and usage figure.
+    transformText({ state, request }) {
       const s = state.settings ?? settingsOf(request);
-      if (s.output === false && state.vault.size === 0) return stream;
+      if (s.output === false && state.vault.size === 0) return undefined;
       const redactor = new StreamRedactor(
         s.output === false ? {} : outputPolicy(s.output),
         state.vault,
@@ -231,22 +226,18 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
             ...(redactor.blocked.kind ? { kind: redactor.blocked.kind } : {}),
           });
       };
-      return (async function* (): AsyncGenerator<StreamDelta> {
-        for await (const delta of stream) {
-          if (delta.type === 'text') {
-            const out = redactor.push(delta.text);
-            throwIfBlocked();
-            if (out) yield { type: 'text', text: out };
-          } else if (delta.type === 'finish') {
-            const out = redactor.flush();
-            throwIfBlocked();
-            if (out) yield { type: 'text', text: out };
-            yield delta;
-          } else {
-            yield delta;
-          }
-        }
-      })();
+      return {
+        push(text) {
+          const out = redactor.push(text);
+          throwIfBlocked();
+          return out;
+        },
+        flush() {
+          const out = redactor.flush();
+          throwIfBlocked();
+          return out;
+        },
+      };
     },
 
     async afterRun({ result, state, context, request }) {

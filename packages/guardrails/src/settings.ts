@@ -24,15 +24,12 @@ export interface GuardrailSettings {
   };
 }
 
-/**
- * The metadata key under which the profiles plugin hands a run its guardrail settings.
- *
- * @example
- * ```ts
- * await agent.run({ query, metadata: { [GUARDRAILS_METADATA_KEY]: { pii: { input: { email: 'redact' } } } } });
- * ```
- */
-export const GUARDRAILS_METADATA_KEY = 'cascadeflow.guardrails';
+declare module '@cascadeflow/core' {
+  interface PluginHandoffs {
+    /** Guardrail settings of this run, handed over by another plugin (profiles) or the caller; they win. */
+    guardrails?: GuardrailSettings;
+  }
+}
 
 export interface ResolvedSettings {
   input: PiiPolicy | false;

@@ -138,8 +138,8 @@ describe('guardrails in the request path', () => {
     const plugin = guardrailsPlugin({
       moderator: new OpenAIModerator({ apiKey: 'x', baseURL: server.openaiBaseURL }),
     });
-    const fallbacks: GuardrailEvents['moderation_fallback'][] = [];
-    plugin.on('moderation_fallback', (e) => fallbacks.push(e));
+    const fallbacks: GuardrailEvents['moderation:fallback'][] = [];
+    plugin.on('moderation:fallback', (e) => fallbacks.push(e));
     const agent = new CascadeAgent({
       providers: { openai: new OpenAIProvider({ apiKey: 'x', baseURL: server.openaiBaseURL }) },
       ladder: [{ model: 'gpt-4o-mini', provider: 'openai' }],

@@ -13,7 +13,7 @@ const server = await startTestServer({
   },
 });
 const limits = limitsPlugin({ limits: { requestsPerMinute: 3, costPerDay: 0.05, concurrent: 2 } });
-limits.on('rejected', (e) => console.log(`  [event] ${e.subject} refused by ${e.limit}`));
+limits.on('limit:rejected', (e) => console.log(`  [event] ${e.subject} refused by ${e.limit}`));
 const agent = new CascadeAgent({
   providers: { openai: new OpenAIProvider({ apiKey: 'offline', baseURL: server.openaiBaseURL }) },
   ladder: [

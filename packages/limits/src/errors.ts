@@ -36,6 +36,7 @@ function message(d: LimitDetails, what: string): string {
  * ```
  */
 export class LimitError extends RequestRejectedError {
+  static override readonly kind: string = 'cascadeflow.limits.LimitError';
   readonly limit: LimitName;
   readonly value: number;
   readonly current: number;
@@ -45,6 +46,8 @@ export class LimitError extends RequestRejectedError {
     super({
       reason: message(d, what),
       code,
+      // Waiting helps a rate or concurrency limit; a spent budget stays spent until its window slides.
+      retryable: code === 'rate_limited',
       ...(d.retryAfterMs !== undefined ? { retryAfterMs: d.retryAfterMs } : {}),
       data: { ...d },
     });
@@ -65,6 +68,7 @@ export class LimitError extends RequestRejectedError {
  * ```
  */
 export class RateLimitError extends LimitError {
+  static override readonly kind: string = 'cascadeflow.limits.RateLimitError';
   constructor(d: LimitDetails) {
     super(d, 'Rate limit', 'rate_limited');
     this.name = 'RateLimitError';
@@ -80,6 +84,7 @@ export class RateLimitError extends LimitError {
  * ```
  */
 export class BudgetExceededError extends LimitError {
+  static override readonly kind: string = 'cascadeflow.limits.BudgetExceededError';
   constructor(d: LimitDetails) {
     super(d, 'Budget', 'budget_exceeded');
     this.name = 'BudgetExceededError';
@@ -95,6 +100,7 @@ export class BudgetExceededError extends LimitError {
  * ```
  */
 export class LimitStoreUnavailableError extends RequestRejectedError {
+  static override readonly kind: string = 'cascadeflow.limits.LimitStoreUnavailableError';
   readonly store: string;
   constructor(store: string, cause: unknown) {
     super({

@@ -4,15 +4,15 @@ import type { LimitName } from './limits.js';
 /** Events of the limits plugin. Library code never logs: subscribe with `plugin.on(type, listener)`. */
 export interface LimitsEvents {
   /** A request was refused by a limit. */
-  rejected: { subject: string; limit: LimitName; value: number; current: number; requested: number };
+  'limit:rejected': { subject: string; limit: LimitName; value: number; current: number; requested: number };
   /** The store failed; `policy` says what happened to the request. */
-  store_unavailable: { store: string; error: Error; policy: StoreErrorPolicy };
+  'store:unavailable': { store: string; error: Error; policy: StoreErrorPolicy };
   /** The store answered again after failing. */
-  store_recovered: { store: string };
+  'store:recovered': { store: string };
   /** A model of the ladder has no price: its share of the cost reservation is `unpricedModelCost` (default 0). */
-  unpriced_model: { model: string };
+  'model:unpriced': { model: string };
   /** Settling or releasing a reservation failed; the reservation expires with its window. */
-  settle_failed: { subject: string; error: Error };
+  'settle:failed': { subject: string; error: Error };
 }
 
 /** What happens to requests while the store is down. */
@@ -24,7 +24,7 @@ export type StoreErrorPolicy = 'fail-open' | 'fail-closed' | 'fallback-memory';
  * @example
  * ```ts
  * const events = new LimitsEmitter();
- * events.on('rejected', (e) => console.log(e.limit));
+ * events.on('limit:rejected', (e) => console.log(e.limit));
  * ```
  */
 export class LimitsEmitter extends TypedEmitter<LimitsEvents> {}

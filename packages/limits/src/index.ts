@@ -6,7 +6,7 @@ export {
 } from './errors.js';
 export { LimitsEmitter, type LimitsEvents, type StoreErrorPolicy } from './events.js';
 export { type LimitKind, type LimitName, type LimitsConfig, validateLimits, WINDOWS } from './limits.js';
-export { LIMITS_METADATA_KEY, type LimitsPlugin, type LimitsPluginOptions, limitsPlugin } from './plugin.js';
+export { type LimitsPlugin, type LimitsPluginOptions, limitsPlugin } from './plugin.js';
 export { MemoryLimitStore } from './stores/memory.js';
 export { type RedisLike, RedisLimitStore, type RedisLimitStoreOptions } from './stores/redis.js';
 export type {

@@ -6,23 +6,20 @@ import { MemoryLimitStore } from './stores/memory.js';
 import { ResilientStore } from './stores/resilient.js';
 import type { LimitStore, Reservation, WindowCharge } from './stores/store.js';
 
-/**
- * The metadata key under which another plugin (profiles) may hand a run its limits.
- *
- * @example
- * ```ts
- * await agent.run({ query, userId, metadata: { [LIMITS_METADATA_KEY]: { requestsPerMinute: 5 } } });
- * ```
- */
-export const LIMITS_METADATA_KEY = 'cascadeflow.limits';
+declare module '@cascadeflow/core' {
+  interface PluginHandoffs {
+    /** The limits of this run, handed over by another plugin (profiles) or the caller; they win over the plugin's own. */
+    limits?: LimitsConfig;
+  }
+}
 
 /** Options of {@link limitsPlugin}. */
 export interface LimitsPluginOptions {
   /** Where limits live. Default: in memory (this process only). */
   store?: LimitStore;
   /**
-   * The limits of a run: fixed, or computed from the request (per user, per tier). A run whose metadata has
-   * `cascadeflow.limits` (set by the profiles plugin) uses those instead.
+   * The limits of a run: fixed, or computed from the request (per user, per tier). A run whose
+   * `handoffs.limits` is set (by the profiles plugin, or the caller) uses those instead.
    */
   limits?: LimitsConfig | ((request: ResolvedRequest, context: RunContext) => LimitsConfig | undefined);
   /** What happens while the store fails. Default `fallback-memory`. */
@@ -67,14 +64,15 @@ function estimateTokens(request: ResolvedRequest): number {
 /**
  * Puts per-user rate limits and cost budgets into every run (single, batch or stream): before the run it
  * reserves the worst case (every tier answering with its max tokens, priced from the price table) in one
- * atomic step; after the run it settles to the real usage and cost; a failed or aborted run releases its
- * reservation. Refusals are `RateLimitError` or `BudgetExceededError` with the limit's name, value, the
+ * atomic step; when the run ends, however it ends (accepted, refused by another plugin, aborted, failed), it
+ * settles to what the run's attempts really cost, so paid calls are always charged and unused reservation is
+ * always released. Refusals are `RateLimitError` or `BudgetExceededError` with the limit's name, value, the
  * current figure and `retryAfterMs`.
  *
  * @example
  * ```ts
  * const limits = limitsPlugin({ limits: { requestsPerMinute: 20, costPerDay: 5 } });
- * limits.on('rejected', (e) => metrics.increment('limited', { limit: e.limit }));
+ * limits.on('limit:rejected', (e) => metrics.increment('limited', { limit: e.limit }));
  * const agent = new CascadeAgent({ providers, ladder, plugins: [limits] });
  * await agent.run({ query: 'hi', userId: 'user-42' });
  * ```
@@ -93,26 +91,13 @@ export function limitsPlugin(options: LimitsPluginOptions = {}): LimitsPlugin {
   const warned = new Set<string>();
 
   const limitsFor = (request: ResolvedRequest, context: RunContext): LimitsConfig | undefined => {
-    const fromMeta = request.metadata[LIMITS_METADATA_KEY];
-    if (fromMeta !== undefined) return validateLimits(fromMeta, `metadata.${LIMITS_METADATA_KEY}`);
+    const handed = request.handoffs.limits;
+    if (handed !== undefined) return validateLimits(handed, 'handoffs.limits');
     if (typeof options.limits === 'function') {
       const l = options.limits(request, context);
       return l === undefined ? undefined : validateLimits(l);
     }
     return fixed;
-  };
-
-  const release = async (state: State) => {
-    const r = state.reservation;
-    if (!r || state.settled) return;
-    state.settled = true;
-    const deltas: Partial<Record<LimitName, number>> = {};
-    for (const c of r.charges) deltas[c.name] = -c.amount;
-    try {
-      await store.adjust(r, deltas, true);
-    } catch (error) {
-      events.emit('settle_failed', { subject: r.subject, error: error as Error });
-    }
   };
 
   return {
@@ -149,7 +134,7 @@ export function limitsPlugin(options: LimitsPluginOptions = {}): LimitsPlugin {
           cost += unpricedCost;
           if (!warned.has(tier.model)) {
             warned.add(tier.model);
-            events.emit('unpriced_model', { model: tier.model });
+            events.emit('model:unpriced', { model: tier.model });
           }
         } else {
           cost += c;
@@ -171,7 +156,7 @@ export function limitsPlugin(options: LimitsPluginOptions = {}): LimitsPlugin {
       if (charges.length === 0 && !concurrent) return;
       const out = await store.reserve({ subject, charges, ...(concurrent ? { concurrent } : {}) });
       if (!out.ok) {
-        events.emit('rejected', {
+        events.emit('limit:rejected', {
           subject,
           limit: out.name,
           value: out.limit,
@@ -193,26 +178,29 @@ export function limitsPlugin(options: LimitsPluginOptions = {}): LimitsPlugin {
       state.reservedCost = cost;
     },
 
-    async afterRun({ result, state }) {
+    // Told once per run, however it ended (accepted, refused by any plugin, aborted, failed), with what the
+    // engine's attempts really cost: the reservation becomes that spend, never a refund of paid calls.
+    async onSettle({ outcome, state }) {
       const r = state.reservation;
       if (!r || state.settled) return;
       state.settled = true;
-      const tokens = result.usage.inputTokens + result.usage.outputTokens;
-      const cost = result.totalCost ?? state.reservedCost; // an unknown price keeps the reserved figure
+      const spent = outcome.spend;
+      const tokens = spent.usage.inputTokens + spent.usage.outputTokens;
+      const cost = spent.cost ?? state.reservedCost; // an unknown price keeps the reserved figure
+      // A run in which no provider answered (refused before any call, every call failed) is not counted as a
+      // request; one that was answered, even if then refused or aborted, is.
+      const served = outcome.attempts.some((a) => a.usage !== null);
       const deltas: Partial<Record<LimitName, number>> = {};
       for (const c of r.charges) {
         if (c.name.startsWith('tokens')) deltas[c.name] = tokens - state.reservedTokens;
         else if (c.name.startsWith('cost')) deltas[c.name] = cost - state.reservedCost;
+        else if (!served) deltas[c.name] = -c.amount;
       }
       try {
         await store.adjust(r, deltas, true);
       } catch (error) {
-        events.emit('settle_failed', { subject: r.subject, error: error as Error });
+        events.emit('settle:failed', { subject: r.subject, error: error as Error });
       }
-    },
-
-    async onError({ state }) {
-      await release(state);
     },
   };
 }

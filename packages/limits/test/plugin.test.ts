@@ -33,8 +33,8 @@ async function agentWith(plugin: ReturnType<typeof limitsPlugin>) {
 describe('limits plugin in a cascade run', () => {
   it('refuses the request over the rate limit with a typed error, per user', async () => {
     const plugin = limitsPlugin({ limits: { requestsPerMinute: 2 } });
-    const rejected: LimitsEvents['rejected'][] = [];
-    plugin.on('rejected', (e) => rejected.push(e));
+    const rejected: LimitsEvents['limit:rejected'][] = [];
+    plugin.on('limit:rejected', (e) => rejected.push(e));
     const agent = await agentWith(plugin);
     await agent.run({ query: 'q', userId: 'alice' });
     await agent.run({ query: 'q', userId: 'alice' });
@@ -98,14 +98,14 @@ describe('limits plugin in a cascade run', () => {
     await agent.run({
       query: 'q',
       userId: 'u',
-      metadata: { 'cascadeflow.limits': { requestsPerMinute: 1 } },
+      handoffs: { limits: { requestsPerMinute: 1 } },
     });
     await expect(
-      agent.run({ query: 'q', userId: 'u', metadata: { 'cascadeflow.limits': { requestsPerMinute: 1 } } }),
+      agent.run({ query: 'q', userId: 'u', handoffs: { limits: { requestsPerMinute: 1 } } }),
     ).rejects.toBeInstanceOf(RateLimitError);
     await expect(
-      agent.run({ query: 'q', userId: 'v', metadata: { 'cascadeflow.limits': { costPerDay: -1 } } }),
-    ).rejects.toThrow(/metadata\.cascadeflow\.limits\.costPerDay: must be ≥ 0/);
+      agent.run({ query: 'q', userId: 'v', handoffs: { limits: { costPerDay: -1 } } }),
+    ).rejects.toThrow(/handoffs\.limits\.costPerDay: must be ≥ 0/);
     expect(() => limitsPlugin({ limits: { requestsPerMinut: 5 } as never })).toThrow(
       /unknown limit requestsPerMinut/,
     );

@@ -125,8 +125,8 @@ describe('Redis store (real Redis)', () => {
         limits: { requestsPerMinute: 1 },
       }),
     );
-    const events: LimitsEvents['store_unavailable'][] = [];
-    for (const p of plugins) p.on('store_unavailable', (e) => events.push(e));
+    const events: LimitsEvents['store:unavailable'][] = [];
+    for (const p of plugins) p.on('store:unavailable', (e) => events.push(e));
     const agents = plugins.map(
       (p) =>
         new CascadeAgent({

@@ -32,10 +32,8 @@ const agent = new CascadeAgent({
 try {
   for (const userId of ['alice', 'bob']) {
     const r = await agent.run({ query: 'Summarise the contract.', userId });
-    const tier = (r.metadata['cascadeflow.profile'] as { tier: string }).tier;
-    console.log(
-      `${userId} (${tier}): "${r.content}" from ${r.model}; limits ${JSON.stringify(r.metadata['cascadeflow.limits'])}`,
-    );
+    const tier = (r.metadata.profile as { tier: string }).tier;
+    console.log(`${userId} (${tier}): "${r.content}" from ${r.model}`);
   }
   try {
     await agent.run({

@@ -9,6 +9,7 @@ import { CascadeFlowError, RequestRejectedError } from '@cascadeflow/core';
  * ```
  */
 export class ProfileNotFoundError extends CascadeFlowError {
+  static override readonly kind: string = 'cascadeflow.profiles.ProfileNotFoundError';
   readonly profileId: string;
   constructor(id: string) {
     super(
@@ -29,6 +30,7 @@ export class ProfileNotFoundError extends CascadeFlowError {
  * ```
  */
 export class ProfileExistsError extends CascadeFlowError {
+  static override readonly kind: string = 'cascadeflow.profiles.ProfileExistsError';
   readonly profileId: string;
   constructor(id: string) {
     super('profile_exists', `A profile "${id}" exists already; update it instead.`);
@@ -46,6 +48,7 @@ export class ProfileExistsError extends CascadeFlowError {
  * ```
  */
 export class ProfileConflictError extends CascadeFlowError {
+  static override readonly kind: string = 'cascadeflow.profiles.ProfileConflictError';
   readonly profileId: string;
   constructor(id: string, attempts: number) {
     super(
@@ -66,6 +69,7 @@ export class ProfileConflictError extends CascadeFlowError {
  * ```
  */
 export class ProfileCorruptError extends CascadeFlowError {
+  static override readonly kind: string = 'cascadeflow.profiles.ProfileCorruptError';
   readonly profileId: string;
   readonly field: string;
   constructor(id: string, field: string, problem: string) {
@@ -88,6 +92,7 @@ export class ProfileCorruptError extends CascadeFlowError {
  * ```
  */
 export class ProfileStoreError extends CascadeFlowError {
+  static override readonly kind: string = 'cascadeflow.profiles.ProfileStoreError';
   readonly store: string;
   constructor(store: string, problem: string, cause?: unknown) {
     super('profile_store_unavailable', `Profile store ${store}: ${problem}`, { cause });
@@ -105,6 +110,7 @@ export class ProfileStoreError extends CascadeFlowError {
  * ```
  */
 export class FeatureNotAvailableError extends RequestRejectedError {
+  static override readonly kind: string = 'cascadeflow.profiles.FeatureNotAvailableError';
   readonly feature: string;
   readonly tier: string;
   constructor(feature: string, tier: string, userId: string) {

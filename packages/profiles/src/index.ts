@@ -7,7 +7,14 @@ export {
   ProfileStoreError,
 } from './errors.js';
 export { type ProfileChange, type ProfileManagerOptions, UserProfileManager } from './manager.js';
-export { agentFromProfile, METADATA_KEYS, type ProfilesPluginOptions, profilesPlugin } from './plugin.js';
+export {
+  agentFromProfile,
+  guardrailsOf,
+  limitsOf,
+  PROFILE_METADATA_KEY,
+  type ProfilesPluginOptions,
+  profilesPlugin,
+} from './plugin.js';
 export { effectiveConfig, type NewProfile, type UserProfile } from './profile.js';
 export { MemoryProfileStore } from './stores/memory.js';
 export { type PgPoolLike, PostgresProfileStore } from './stores/postgres.js';

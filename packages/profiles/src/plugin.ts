@@ -7,25 +7,22 @@ import {
   type TierInfo,
   type TierOptions,
 } from '@cascadeflow/core';
+import type { GuardrailSettings } from '@cascadeflow/guardrails';
+import type { LimitsConfig } from '@cascadeflow/limits';
 import { FeatureNotAvailableError } from './errors.js';
 import type { UserProfileManager } from './manager.js';
 import { effectiveConfig, type UserProfile } from './profile.js';
 import type { TierConfig, TierLevel } from './tiers.js';
 
 /**
- * Metadata keys the plugin fills for the limits and guardrails plugins, and for the run's record.
+ * The key of `result.metadata` under which the plugin records whose profile and tier served the run.
  *
  * @example
  * ```ts
- * const tier = (result.metadata[METADATA_KEYS.profile] as { tier: string }).tier;
+ * const { tier } = result.metadata[PROFILE_METADATA_KEY] as { id: string; tier: string };
  * ```
  */
-export const METADATA_KEYS = {
-  limits: 'cascadeflow.limits',
-  guardrails: 'cascadeflow.guardrails',
-  profile: 'cascadeflow.profile',
-  batch: 'cascadeflow.batch',
-} as const;
+export const PROFILE_METADATA_KEY = 'profile';
 
 /** Options of {@link profilesPlugin}. */
 export interface ProfilesPluginOptions {
@@ -38,9 +35,9 @@ export interface ProfilesPluginOptions {
 }
 
 /** The limits a tier hands to the limits plugin. */
-export function limitsOf(config: TierConfig): Record<string, number> {
-  const out: Record<string, number> = {};
-  const set = (k: string, v: number | undefined) => {
+export function limitsOf(config: TierConfig): LimitsConfig {
+  const out: LimitsConfig = {};
+  const set = (k: keyof LimitsConfig, v: number | undefined) => {
     if (v !== undefined) out[k] = v;
   };
   set('requestsPerMinute', config.rateLimits.requestsPerMinute);
@@ -55,7 +52,7 @@ export function limitsOf(config: TierConfig): Record<string, number> {
 }
 
 /** The guardrail settings a tier hands to the guardrails plugin. */
-export function guardrailsOf(config: TierConfig): Record<string, unknown> {
+export function guardrailsOf(config: TierConfig): GuardrailSettings {
   const moderation = config.guardrails.moderation ? {} : { input: false, output: false };
   if (config.guardrails.pii === 'off') return { pii: { input: false, output: false }, moderation };
   if (config.guardrails.pii === 'strict') {
@@ -98,7 +95,8 @@ function allowedLadder(
  * Resolves each run's configuration from the user's profile: the ladder the tier may use (allow- and
  * block-lists applied), thresholds from its quality target, a max-tokens cap, feature switches (a request
  * for streaming, tools or batch that the tier lacks gets `FeatureNotAvailableError`), and hands the limits
- * and guardrails plugins their settings through the run's metadata. Register it before them.
+ * and guardrails plugins their settings through typed `handoffs` (`resolveConfig` runs before every other
+ * hook, so the order of registration does not matter).
  *
  * @example
  * ```ts
@@ -130,7 +128,7 @@ export function profilesPlugin(options: ProfilesPluginOptions): CascadePlugin {
         throw new FeatureNotAvailableError('streaming', config.level, profile.id);
       if (request.tools?.length && !config.features.tools)
         throw new FeatureNotAvailableError('tools', config.level, profile.id);
-      if (request.metadata?.[METADATA_KEYS.batch] && !config.features.batch)
+      if (request.batch && !config.features.batch)
         throw new FeatureNotAvailableError('batch', config.level, profile.id);
       const ladder = allowedLadder(config, context.agentLadder, request.ladder);
       if (ladder.length === 0) {
@@ -145,19 +143,15 @@ export function profilesPlugin(options: ProfilesPluginOptions): CascadePlugin {
         ladder,
         thresholds: request.thresholds ?? ladder.map(() => config.qualityTarget),
         maxTokens: Math.min(request.maxTokens ?? config.maxTokens, config.maxTokens),
-        metadata: {
-          ...request.metadata,
-          [METADATA_KEYS.limits]: limitsOf(config),
-          [METADATA_KEYS.guardrails]: guardrailsOf(config),
-          [METADATA_KEYS.profile]: { id: profile.id, tier: config.level },
-        },
+        handoffs: { ...request.handoffs, limits: limitsOf(config), guardrails: guardrailsOf(config) },
+        metadata: { ...request.metadata, [PROFILE_METADATA_KEY]: { id: profile.id, tier: config.level } },
       };
     },
   };
 }
 
 /**
- * An agent for one user (the plan's `CascadeAgent.fromProfile`): the ladder filtered by the tier's allowed
+ * An agent for one user: the ladder filtered by the tier's allowed
  * and blocked models (and its own ladder, if it sets one), thresholds from its quality target.
  *
  * @example

@@ -6,6 +6,7 @@ import {
   agentFromProfile,
   effectiveConfig,
   FeatureNotAvailableError,
+  limitsOf,
   MemoryProfileStore,
   profilesPlugin,
   TIER_PRESETS,
@@ -72,8 +73,8 @@ describe('profiles plugin in a cascade run', () => {
     expect(r.model).toBe('gpt-4o-mini'); // gpt-4o is not allowed on free: the drafter is the last tier
     expect(server.requestsFor('gpt-4o')).toHaveLength(0);
     expect(server.requestsFor('gpt-4o-mini')[0]!.body.max_tokens).toBe(1024);
-    expect(r.metadata['cascadeflow.profile']).toEqual({ id: 'free-user', tier: 'free' });
-    expect(r.metadata['cascadeflow.limits']).toMatchObject({
+    expect(r.metadata.profile).toEqual({ id: 'free-user', tier: 'free' });
+    expect(limitsOf(effectiveConfig({ tier: 'free', overrides: {} }))).toMatchObject({
       requestsPerMinute: 10,
       costPerDay: 0.1,
       concurrent: 1,
@@ -99,14 +100,14 @@ describe('profiles plugin in a cascade run', () => {
       tier: 'free',
       plugin: 'profiles',
     });
-    await expect(
-      agent.run({ query: 'q', userId: 'free-user', metadata: { 'cascadeflow.batch': true } }),
-    ).rejects.toMatchObject({ feature: 'batch' });
+    await expect(agent.run({ query: 'q', userId: 'free-user', batch: { index: 0 } })).rejects.toMatchObject({
+      feature: 'batch',
+    });
   });
 
   it('users without a profile get the default tier, or are refused', async () => {
     const { agent, manager, providers } = await setup();
-    expect((await agent.run({ query: 'q', userId: 'stranger' })).metadata['cascadeflow.profile']).toEqual({
+    expect((await agent.run({ query: 'q', userId: 'stranger' })).metadata.profile).toEqual({
       id: 'stranger',
       tier: 'free',
     });

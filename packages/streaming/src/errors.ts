@@ -9,6 +9,7 @@ import { CascadeFlowError } from '@cascadeflow/core';
  * ```
  */
 export class StreamStallError extends CascadeFlowError {
+  static override readonly kind: string = 'cascadeflow.streaming.StreamStallError';
   readonly stallTimeoutMs: number;
   readonly model: string | undefined;
   constructor(stallTimeoutMs: number, model: string | undefined) {

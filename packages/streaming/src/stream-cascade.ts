@@ -1,15 +1,13 @@
 import {
   type AttemptRecord,
-  addUsage,
   type CascadeAgent,
   CascadeFlowError,
   type EarlyRejectCheck,
   type RunEvent,
   type RunRequest,
   type StreamDelta,
+  spendOf,
   type TierInfo,
-  type Usage,
-  ZERO_USAGE,
 } from '@cascadeflow/core';
 import { Observable } from 'rxjs';
 import { StreamStallError } from './errors.js';
@@ -102,8 +100,9 @@ export function streamCascade(
     // Per attempt: what is held back (buffer mode) and whether text was already shown (for retract).
     let held: CascadeStreamEvent[] = [];
     let shown = false;
-    let usage: Usage = ZERO_USAGE;
-    let cost: number | null = 0;
+    // The attempts so far: their usage and cost follow core's one rule (spendOf).
+    const attempts: AttemptRecord[] = [];
+    let spent = spendOf(attempts);
     let deltas = 0;
     let liveOutput = 0;
 
@@ -140,6 +139,7 @@ export function streamCascade(
       }
       liveOutput++;
       if (usageEvery > 0 && ++deltas % usageEvery === 0) {
+        const { usage, cost } = spent;
         const estimate = { ...usage, outputTokens: usage.outputTokens + liveOutput };
         const extra = agent.pricing.cost(tier.model, {
           inputTokens: 0,
@@ -166,7 +166,7 @@ export function streamCascade(
         score: a.score,
         reasons: a.reasons,
         reason: a.reason,
-        early: a.reason.startsWith('abandoned early'),
+        early: a.abandonedEarly === true,
       });
       if (accepted) {
         for (const e of held) emit(e);
@@ -179,10 +179,10 @@ export function streamCascade(
             : `draft rejected: ${a.reason}`,
         );
       }
-      usage = addUsage(usage, a.usage);
-      cost = cost === null || (a.cost === null && a.usage !== null) ? null : cost + (a.cost ?? 0);
+      attempts.push(a);
+      spent = spendOf(attempts);
       liveOutput = 0;
-      emit({ type: 'usage', usage, cost, estimated: a.usageEstimated === true });
+      emit({ type: 'usage', usage: spent.usage, cost: spent.cost, estimated: a.usageEstimated === true });
     };
 
     const onEvent = (e: RunEvent) => {

@@ -1,6 +1,14 @@
 import { setMaxListeners } from 'node:events';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { type CascadeAgent, CascadeFlowError, type CascadeResult, type RunRequest } from '@cascadeflow/core';
+import {
+  CascadeAbortedError,
+  type CascadeAgent,
+  CascadeFlowError,
+  type CascadeResult,
+  InvalidConfigError,
+  RequestRejectedError,
+  type RunRequest,
+} from '@cascadeflow/core';
 import type { ResolvedBatchConfig } from '../config.js';
 import { type BatchInput, type BatchItemOutcome, normalizeItem } from '../items.js';
 import { sleep } from '../sleep.js';
@@ -9,8 +17,6 @@ import { sleep } from '../sleep.js';
 export interface ConcurrentSink {
   outcome(o: BatchItemOutcome): void;
 }
-
-const RUN_METADATA_BATCH = 'cascadeflow.batch';
 
 function errorOf(e: unknown): { code: string; message: string } {
   if (CascadeFlowError.isInstance(e)) return { code: String(e.code), message: e.message };
@@ -28,22 +34,18 @@ function endedBy(reason: unknown): { code: string; message: string } {
 
 /** A rejection that asks to come back later (rate limit, concurrency): wait it out instead of failing. */
 function retryAfter(e: unknown): number | null {
-  const r = e as { code?: string; retryAfterMs?: number };
-  if (!CascadeFlowError.isInstance(e) || r.code !== 'rate_limited') return null;
+  if (!(e instanceof RequestRejectedError) || !e.retryable) return null;
   // A concurrency limit names no time: its slot frees when a run ends, soon.
-  return typeof r.retryAfterMs === 'number' ? r.retryAfterMs : 25;
+  return e.retryAfterMs ?? 25;
 }
 
+/** Errors that the same request would meet again: not worth a retry. */
 function isPermanent(e: unknown): boolean {
-  const code = CascadeFlowError.isInstance(e) ? String(e.code) : '';
-  return [
-    'invalid_request',
-    'invalid_config',
-    'guardrail_blocked',
-    'feature_not_available',
-    'no_allowed_model',
-    'aborted',
-  ].includes(code);
+  return (
+    (e instanceof RequestRejectedError && !e.retryable) ||
+    e instanceof InvalidConfigError ||
+    e instanceof CascadeAbortedError
+  );
 }
 
 /** Outcomes already recorded in a checkpoint log (one JSON line per finished item; a torn last line is ignored). */
@@ -124,7 +126,7 @@ export async function runConcurrent(
         const request: RunRequest = {
           ...item.request,
           signal: controller.signal,
-          metadata: { ...item.request.metadata, [RUN_METADATA_BATCH]: true },
+          batch: { index, id: item.id },
         };
         const result: CascadeResult = await agent.run(request);
         record({ index, id: item.id, ok: true, result, error: null, runs });

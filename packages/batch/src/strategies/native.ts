@@ -1,13 +1,10 @@
 import {
   type AttemptRecord,
-  addUsage,
   type CascadeAgent,
   CascadeFlowError,
   type CascadeResult,
-  type CompletionResponse,
-  type FinishReason,
   type RunRequest,
-  ZERO_USAGE,
+  type TierInfo,
 } from '@cascadeflow/core';
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint.js';
 import type { ResolvedBatchConfig } from '../config.js';
@@ -25,19 +22,19 @@ interface NativeState {
     id: string;
     tier: number;
     status: 'pending' | 'done' | 'failed';
-    attempts: {
-      tier: number;
-      content: string;
-      score: number | null;
-      cost: number | null;
-      reason: string;
-      status: AttemptRecord['status'];
-      finishReason: FinishReason | null;
-      usage: CompletionResponse['usage'] | null;
-    }[];
+    startedAt: number;
+    /** Decided attempts, as the agent's policy recorded them. */
+    attempts: AttemptRecord[];
     error?: { code: string; message: string };
   }[];
-  phases: { tier: number; chunk: number; batchId: string; indices: number[]; collected: boolean }[];
+  phases: {
+    tier: number;
+    chunk: number;
+    batchId: string;
+    indices: number[];
+    collected: boolean;
+    submittedAt: number;
+  }[];
 }
 
 /**
@@ -69,6 +66,7 @@ export async function runNative(
 ): Promise<BatchItemOutcome[]> {
   const signal = config.signal ?? new AbortController().signal;
   const requests = inputs.map((input, index) => normalizeItem(input, index, config.maxQueryChars));
+  const startedAt = Date.now();
   let state = config.checkpoint ? loadCheckpoint<NativeState>(config.checkpoint) : null;
   if (state && (state.strategy !== 'native' || state.total !== inputs.length)) {
     throw new CascadeFlowError(
@@ -81,8 +79,8 @@ export async function runNative(
     total: inputs.length,
     items: requests.map((r, index) =>
       'error' in r
-        ? { index, id: r.id, tier: 0, status: 'failed' as const, attempts: [], error: r.error }
-        : { index, id: r.id, tier: 0, status: 'pending' as const, attempts: [] },
+        ? { index, id: r.id, tier: 0, status: 'failed' as const, attempts: [], error: r.error, startedAt }
+        : { index, id: r.id, tier: 0, status: 'pending' as const, attempts: [], startedAt },
     ),
     phases: [],
   };
@@ -115,7 +113,7 @@ export async function runNative(
           indices.map((i) => ({ index: i, request: (requests[i] as { request: RunRequest }).request })),
           signal,
         );
-        phase = { tier, chunk, batchId, indices, collected: false };
+        phase = { tier, chunk, batchId, indices, collected: false, submittedAt: Date.now() };
         state.phases.push(phase);
         save(); // before polling: a crash from here on resumes this batch instead of paying for a new one
       }
@@ -136,18 +134,15 @@ export async function runNative(
           error: `the provider batch ${phase.batchId} ended ${batch.status} without an answer`,
         };
         const last = tier === agent.ladder.length - 1;
+        const latencyMs = Date.now() - phase.submittedAt;
         if (!a.response) {
           item.attempts.push({
-            tier,
-            content: '',
-            score: null,
-            cost: null,
-            reason: `failed: ${a.error}`,
-            status: 'failed',
-            finishReason: null,
-            usage: null,
+            ...failedAttempt(t, `the provider batch answered: ${a.error}`),
+            latencyMs,
           });
-          if (last) {
+          if (last && item.attempts.some((x) => x.status === 'rejected')) {
+            item.status = 'done'; // as run() does: the best rejected draft, marked degraded
+          } else if (last) {
             item.status = 'failed';
             item.error = {
               code: 'all_tiers_failed',
@@ -157,28 +152,18 @@ export async function runNative(
           continue;
         }
         const request = (requests[i] as { request: RunRequest }).request;
-        const verdict = await agent.judge({
+        // The same policy as run(): score, threshold, validators' own calls paid, batch prices.
+        const attempt = await agent.judge({
           request,
           tierIndex: tier,
           response: a.response,
-          previous: item.attempts
-            .filter((x) => x.status !== 'failed')
-            .map((x) => ({ tier: x.tier, content: x.content, score: x.score })),
+          previous: item.attempts,
+          latencyMs,
+          batch: true,
           signal,
         });
-        const cost = agent.pricing.cost(t.model, a.response.usage, { batch: true });
-        const accepted = verdict.accepted || last;
-        item.attempts.push({
-          tier,
-          content: a.response.content,
-          score: last ? null : verdict.score,
-          cost,
-          reason: last ? 'last tier: always accepted' : verdict.reason,
-          status: accepted ? 'accepted' : 'rejected',
-          finishReason: a.response.finishReason,
-          usage: a.response.usage,
-        });
-        if (accepted) item.status = 'done';
+        item.attempts.push(attempt);
+        if (attempt.status === 'accepted') item.status = 'done';
         else item.tier = tier + 1;
       }
       phase.collected = true;
@@ -209,53 +194,35 @@ function toOutcome(
       error: item.error ?? { code: 'incomplete', message: `item ${item.index} did not finish` },
       runs: item.attempts.length,
     };
-  const attempts: AttemptRecord[] = item.attempts.map((a) => {
-    const tier = agent.ladder[a.tier]!;
-    return {
-      tier,
-      model: tier.model,
-      provider: tier.provider,
-      status: a.status,
-      reason: a.reason,
-      score: a.score,
-      reasons: [],
-      checks: [],
-      latencyMs: 0,
-      retries: 0,
-      usage: a.usage,
-      cost: a.cost,
-      content: a.content,
-      toolCalls: [],
-      finishReason: a.finishReason,
-    };
-  });
-  const answer = attempts[attempts.length - 1]!;
-  const strongest = agent.ladder[agent.ladder.length - 1]!;
-  const costs = attempts.filter((a) => a.usage).map((a) => a.cost);
-  const totalCost = costs.some((c) => c === null) ? null : (costs as number[]).reduce((s, c) => s + c, 0);
-  const baselineCost = answer.usage
-    ? agent.pricing.cost(strongest.model, answer.usage, { batch: true })
-    : null;
-  const usage = attempts.reduce((u, a) => addUsage(u, a.usage), ZERO_USAGE);
-  const request = 'request' in req ? req.request : {};
-  const result: CascadeResult = {
+  const request = 'request' in req ? req.request : { query: '' };
+  const result: CascadeResult = agent.resultOf({
+    request,
+    attempts: item.attempts,
     runId: `batch_${item.index}`,
-    content: answer.content,
-    toolCalls: [],
-    finishReason: answer.finishReason ?? 'other',
-    model: answer.model,
-    tier: answer.tier,
-    attempts,
-    totalCost,
-    baselineCost,
-    baselineEstimated: answer.tier.index !== strongest.index,
-    saving: baselineCost !== null && totalCost !== null ? baselineCost - totalCost : null,
-    escalations: answer.tier.index,
-    degraded: false,
-    usage,
-    timings: { totalMs: 0, startedAt: 0 },
-    userId: request.userId,
-    metadata: request.metadata ?? {},
-  };
+    startedAt: item.startedAt,
+    batch: true,
+  });
   return { index: item.index, id: item.id, ok: true, result, error: null, runs: item.attempts.length };
+}
+
+/** The record of a tier whose provider batch gave no answer for an item. */
+function failedAttempt(tier: TierInfo, message: string): AttemptRecord {
+  return {
+    tier,
+    model: tier.model,
+    provider: tier.provider,
+    status: 'failed',
+    reason: `failed: ${message}`,
+    score: null,
+    reasons: [],
+    checks: [],
+    latencyMs: 0,
+    retries: 0,
+    usage: null,
+    cost: null,
+    content: '',
+    toolCalls: [],
+    finishReason: null,
+    error: { code: 'batch_item_failed', message },
+  };
 }

@@ -1,16 +1,20 @@
 import type { TierInfo } from '../quality/validator.js';
 import type { AttemptRecord, CascadeResult } from './result.js';
 
-/** Events an agent emits. Library code never logs: subscribe to these instead. */
+/**
+ * Events an agent emits. Library code never logs: subscribe to these instead. Every CascadeFlow package
+ * names its events the same way, `subject:what-happened` in lower case (`run:start`, `attempt:retry`,
+ * `store:unavailable`, `pii:found`).
+ */
 export interface CascadeEvents {
   'run:start': { runId: string; userId: string | undefined };
   'attempt:start': { runId: string; tier: TierInfo };
   'attempt:end': { runId: string; attempt: AttemptRecord };
-  retry: { runId: string; tier: TierInfo; error: Error; retry: number; delayMs: number };
-  escalate: { runId: string; from: TierInfo; to: TierInfo; reason: string };
-  warning: {
+  'attempt:retry': { runId: string; tier: TierInfo; error: Error; retry: number; delayMs: number };
+  'run:escalate': { runId: string; from: TierInfo; to: TierInfo; reason: string };
+  'agent:warning': {
     runId?: string;
-    code: 'unknown_price' | 'degraded_result' | 'on_error_failed';
+    code: 'unknown_price' | 'degraded_result' | 'settle_failed';
     message: string;
     model?: string;
     plugin?: string;

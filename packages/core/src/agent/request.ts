@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InvalidConfigError, UnknownProviderError } from '../errors/errors.js';
+import type { PluginHandoffs } from '../plugins/handoffs.js';
 import type { TierInfo, TierRole } from '../quality/validator.js';
 import type {
   ChatMessage,
@@ -59,10 +60,16 @@ export interface RunRequest {
   /** Per-attempt timeout in ms (overrides the agent's and the tier's). */
   timeoutMs?: number;
   userId?: string;
+  /** Free-form data that travels with the run to its result (for your own records). */
   metadata?: Record<string, unknown>;
+  /** Set by batch runners: this run is one item of a batch (plugins may gate or price batch work). */
+  batch?: { index: number; id?: string };
+  /** Typed settings that plugins hand each other (limits, guardrails, profile): see {@link PluginHandoffs}. */
+  handoffs?: PluginHandoffs;
   /**
    * Receives every delta of every attempt as it arrives. When set, attempts are streamed through the
-   * provider's `stream()` and the plugins' `wrapStream`; the draft is still judged whole.
+   * provider's `stream()`; the text passes the plugins' `transformText`; the draft is judged whole, on the
+   * provider's own text and log-probs.
    */
   onDelta?: (delta: StreamDelta, tier: TierInfo) => void;
   /** Receives this run's attempts, retries and escalations as they happen. */
@@ -109,6 +116,7 @@ export interface ResolvedRequest {
   timeoutMs: number;
   userId: string | undefined;
   metadata: Record<string, unknown>;
+  handoffs: PluginHandoffs;
 }
 
 const probability = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
@@ -170,6 +178,7 @@ const requestSchema = z.object({
   timeoutMs: z.number().positive().optional(),
   userId: z.string().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  handoffs: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** Turns the first zod issue into an InvalidConfigError naming the field. */
@@ -322,6 +331,8 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
   return finish(req, messages, lastUser.content, ladder, defaults.timeoutMs);
 }
 
+const EMPTY_HANDOFFS: PluginHandoffs = Object.freeze({});
+
 function finish(
   req: RunRequest,
   messages: ChatMessage[],
@@ -341,5 +352,6 @@ function finish(
     timeoutMs: req.timeoutMs ?? timeoutMs,
     userId: req.userId,
     metadata: req.metadata ?? {},
+    handoffs: req.handoffs ?? EMPTY_HANDOFFS,
   };
 }

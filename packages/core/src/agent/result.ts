@@ -14,6 +14,10 @@ export interface AttemptRecord {
   reason: string;
   /** Combined quality score, or null when the attempt failed or was not scored (last tier). */
   score: number | null;
+  /** The threshold the score was compared with (after any complexity shift); absent when not scored. */
+  threshold?: number;
+  /** True when a streamed draft was given up before its end by `earlyReject`. */
+  abandonedEarly?: boolean;
   reasons: string[];
   checks: CheckResult[];
   /** Wall time of the attempt including retries, in ms. */

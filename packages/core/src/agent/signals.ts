@@ -6,28 +6,37 @@ export function neverAborted(): AbortSignal {
   return never;
 }
 
-/** A signal that fires when `parent` fires or after `timeoutMs`; `dispose()` clears the timer and listener. */
-export interface LinkedSignal {
+/** The signal of one provider call: `dispose()` removes every listener and timer it added, on every exit path. */
+export interface AttemptSignal {
+  /** Undefined when there is nothing to abort on (no caller signal, no timer of ours). */
   signal: AbortSignal | undefined;
   timedOut(): boolean;
   dispose(): void;
 }
 
+const NOTHING: AttemptSignal = { signal: undefined, timedOut: () => false, dispose() {} };
+
 /**
- * The per-attempt signal: the run's signal plus a timeout. Cheaper than `AbortSignal.any` with
- * `AbortSignal.timeout` on Node 20 (both make transferable signals), and the timer is unref'd so it never
- * keeps the process alive.
+ * The per-attempt signal: a child of the run's signal, plus a timeout when `timeoutMs` is given (the agent
+ * times streamed attempts; the SDK providers time whole-answer calls themselves). The provider, and the SDK
+ * under it, attach their listeners to this child, never to the caller's signal: the one listener added to
+ * the caller's signal is removed by `dispose()`, so many runs sharing one `AbortController` leave nothing
+ * behind. The timer is unref'd so it never keeps the process alive.
  */
-export function linkedTimeoutSignal(parent: AbortSignal, timeoutMs: number): LinkedSignal {
+export function attemptSignal(parent: AbortSignal, timeoutMs: number | undefined): AttemptSignal {
+  const linked = parent !== never;
+  if (!linked && timeoutMs === undefined) return NOTHING;
   const controller = new AbortController();
   let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new Error(`timed out after ${timeoutMs} ms`));
-  }, timeoutMs);
-  timer.unref?.();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  if (timeoutMs !== undefined) {
+    timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(new Error(`timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    timer.unref?.();
+  }
   const forward = () => controller.abort(parent.reason);
-  const linked = parent !== never;
   if (linked) {
     if (parent.aborted) controller.abort(parent.reason);
     else parent.addEventListener('abort', forward, { once: true });
@@ -36,13 +45,8 @@ export function linkedTimeoutSignal(parent: AbortSignal, timeoutMs: number): Lin
     signal: controller.signal,
     timedOut: () => timedOut,
     dispose() {
-      clearTimeout(timer);
+      if (timer) clearTimeout(timer);
       if (linked) parent.removeEventListener('abort', forward);
     },
   };
-}
-
-/** No timer of ours: the provider times the call; the run's signal (if the caller gave one) passes as is. */
-export function providerTimed(parent: AbortSignal): LinkedSignal {
-  return { signal: parent === never ? undefined : parent, timedOut: () => false, dispose() {} };
 }

@@ -1,10 +1,21 @@
 /**
  * Error classes of CascadeFlow. Every error has a stable `code`, a message that says what to do, and the
- * data a program needs. `CascadeFlowError.isInstance(e)` works across duplicate installs of the package
- * (the check uses a global symbol, not `instanceof`).
+ * data a program needs. `instanceof` works across duplicate installs of a package for every class here and
+ * every subclass that declares a `static readonly kind` (the other packages' errors do): the check compares
+ * global symbols and kind names, not prototypes. `CascadeFlowError.isInstance(e)` is the same test.
  */
 
 const MARKER = Symbol.for('cascadeflow.error');
+const KINDS = Symbol.for('cascadeflow.error.kinds');
+
+/** The `kind` names of a class and of every class it extends. */
+function kindsOf(ctor: unknown): string[] {
+  const kinds: string[] = [];
+  for (let c = ctor as { kind?: unknown } | null; c && c !== Error; c = Object.getPrototypeOf(c)) {
+    if (Object.hasOwn(c, 'kind') && typeof c.kind === 'string') kinds.push(c.kind);
+  }
+  return kinds;
+}
 
 /** Every error code CascadeFlow raises. */
 export type CascadeFlowErrorCode =
@@ -34,14 +45,29 @@ export type AnyErrorCode = CascadeFlowErrorCode | (string & {});
  * ```
  */
 export class CascadeFlowError extends Error {
+  /** The name `instanceof` matches across duplicate installs. Every subclass declares its own. */
+  static readonly kind: string = 'cascadeflow.CascadeFlowError';
   readonly [MARKER] = true;
+  readonly [KINDS]: readonly string[];
   readonly code: AnyErrorCode;
 
   constructor(code: AnyErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'CascadeFlowError';
     this.code = code;
+    this[KINDS] = kindsOf(new.target);
   }
+
+  /** `instanceof` by kind name, so that an error from another copy of the package is still recognised. */
+  // biome-ignore-start lint/complexity/noThisInStatic: `this` is the class on the right of `instanceof`
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (typeof value !== 'object' || value === null || !(MARKER in value)) return false;
+    const kind = Object.hasOwn(this, 'kind') ? (this as { kind?: unknown }).kind : undefined;
+    if (typeof kind !== 'string') return Function.prototype[Symbol.hasInstance].call(this, value);
+    const kinds = (value as { [KINDS]?: unknown })[KINDS];
+    return Array.isArray(kinds) && kinds.includes(kind);
+  }
+  // biome-ignore-end lint/complexity/noThisInStatic: end
 
   /** True for any CascadeFlow error, even one thrown by another copy of this package. */
   static isInstance(error: unknown): error is CascadeFlowError {
@@ -58,6 +84,7 @@ export class CascadeFlowError extends Error {
  * ```
  */
 export class InvalidConfigError extends CascadeFlowError {
+  static override readonly kind: string = 'cascadeflow.InvalidConfigError';
   readonly field: string;
   constructor(field: string, problem: string, code: 'invalid_config' | 'invalid_request' = 'invalid_config') {
     super(code, `${field}: ${problem}`);
@@ -75,6 +102,7 @@ export class InvalidConfigError extends CascadeFlowError {
  * ```
  */
 export class UnknownProviderError extends CascadeFlowError {
+  static override readonly kind: string = 'cascadeflow.UnknownProviderError';
   readonly provider: string;
   readonly available: string[];
   constructor(provider: string, available: string[], field: string) {
@@ -97,6 +125,7 @@ export class UnknownProviderError extends CascadeFlowError {
  * ```
  */
 export class ProviderError extends CascadeFlowError {
+  static override readonly kind: string = 'cascadeflow.ProviderError';
   readonly provider: string;
   readonly model: string;
   /** HTTP status, when the provider answered with one. */
@@ -137,6 +166,7 @@ export class ProviderError extends CascadeFlowError {
  * ```
  */
 export class CascadeAbortedError extends CascadeFlowError {
+  static override readonly kind: string = 'cascadeflow.CascadeAbortedError';
   constructor(reason?: unknown) {
     super('aborted', 'The run was aborted by its AbortSignal.', { cause: reason });
     this.name = 'CascadeAbortedError';
@@ -144,7 +174,8 @@ export class CascadeAbortedError extends CascadeFlowError {
 }
 
 /**
- * Every tier of the ladder failed. `failures` lists each tier's error in order.
+ * Every tier of the ladder failed. `failures` lists each tier's original error in order (a
+ * {@link ProviderError} keeps its `status`, `retryable`, `retryAfterMs` and `cause`); `cause` is the last one.
  *
  * @example
  * ```ts
@@ -152,12 +183,14 @@ export class CascadeAbortedError extends CascadeFlowError {
  * ```
  */
 export class AllTiersFailedError extends CascadeFlowError {
+  static override readonly kind: string = 'cascadeflow.AllTiersFailedError';
   readonly failures: { model: string; tier: number; error: Error }[];
   constructor(failures: { model: string; tier: number; error: Error }[]) {
     const detail = failures.map((f) => `tier ${f.tier} (${f.model}): ${f.error.message}`).join('; ');
     super(
       'all_tiers_failed',
       `Every tier failed: ${detail}. Check the providers' status, keys and base URLs, or add a tier.`,
+      { cause: failures[failures.length - 1]?.error },
     );
     this.name = 'AllTiersFailedError';
     this.failures = failures;
@@ -173,6 +206,7 @@ export class AllTiersFailedError extends CascadeFlowError {
  * ```
  */
 export class PluginError extends CascadeFlowError {
+  static override readonly kind: string = 'cascadeflow.PluginError';
   readonly plugin: string;
   readonly hook: string;
   constructor(plugin: string, hook: string, cause: unknown) {
@@ -194,14 +228,22 @@ export class PluginError extends CascadeFlowError {
  * ```
  */
 export class RequestRejectedError extends CascadeFlowError {
+  static override readonly kind: string = 'cascadeflow.RequestRejectedError';
   plugin: string | undefined;
   readonly reason: string;
   readonly retryAfterMs: number | undefined;
+  /**
+   * True when the same request may pass later unchanged (a rate or concurrency limit): batch runners wait and
+   * retry these. False for refusals that will not change by waiting (a budget spent, a blocked input).
+   * Default: true when `retryAfterMs` is set.
+   */
+  readonly retryable: boolean;
   readonly data: Record<string, unknown>;
   constructor(args: {
     reason: string;
     plugin?: string;
     retryAfterMs?: number;
+    retryable?: boolean;
     data?: Record<string, unknown>;
     /** A more specific code for subclasses (`rate_limited`, `budget_exceeded`); default `request_rejected`. */
     code?: AnyErrorCode;
@@ -214,6 +256,7 @@ export class RequestRejectedError extends CascadeFlowError {
     this.plugin = args.plugin;
     this.reason = args.reason;
     this.retryAfterMs = args.retryAfterMs;
+    this.retryable = args.retryable ?? args.retryAfterMs !== undefined;
     this.data = args.data ?? {};
   }
 

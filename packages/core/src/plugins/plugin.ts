@@ -1,8 +1,8 @@
 import type { ResolvedRequest, RunRequest } from '../agent/request.js';
 import type { AttemptRecord, CascadeResult } from '../agent/result.js';
+import type { Spend } from '../cascade/spend.js';
 import type { Pricing } from '../pricing/pricing.js';
 import type { TierInfo } from '../quality/validator.js';
-import type { StreamDelta } from '../types/provider.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -30,27 +30,75 @@ export interface HookArgs<S> {
 }
 
 /**
- * A plugin: the one interface through which limits, budgets, profiles, guardrails and streaming compose
- * with the cascade. Every hook is optional and takes one options object, so new fields never break a plugin.
+ * How a run ended, as `onSettle` is told it:
+ * - `accepted`: the run returned a result (possibly `degraded`);
+ * - `rejected`: a plugin refused the request or the answer (`RequestRejectedError`, e.g. a limit or an output
+ *   guardrail): attempts made before the refusal were still paid for;
+ * - `aborted`: the caller's signal fired;
+ * - `failed`: every tier failed, a plugin broke, or the request was invalid.
+ */
+export type RunOutcomeStatus = 'accepted' | 'rejected' | 'aborted' | 'failed';
+
+/** What `onSettle` receives: the outcome, every attempt the engine made, and what they cost. */
+export interface RunOutcome {
+  status: RunOutcomeStatus;
+  /**
+   * Every attempt of the run, as the engine recorded it (frozen): accepted, rejected and failed ones, and an
+   * attempt cut short by an abort or a stream rejection (with `usageEstimated`). Plugins cannot change them.
+   */
+  attempts: readonly AttemptRecord[];
+  /** The sum over `attempts`, computed by the engine: what the provider calls really cost. */
+  spend: Spend;
+  /** The result returned to the caller, after every `afterRun`, when `status` is `accepted`. */
+  result?: CascadeResult;
+  /** Why the run did not return a result. */
+  error?: Error;
+}
+
+/**
+ * Rewrites the text of one streamed attempt on its way to the caller (output redaction). It sees and returns
+ * text only: log-probs, usage, tool calls and the finish reach the caller untouched, and the engine scores the
+ * provider's own text, never the rewritten one. Throw a `RequestRejectedError` to stop the run (a blocked
+ * secret in the output).
+ */
+export interface TextTransform {
+  /** A chunk of the provider's text in; the text to show now out (may be '' to hold some back). */
+  push(text: string): string;
+  /** The stream ended: the text still held back. */
+  flush(): string;
+}
+
+/**
+ * A plugin: the one interface through which limits, budgets, profiles, guardrails, recording and tracing
+ * compose with the cascade. Every hook is optional and takes one options object, so new fields never break a
+ * plugin. The whole contract (order, errors, guarantees) is here; `docs/plugins.md` says the same with
+ * diagrams.
  *
- * **The request path and the order of hooks**
- * 1. `resolveConfig` in registration order: may return a new {@link RunRequest} (profiles pick the ladder,
- *    thresholds, max tokens). The result is then validated; a bad value fails with `InvalidConfigError`.
- * 2. `beforeRun` in registration order: a gate. Throw a `RequestRejectedError` to refuse the run (rate
- *    limit, budget, input guardrail), or return a new {@link ResolvedRequest} to rewrite it (redaction).
- * 3. For each tier tried: `beforeAttempt` in registration order, the provider call (with retries), then
- *    `afterAttempt` in reverse registration order, for accepted, rejected and failed attempts alike.
- *    When the run streams, `wrapStream` wraps the provider's deltas: the first plugin registered is the
- *    outermost wrapper, so it sees what every later plugin produced.
- * 4. `afterRun` in reverse registration order: may return a new {@link CascadeResult} (output guardrails,
- *    settling real cost) or throw a `RequestRejectedError` to refuse the answer.
- * 5. `onError` in reverse registration order, once, when the run fails at any step (including a rejection).
+ * **Order of hooks in a run**
+ * 1. `resolveConfig`, registration order: may return a new {@link RunRequest} (profiles pick the ladder,
+ *    thresholds, max tokens, and hand settings to other plugins through typed {@link PluginHandoffs}).
+ * 2. `beforeRun`, registration order: a gate. Throw a `RequestRejectedError` to refuse the run (rate limit,
+ *    budget, input guardrail), or return a new {@link ResolvedRequest} to rewrite it (input redaction).
+ * 3. For each tier tried: `beforeAttempt` (registration order), the provider call with retries, scoring,
+ *    then `afterAttempt` (reverse order) for accepted, rejected and failed attempts alike. When the run
+ *    streams, `transformText` of each plugin rewrites the text shown to the caller; the first plugin
+ *    registered is outermost (it sees what every later plugin produced).
+ * 4. `afterRun`, reverse order: may return a new {@link CascadeResult} (output guardrails) or throw a
+ *    `RequestRejectedError` to refuse the answer.
+ * 5. `onSettle`, reverse order, **exactly once per run, however it ended** (accepted, rejected by any plugin
+ *    at any step, aborted, failed), with the attempts and their {@link Spend} as the engine recorded them.
+ *    A plugin that reserves something (limits, budgets) settles here: it is always told what was really
+ *    spent, and no other plugin can skip or change that.
  *
- * **Errors.** A `RequestRejectedError` (or any `CascadeFlowError`) thrown by a hook ends the run and
- * reaches the caller unchanged, with `plugin` set on a rejection. Anything else is wrapped in a
- * `PluginError` naming the plugin and the hook. Errors thrown inside `onError` are not thrown again:
- * they are emitted as `warning` events. An aborted signal ends the run with `CascadeAbortedError` between
- * any two hooks.
+ * **Guarantees.** The engine scores what the provider produced: no hook sees the stream before scoring, and a
+ * text transform cannot drop log-probs, usage or tool calls. Attempt records are frozen. The caller's abort is
+ * checked before every hook of steps 1 to 4 and between every two of them; `onSettle` runs even after an
+ * abort.
+ *
+ * **Errors.** A `RequestRejectedError` (or any `CascadeFlowError`) thrown by a hook ends the run and reaches
+ * the caller unchanged, with `plugin` set on a rejection. Anything else is wrapped in a `PluginError` naming
+ * the plugin and the hook. Errors thrown by `onSettle` never change the outcome: they are emitted as
+ * `warning` events (code `settle_failed`).
  *
  * @example
  * ```ts
@@ -58,7 +106,7 @@ export interface HookArgs<S> {
  *   name: 'audit-log',
  *   createState: () => ({ calls: 0 }),
  *   afterAttempt: ({ state, attempt }) => { state.calls++; store.push(attempt.model, attempt.cost); },
- *   afterRun: ({ state, result }) => { store.push(`run ${result.runId}: ${state.calls} calls`); },
+ *   onSettle: ({ outcome }) => { store.push(`${outcome.status}: $${outcome.spend.cost}`); },
  * };
  * const agent = new CascadeAgent({ providers, ladder, plugins: [auditLog] });
  * ```
@@ -73,14 +121,17 @@ export interface CascadePlugin<S = Record<string, unknown>> {
     args: HookArgs<S> & { request: ResolvedRequest },
   ): MaybePromise<ResolvedRequest | undefined | void>;
   beforeAttempt?(args: HookArgs<S> & { request: ResolvedRequest; tier: TierInfo }): MaybePromise<void>;
-  afterAttempt?(args: HookArgs<S> & { request: ResolvedRequest; attempt: AttemptRecord }): MaybePromise<void>;
-  wrapStream?(
-    args: HookArgs<S> & { request: ResolvedRequest; tier: TierInfo; stream: AsyncIterable<StreamDelta> },
-  ): AsyncIterable<StreamDelta>;
+  afterAttempt?(
+    args: HookArgs<S> & { request: ResolvedRequest; attempt: Readonly<AttemptRecord> },
+  ): MaybePromise<void>;
+  /** Returns the text transform of one streamed attempt, or nothing to leave its text as it is. */
+  transformText?(args: HookArgs<S> & { request: ResolvedRequest; tier: TierInfo }): TextTransform | undefined;
   afterRun?(
     args: HookArgs<S> & { request: ResolvedRequest; result: CascadeResult },
   ): MaybePromise<CascadeResult | undefined | void>;
-  onError?(args: HookArgs<S> & { request: ResolvedRequest | undefined; error: Error }): MaybePromise<void>;
+  onSettle?(
+    args: HookArgs<S> & { request: ResolvedRequest | undefined; outcome: RunOutcome },
+  ): MaybePromise<void>;
 }
 
 /**

@@ -1,59 +1,56 @@
+import type { ResolvedRequest, RunRequest } from '../agent/request.js';
+import type { AttemptRecord, CascadeResult } from '../agent/result.js';
 import {
   CascadeAbortedError,
   CascadeFlowError,
   PluginError,
   RequestRejectedError,
 } from '../errors/errors.js';
-import type { CascadePlugin, RunContext } from './plugin.js';
+import type { TierInfo } from '../quality/validator.js';
+import type { CascadePlugin, HookArgs, RunContext, RunOutcome, TextTransform } from './plugin.js';
 
 type AnyPlugin = CascadePlugin<any>;
-type HookName = Exclude<keyof AnyPlugin, 'name' | 'createState'>;
+type MaybePromise<T> = T | Promise<T>;
 
-const HOOKS: HookName[] = [
-  'resolveConfig',
-  'beforeRun',
-  'beforeAttempt',
-  'afterAttempt',
-  'wrapStream',
-  'afterRun',
-  'onError',
-];
-
-/** Plugins that implement each hook, in registration order and reversed; computed once per agent. */
+/** Plugins that implement each hook, in the order the hook runs; computed once per agent. */
 export class HookTable {
-  readonly plugins: readonly AnyPlugin[];
-  readonly forward: Readonly<Record<HookName, readonly AnyPlugin[]>>;
-  readonly reverse: Readonly<Record<HookName, readonly AnyPlugin[]>>;
+  readonly resolveConfig: readonly AnyPlugin[];
+  readonly beforeRun: readonly AnyPlugin[];
+  readonly beforeAttempt: readonly AnyPlugin[];
+  /** Reverse registration order. */
+  readonly afterAttempt: readonly AnyPlugin[];
+  /** Registration order: the first is outermost. */
+  readonly transformText: readonly AnyPlugin[];
+  /** Reverse registration order. */
+  readonly afterRun: readonly AnyPlugin[];
+  /** Reverse registration order. */
+  readonly onSettle: readonly AnyPlugin[];
   readonly stateful: readonly AnyPlugin[];
 
   constructor(plugins: readonly AnyPlugin[]) {
-    this.plugins = plugins;
-    const forward = {} as Record<HookName, AnyPlugin[]>;
-    const reverse = {} as Record<HookName, AnyPlugin[]>;
-    for (const hook of HOOKS) {
-      forward[hook] = plugins.filter((p) => typeof p[hook] === 'function');
-      reverse[hook] = [...forward[hook]].reverse();
-    }
-    this.forward = forward;
-    this.reverse = reverse;
-    this.stateful = plugins.filter((p) => typeof p.createState === 'function');
+    const having = (hook: keyof AnyPlugin) => plugins.filter((p) => typeof p[hook] === 'function');
+    this.resolveConfig = having('resolveConfig');
+    this.beforeRun = having('beforeRun');
+    this.beforeAttempt = having('beforeAttempt');
+    this.afterAttempt = having('afterAttempt').reverse();
+    this.transformText = having('transformText');
+    this.afterRun = having('afterRun').reverse();
+    this.onSettle = having('onSettle').reverse();
+    this.stateful = having('createState');
   }
 }
 
-function wrapError(p: AnyPlugin, hook: string, error: unknown): Error {
-  if (
-    error instanceof RequestRejectedError ||
-    (CascadeFlowError.isInstance(error) &&
-      typeof (error as Partial<RequestRejectedError>).attributeTo === 'function')
-  ) {
-    const rejected = error as RequestRejectedError;
-    return typeof rejected.attributeTo === 'function' ? rejected.attributeTo(p.name) : rejected;
-  }
+/** A rejection keeps its own class and gets the plugin's name; other CascadeFlow errors pass; the rest is wrapped. */
+function wrapError(plugin: string, hook: string, error: unknown): Error {
+  if (error instanceof RequestRejectedError) return error.attributeTo(plugin);
   if (CascadeFlowError.isInstance(error)) return error;
-  return new PluginError(p.name, hook, error);
+  return new PluginError(plugin, hook, error);
 }
 
-/** Runs the hooks of every plugin for one run, with per-plugin state and the error policy of {@link CascadePlugin}. */
+/**
+ * Runs the hooks of every plugin for one run, with per-plugin state and the order, abort checks and error
+ * policy documented on {@link CascadePlugin}. Hooks that return synchronously cost no promise hop.
+ */
 export class PluginRunner {
   readonly #table: HookTable;
   readonly #states = new Map<AnyPlugin, unknown>();
@@ -71,146 +68,179 @@ export class PluginRunner {
     }
   }
 
-  #state(p: AnyPlugin): unknown {
-    let s = this.#states.get(p);
-    if (s === undefined) {
-      s = {};
-      this.#states.set(p, s);
+  #base(p: AnyPlugin): HookArgs<unknown> {
+    let state = this.#states.get(p);
+    if (state === undefined) {
+      state = {};
+      this.#states.set(p, state);
     }
-    return s;
+    return { context: this.context, state };
   }
 
-  #args(p: AnyPlugin, extra: object): any {
-    const args: any = { context: this.context, state: this.#state(p) };
-    for (const k in extra) args[k] = (extra as any)[k];
-    return args;
-  }
-
-  #checkAbort() {
+  #checkAbort(): void {
     if (this.context.signal.aborted) throw new CascadeAbortedError(this.context.signal.reason);
   }
 
-  async #thread<V>(
+  /**
+   * Calls `call` for each plugin in `list`, threading a value that a hook may replace, checking the signal
+   * before each. Stays synchronous until a hook returns a promise.
+   */
+  #thread<V>(
     list: readonly AnyPlugin[],
-    hook: HookName,
-    key: string,
+    hook: string,
     value: V,
-    extra: object,
-    checkAbort: boolean,
-  ): Promise<V> {
+    call: (p: AnyPlugin, base: HookArgs<unknown>, current: V) => MaybePromise<V | undefined | void>,
+  ): MaybePromise<V> {
     let current = value;
-    for (const p of list) {
-      if (checkAbort) this.#checkAbort();
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i]!;
+      this.#checkAbort();
+      let out: MaybePromise<V | undefined | void>;
       try {
-        const args = this.#args(p, extra);
-        args[key] = current;
-        let out = (p[hook] as (a: unknown) => unknown).call(p, args);
-        if (out instanceof Promise) out = await out;
-        if (out !== undefined) current = out as V;
+        out = call(p, this.#base(p), current);
       } catch (error) {
-        throw wrapError(p, hook, error);
+        throw wrapError(p.name, hook, error);
       }
+      if (out instanceof Promise) return this.#threadAsync(list, i, out, hook, current, call);
+      if (out !== undefined) current = out as V;
     }
     return current;
   }
 
-  /** Runs a hook in registration order, threading an optional replacement value through. */
-  pipe<V>(hook: HookName, key: string, value: V, extra: object = {}): Promise<V> | V {
-    const list = this.#table.forward[hook];
-    return list.length === 0 ? value : this.#thread(list, hook, key, value, extra, true);
-  }
-
-  /** Same as {@link pipe} in reverse registration order (the "after" hooks). */
-  pipeReverse<V>(hook: HookName, key: string, value: V, extra: object = {}): Promise<V> | V {
-    const list = this.#table.reverse[hook];
-    return list.length === 0 ? value : this.#thread(list, hook, key, value, extra, false);
-  }
-
-  /**
-   * Calls a hook that returns nothing, in registration (`forward`, checking the signal first) or reverse
-   * order. Returns a promise only when some hook did, so that a run with no async hooks pays no extra hop.
-   */
-  each(hook: HookName, extra: object, order: 'forward' | 'reverse'): Promise<void> | undefined {
-    const list = order === 'forward' ? this.#table.forward[hook] : this.#table.reverse[hook];
-    for (let i = 0; i < list.length; i++) {
-      const p = list[i]!;
-      if (order === 'forward') this.#checkAbort();
-      let out: unknown;
-      try {
-        out = (p[hook] as (a: unknown) => unknown).call(p, this.#args(p, extra));
-      } catch (error) {
-        throw wrapError(p, hook, error);
-      }
-      if (out instanceof Promise) return this.#eachAsync(list, i, out, hook, extra, order);
-    }
-    return undefined;
-  }
-
-  async #eachAsync(
+  async #threadAsync<V>(
     list: readonly AnyPlugin[],
     from: number,
-    pending: Promise<unknown>,
-    hook: HookName,
-    extra: object,
-    order: 'forward' | 'reverse',
-  ): Promise<void> {
+    pending: Promise<V | undefined | void>,
+    hook: string,
+    value: V,
+    call: (p: AnyPlugin, base: HookArgs<unknown>, current: V) => MaybePromise<V | undefined | void>,
+  ): Promise<V> {
+    let current = value;
     try {
-      await pending;
+      const out = await pending;
+      if (out !== undefined) current = out as V;
     } catch (error) {
-      throw wrapError(list[from]!, hook, error);
+      throw wrapError(list[from]!.name, hook, error);
     }
     for (let i = from + 1; i < list.length; i++) {
       const p = list[i]!;
-      if (order === 'forward') this.#checkAbort();
+      this.#checkAbort();
       try {
-        await (p[hook] as (a: unknown) => unknown).call(p, this.#args(p, extra));
+        const out = await call(p, this.#base(p), current);
+        if (out !== undefined) current = out as V;
       } catch (error) {
-        throw wrapError(p, hook, error);
-      }
-    }
-  }
-
-  /** Wraps a stream with every plugin's `wrapStream`; the first registered ends up outermost. */
-  wrapStream<T>(stream: AsyncIterable<T>, extra: object): AsyncIterable<T> {
-    let current = stream;
-    for (const p of this.#table.reverse.wrapStream) {
-      try {
-        current = guardStream(
-          p.name,
-          p.wrapStream!(this.#args(p, { ...extra, stream: current })) as AsyncIterable<T>,
-        );
-      } catch (error) {
-        throw wrapError(p, 'wrapStream', error);
+        throw wrapError(p.name, hook, error);
       }
     }
     return current;
   }
 
-  /** Calls every `onError` in reverse order; returns the errors they threw instead of throwing them. */
-  async onError(extra: object): Promise<{ plugin: string; error: unknown }[]> {
-    const failures: { plugin: string; error: unknown }[] = [];
-    for (const p of this.#table.reverse.onError) {
+  resolveConfig(request: RunRequest): MaybePromise<RunRequest> {
+    return this.#thread(this.#table.resolveConfig, 'resolveConfig', request, (p, base, current) =>
+      p.resolveConfig!({ ...base, request: current }),
+    );
+  }
+
+  beforeRun(request: ResolvedRequest): MaybePromise<ResolvedRequest> {
+    return this.#thread(this.#table.beforeRun, 'beforeRun', request, (p, base, current) =>
+      p.beforeRun!({ ...base, request: current }),
+    );
+  }
+
+  /** Returns a promise only when some hook did. */
+  beforeAttempt(request: ResolvedRequest, tier: TierInfo): Promise<void> | undefined {
+    const list = this.#table.beforeAttempt;
+    if (list.length === 0) {
+      this.#checkAbort();
+      return undefined;
+    }
+    const out = this.#thread(list, 'beforeAttempt', undefined, (p, base) =>
+      p.beforeAttempt!({ ...base, request, tier }),
+    );
+    return out instanceof Promise ? out.then(() => undefined) : undefined;
+  }
+
+  /** Returns a promise only when some hook did. */
+  afterAttempt(request: ResolvedRequest, attempt: Readonly<AttemptRecord>): Promise<void> | undefined {
+    const list = this.#table.afterAttempt;
+    if (list.length === 0) return undefined;
+    const out = this.#thread(list, 'afterAttempt', undefined, (p, base) =>
+      p.afterAttempt!({ ...base, request, attempt }),
+    );
+    return out instanceof Promise ? out.then(() => undefined) : undefined;
+  }
+
+  /** The text transforms of one streamed attempt, innermost first (the order text flows through them). */
+  textTransforms(request: ResolvedRequest, tier: TierInfo): { plugin: string; transform: TextTransform }[] {
+    const out: { plugin: string; transform: TextTransform }[] = [];
+    const list = this.#table.transformText;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const p = list[i]!;
       try {
-        await p.onError!(this.#args(p, extra));
+        const transform = p.transformText!({ ...this.#base(p), request, tier });
+        if (transform) out.push({ plugin: p.name, transform });
+      } catch (error) {
+        throw wrapError(p.name, 'transformText', error);
+      }
+    }
+    return out;
+  }
+
+  afterRun(request: ResolvedRequest, result: CascadeResult): MaybePromise<CascadeResult> {
+    return this.#thread(this.#table.afterRun, 'afterRun', result, (p, base, current) =>
+      p.afterRun!({ ...base, request, result: current }),
+    );
+  }
+
+  /** Calls every `onSettle` (reverse order, even after an abort); returns what they threw instead of throwing. */
+  async settle(
+    request: ResolvedRequest | undefined,
+    outcome: RunOutcome,
+  ): Promise<{ plugin: string; error: unknown }[]> {
+    const failures: { plugin: string; error: unknown }[] = [];
+    for (const p of this.#table.onSettle) {
+      try {
+        await p.onSettle!({ ...this.#base(p), request, outcome });
       } catch (error) {
         failures.push({ plugin: p.name, error });
       }
     }
     return failures;
   }
+
+  /** True when some plugin settles (the agent skips building the outcome otherwise). */
+  get settles(): boolean {
+    return this.#table.onSettle.length > 0;
+  }
 }
 
-/** Re-throws what a plugin's stream throws as a PluginError; CascadeFlow errors from inner layers pass through. */
-async function* guardStream<T>(plugin: string, stream: AsyncIterable<T>): AsyncGenerator<T> {
-  try {
-    yield* stream;
-  } catch (error) {
-    // Errors from inner layers already carry their plugin; a rejection from this one gets its name.
-    if (
-      CascadeFlowError.isInstance(error) &&
-      !(typeof (error as Partial<RequestRejectedError>).attributeTo === 'function')
-    )
-      throw error;
-    throw wrapError({ name: plugin } as AnyPlugin, 'wrapStream', error);
+/**
+ * Runs text through a chain of transforms (innermost first); a transform that throws is named in the error.
+ */
+export function pushThrough(
+  chain: readonly { plugin: string; transform: TextTransform }[],
+  text: string,
+): string {
+  let out = text;
+  for (const { plugin, transform } of chain) {
+    try {
+      out = transform.push(out);
+    } catch (error) {
+      throw wrapError(plugin, 'transformText', error);
+    }
   }
+  return out;
+}
+
+/** Flushes a chain of transforms: what an inner one still held goes through the outer ones, then they flush. */
+export function flushThrough(chain: readonly { plugin: string; transform: TextTransform }[]): string {
+  let out = '';
+  for (const { plugin, transform } of chain) {
+    try {
+      out = (out === '' ? '' : transform.push(out)) + transform.flush();
+    } catch (error) {
+      throw wrapError(plugin, 'transformText', error);
+    }
+  }
+  return out;
 }

@@ -64,6 +64,8 @@ export function selfCheck(options: SelfCheckOptions = {}): QualityValidator {
         maxTokens: 1,
         temperature: 0,
         logprobs: true,
+        purpose: 'self-check',
+        about: { query: ctx.query, answer: ctx.response.content },
       });
       const first = res.logprobs?.[0];
       if (!first || !Number.isFinite(first.logprob)) return null;

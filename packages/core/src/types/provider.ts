@@ -9,6 +9,9 @@ import type {
   Usage,
 } from './messages.js';
 
+/** Why a model is called. */
+export type CallPurpose = 'answer' | 'self-check' | 'judge' | (string & {});
+
 /** One call to one model. */
 export interface CompletionRequest {
   model: string;
@@ -18,6 +21,14 @@ export interface CompletionRequest {
   tools?: ToolDefinition[];
   toolChoice?: ToolChoice;
   responseFormat?: ResponseFormat;
+  /**
+   * Why the call is made: `answer` (a tier answering, the default when absent) or a validator's own call
+   * (`self-check`, `judge`). Providers that replay recordings or route by purpose read it; the SDK providers
+   * ignore it.
+   */
+  purpose?: CallPurpose;
+  /** For a validator's call: the question and the answer it judges (so that no one parses its prompt). */
+  about?: { query: string; answer: string };
   /** Ask for token log-probs where the provider can return them. */
   logprobs?: boolean;
   /** Aborts the HTTP request itself. */

@@ -39,6 +39,7 @@ export interface RecordedQuestion {
  * ```
  */
 export class DatasetError extends CascadeFlowError {
+  static override readonly kind: string = 'cascadeflow.eval.DatasetError';
   readonly file: string;
   readonly line: number | null;
   readonly field: string | null;

@@ -3,7 +3,6 @@ import {
   type CompletionResponse,
   type Provider,
   ProviderError,
-  SELF_CHECK_MARKER,
   type StreamDelta,
 } from '@cascadeflow/core';
 import type { RecordedQuestion } from '../dataset/records.js';
@@ -87,11 +86,8 @@ export class ReplayProvider implements Provider {
   }
 
   async complete(req: CompletionRequest): Promise<CompletionResponse> {
-    const user = textOf(req.messages, 'user');
-    const isSelfCheck = user.includes(SELF_CHECK_MARKER);
-    const question = isSelfCheck
-      ? (user.split('\n\nProposed answer:\n')[0] ?? '').replace(/^Question:\n/, '')
-      : user;
+    const isSelfCheck = req.purpose === 'self-check';
+    const question = isSelfCheck && req.about ? req.about.query : textOf(req.messages, 'user');
     const record = this.#find(req, question);
     const answer = record.models[req.model]!;
     if (this.#latencyScale > 0 && !isSelfCheck)

@@ -27,13 +27,13 @@ export class ResilientStore implements LimitStore {
   #failed(error: unknown) {
     const e = error instanceof Error ? error : new Error(String(error));
     this.#down = true;
-    this.#events.emit('store_unavailable', { store: this.#primary.name, error: e, policy: this.#policy });
+    this.#events.emit('store:unavailable', { store: this.#primary.name, error: e, policy: this.#policy });
   }
 
   #ok() {
     if (this.#down) {
       this.#down = false;
-      this.#events.emit('store_recovered', { store: this.#primary.name });
+      this.#events.emit('store:recovered', { store: this.#primary.name });
     }
   }
 
