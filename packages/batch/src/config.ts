@@ -4,7 +4,7 @@ import { z } from 'zod';
 /** How a batch runs: `concurrent` (every item through `agent.run()`), `native` (provider batch APIs), or `auto`. */
 export type BatchStrategy = 'auto' | 'native' | 'concurrent';
 
-/** Options of `runBatch`, after the original plan's `BatchConfig`. */
+/** Options of `runBatch`. */
 export interface BatchConfig {
   /** Items per provider batch in the native strategy. Default 10,000 (well under OpenAI's 50,000 a file). */
   batchSize?: number;
@@ -12,7 +12,7 @@ export interface BatchConfig {
   maxParallel?: number;
   /** Per item, ms; aborts that request. Default 30,000. */
   timeoutPerQuery?: number;
-  /** For the whole batch, ms; aborts what is left. Default: `timeoutPerQuery × batchSize` as in the plan, at least 10 min. */
+  /** For the whole batch, ms; aborts what is left. Default: `timeoutPerQuery × batchSize`, at least 10 min. */
   totalTimeout?: number;
   /**
    * `concurrent`, `native`, or `auto` (default): native when every tier is on OpenAI, the agent has no

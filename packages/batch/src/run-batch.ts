@@ -6,7 +6,7 @@ import { type BatchProgress, progressOf } from './progress.js';
 import { runConcurrent } from './strategies/concurrent.js';
 import { runNative, supportsNativeBatch } from './strategies/native.js';
 
-/** The outcome of a batch, as the original plan's `BatchResult`. */
+/** The outcome of a batch: every item's outcome, in input order, and the totals. */
 export interface BatchResult {
   /** Every item's outcome (input order, or completion order with `preserveOrder: false`). */
   items: BatchItemOutcome[];
