@@ -23,7 +23,7 @@ import {
   UserProfileManager,
 } from '@cascadeflow/profiles';
 import { collectResult, streamCascade } from '@cascadeflow/streaming';
-import { type ModelScript, startTestServer, type TestServer } from '@cascadeflow/testing';
+import { type ScriptedReply, startTestServer, type TestServer } from '@cascadeflow/testing';
 import { firstValueFrom, tap, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -32,7 +32,7 @@ const UNSURE = -1.5;
 const SECRET = 'use ghp_1234567890abcdefghijABCDEFGHIJ123456 to log in';
 
 type Scenario = 'accepted' | 'escalated' | 'blocked' | 'aborted' | 'failed';
-const SCENARIOS: Record<Scenario, { drafter: ModelScript; verifier: ModelScript; fail?: boolean }> = {
+const SCENARIOS: Record<Scenario, { drafter: ScriptedReply; verifier: ScriptedReply; fail?: boolean }> = {
   accepted: {
     drafter: { content: 'Paris is the capital.', logprobs: CONFIDENT },
     verifier: { content: 'Paris.' },
@@ -73,7 +73,7 @@ const ladder = [
   { model: 'gpt-4o-mini', provider: 'openai', threshold: 0.7 },
   { model: 'gpt-4o', provider: 'openai' },
 ];
-const provider = () => new OpenAIProvider({ apiKey: 'test', baseURL: server.openaiBaseURL, maxRetries: 0 });
+const provider = () => new OpenAIProvider({ apiKey: 'test', baseURL: server.openaiBaseURL });
 
 /** What a plugin that records every run is told when it settles. */
 function recordingPlugin(told: RunOutcome[]): CascadePlugin {

@@ -3,9 +3,10 @@
  * The server runs in a child process so that this process's CPU time is the client's alone.
  * Writes bench-results/core.json at the repository root: [{ name, value, unit, baseline, ratio }].
  */
+import { getEventListeners } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, startTestServerProcess, writeBenchResults } from '@cascadeflow/testing';
+import { type BenchResult, median, startTestServerProcess, writeBenchResults } from '@cascadeflow/testing';
 import OpenAI from 'openai';
 import { CascadeAgent, type CascadePlugin, OpenAIProvider } from '../dist/index.js';
 
@@ -89,12 +90,26 @@ try {
       ratio: +ratio.toFixed(3),
     };
   };
-  const results = [
+  const results: BenchResult[] = [
     entry('run_vs_sdk_cpu_ratio', 'run', 'cpuUs'),
     entry('run_vs_sdk_wall_ratio', 'run', 'wallUs'),
     entry('run_5_plugins_vs_sdk_cpu_ratio', 'run5', 'cpuUs'),
     entry('run_5_plugins_vs_sdk_wall_ratio', 'run5', 'wallUs'),
   ];
+  // 30 runs (15 whole-answer, 15 streamed) sharing one AbortController must leave no listener on its signal.
+  const shared = new AbortController();
+  for (let i = 0; i < 30; i++)
+    await agent.run({
+      query: 'What is the capital of France?',
+      signal: shared.signal,
+      ...(i % 2 ? { onDelta: () => undefined } : {}),
+    });
+  results.push({
+    name: 'abort_listeners_after_30_runs',
+    value: getEventListeners(shared.signal, 'abort').length,
+    unit: 'abort listeners left on a signal shared by 30 runs',
+    target: 0,
+  });
   const out = join(here, '../../../bench-results/core.json');
   writeBenchResults(out, results);
 } finally {

@@ -6,9 +6,12 @@ export interface BenchResult {
   name: string;
   value: number;
   unit: string;
-  /** What the value is measured against: a baseline measured in the same run, or a target. */
-  baseline: number;
-  ratio: number;
+  /** The same figure for the baseline (bare SDK, no plugin, …), measured in the same run. */
+  baseline?: number;
+  /** The goal the value is held to: a target, never measured. */
+  target?: number;
+  /** value / baseline when a baseline was measured, else value / target (absent when neither applies). */
+  ratio?: number;
 }
 
 /**
@@ -31,13 +34,20 @@ export function median(xs: readonly number[]): number {
  *
  * @example
  * ```ts
- * writeBenchResults('bench-results/core.json', [{ name: 'x_ratio', value: 1.2, unit: 'µs', baseline: 1, ratio: 1.2 }]);
+ * writeBenchResults('bench-results/core.json', [{ name: 'x_ratio', value: 1.2, unit: 'µs', baseline: 1, ratio: 1.2 }, { name: 'p50_us', value: 4, unit: 'µs', target: 100, ratio: 0.04 }]);
  * ```
  */
 export function writeBenchResults(file: string, results: readonly BenchResult[]): void {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   for (const r of results) {
-    process.stdout.write(`${r.name}: ${r.value} ${r.unit} (baseline ${r.baseline}, ratio ${r.ratio})\n`);
+    const against = [
+      r.baseline !== undefined ? `measured baseline ${r.baseline}` : '',
+      r.target !== undefined ? `target ${r.target}` : '',
+      r.ratio !== undefined ? `ratio ${r.ratio}` : '',
+    ].filter(Boolean);
+    process.stdout.write(
+      `${r.name}: ${r.value} ${r.unit}${against.length ? ` (${against.join(', ')})` : ''}\n`,
+    );
   }
 }

@@ -19,6 +19,6 @@ describe('bench helpers', () => {
     const printed = write.mock.calls.map((c) => c[0]);
     write.mockRestore();
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(results);
-    expect(printed).toEqual(['a_ratio: 1.5 µs (baseline 1, ratio 1.5)\n']);
+    expect(printed).toEqual(['a_ratio: 1.5 µs (measured baseline 1, ratio 1.5)\n']);
   });
 });

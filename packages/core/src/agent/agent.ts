@@ -221,35 +221,45 @@ export class CascadeAgent {
       if (signal.aborted && !(error instanceof CascadeAbortedError))
         error = new CascadeAbortedError(signal.reason);
       if (runner?.settles) {
-        await this.#settle(runner, resolved, {
+        const settled = this.#settle(runner, resolved, {
           status: statusOf(error),
           attempts: ledger,
           spend: ledger.length ? spendOf(ledger) : NO_SPEND,
           error,
         });
+        if (settled) await settled;
       }
       this.#events.emit('run:error', { runId: context.runId, error });
       throw error;
     }
     if (runner.settles) {
-      await this.#settle(runner, resolved, {
+      const settled = this.#settle(runner, resolved, {
         status: 'accepted',
         attempts: ledger,
         spend: spendOf(ledger),
         result,
       });
+      if (settled) await settled;
     }
     if (this.#events.has('run:end')) this.#events.emit('run:end', { runId: context.runId, result });
     return result;
   }
 
-  async #settle(
+  /** Tells every plugin how the run ended; returns a promise only when some `onSettle` did. */
+  #settle(
     runner: PluginRunner,
     request: ResolvedRequest | undefined,
     outcome: RunOutcome,
-  ): Promise<void> {
+  ): Promise<void> | undefined {
     Object.freeze(outcome.attempts);
-    const failures = await runner.settle(request, Object.freeze(outcome));
+    const failures: { plugin: string; error: unknown }[] = [];
+    const pending = runner.settle(request, Object.freeze(outcome), failures);
+    if (pending) return pending.then(() => this.#warnSettleFailures(runner, failures));
+    if (failures.length) this.#warnSettleFailures(runner, failures);
+    return undefined;
+  }
+
+  #warnSettleFailures(runner: PluginRunner, failures: { plugin: string; error: unknown }[]): void {
     for (const f of failures) {
       this.#events.emit('agent:warning', {
         runId: runner.context.runId,

@@ -25,7 +25,6 @@ export interface TierOutcome {
 
 /** What calling a tier needs from the agent. */
 export interface TierCallDeps {
-  provider: Provider;
   policy: CascadePolicy;
   retry: Required<RetryOptions>;
   events: TypedEmitter<CascadeEvents>;
@@ -72,10 +71,11 @@ function asError(e: unknown): Error {
  */
 export async function callTier(
   deps: TierCallDeps,
+  provider: Provider,
   request: ResolvedRequest,
   tier: ResolvedTier,
 ): Promise<TierOutcome> {
-  const { provider, policy, context, live } = deps;
+  const { policy, context, live } = deps;
   const started = performance.now();
   const timeoutMs = tier.timeoutMs ?? request.timeoutMs;
   // A whole-answer call to a provider that enforces timeouts itself (the SDKs do) needs no timer of ours.
@@ -99,7 +99,7 @@ export async function callTier(
     const timing = () => ({ latencyMs: performance.now() - started, retries });
     try {
       const response = collector
-        ? await streamed(deps, call, request, tier, collector)
+        ? await streamed(deps, provider, call, request, tier, collector)
         : await provider.complete(call);
       return { attempt: policy.record(tier, response, timing()) };
     } catch (e) {
@@ -198,17 +198,20 @@ function partial(
  */
 async function streamed(
   deps: TierCallDeps,
+  provider: Provider,
   call: CompletionRequest,
   request: ResolvedRequest,
   tier: ResolvedTier,
   collector: StreamCollector,
 ): Promise<CompletionResponse> {
-  const { live, provider } = deps;
+  const { live } = deps;
   const onDelta = live.onDelta!;
   const check = tier.index < request.ladder.length - 1 ? live.earlyReject : undefined;
   const chain = deps.runner.textTransforms(request, tier);
-  for await (const delta of provider.stream(call)) {
-    const finished = collector.add(delta);
+  let finished: CompletionResponse | null = null;
+  const handle = (delta: StreamDelta): void => {
+    if (finished) return;
+    finished = collector.add(delta);
     if (chain.length === 0 || delta.type === 'tool_call') {
       onDelta(delta, tier);
     } else if (delta.type === 'text') {
@@ -219,13 +222,21 @@ async function streamed(
       if (rest !== '') onDelta({ type: 'text', text: rest }, tier);
       onDelta(delta, tier);
     }
-    if (finished) return finished;
     if (check && delta.type === 'text') {
       const reason = check({ text: collector.text, logprobs: collector.logprobs, tier });
       // Throwing out of the loop closes the provider's stream (and its HTTP request) at once.
       if (reason !== null) throw new EarlyRejection(reason);
     }
+  };
+  if (provider.streamEach) {
+    await provider.streamEach(call, handle);
+  } else {
+    for await (const delta of provider.stream(call)) {
+      handle(delta);
+      if (finished) break;
+    }
   }
+  if (finished) return finished;
   throw new ProviderError({
     provider: provider.name,
     model: tier.model,

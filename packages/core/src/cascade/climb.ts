@@ -44,7 +44,7 @@ export async function climb(deps: ClimbDeps, request: ResolvedRequest): Promise<
     const provider = deps.providers.get(tier.provider)!;
     let outcome: Awaited<ReturnType<typeof callTier>>;
     try {
-      outcome = await callTier({ ...deps, provider }, request, tier);
+      outcome = await callTier(deps, provider, request, tier);
     } catch (e) {
       if (e instanceof InterruptedAttempt) {
         ledger.push(Object.freeze(e.attempt));

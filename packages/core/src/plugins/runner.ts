@@ -7,7 +7,7 @@ import {
   RequestRejectedError,
 } from '../errors/errors.js';
 import type { TierInfo } from '../quality/validator.js';
-import type { CascadePlugin, HookArgs, RunContext, RunOutcome, TextTransform } from './plugin.js';
+import type { CascadePlugin, RunContext, RunOutcome, TextTransform } from './plugin.js';
 
 type AnyPlugin = CascadePlugin<any>;
 type MaybePromise<T> = T | Promise<T>;
@@ -68,13 +68,13 @@ export class PluginRunner {
     }
   }
 
-  #base(p: AnyPlugin): HookArgs<unknown> {
+  #state(p: AnyPlugin): unknown {
     let state = this.#states.get(p);
     if (state === undefined) {
       state = {};
       this.#states.set(p, state);
     }
-    return { context: this.context, state };
+    return state;
   }
 
   #checkAbort(): void {
@@ -89,7 +89,7 @@ export class PluginRunner {
     list: readonly AnyPlugin[],
     hook: string,
     value: V,
-    call: (p: AnyPlugin, base: HookArgs<unknown>, current: V) => MaybePromise<V | undefined | void>,
+    call: (p: AnyPlugin, state: unknown, current: V) => MaybePromise<V | undefined | void>,
   ): MaybePromise<V> {
     let current = value;
     for (let i = 0; i < list.length; i++) {
@@ -97,7 +97,7 @@ export class PluginRunner {
       this.#checkAbort();
       let out: MaybePromise<V | undefined | void>;
       try {
-        out = call(p, this.#base(p), current);
+        out = call(p, this.#state(p), current);
       } catch (error) {
         throw wrapError(p.name, hook, error);
       }
@@ -113,7 +113,7 @@ export class PluginRunner {
     pending: Promise<V | undefined | void>,
     hook: string,
     value: V,
-    call: (p: AnyPlugin, base: HookArgs<unknown>, current: V) => MaybePromise<V | undefined | void>,
+    call: (p: AnyPlugin, state: unknown, current: V) => MaybePromise<V | undefined | void>,
   ): Promise<V> {
     let current = value;
     try {
@@ -126,7 +126,7 @@ export class PluginRunner {
       const p = list[i]!;
       this.#checkAbort();
       try {
-        const out = await call(p, this.#base(p), current);
+        const out = await call(p, this.#state(p), current);
         if (out !== undefined) current = out as V;
       } catch (error) {
         throw wrapError(p.name, hook, error);
@@ -136,14 +136,14 @@ export class PluginRunner {
   }
 
   resolveConfig(request: RunRequest): MaybePromise<RunRequest> {
-    return this.#thread(this.#table.resolveConfig, 'resolveConfig', request, (p, base, current) =>
-      p.resolveConfig!({ ...base, request: current }),
+    return this.#thread(this.#table.resolveConfig, 'resolveConfig', request, (p, state, current) =>
+      p.resolveConfig!({ context: this.context, state, request: current }),
     );
   }
 
   beforeRun(request: ResolvedRequest): MaybePromise<ResolvedRequest> {
-    return this.#thread(this.#table.beforeRun, 'beforeRun', request, (p, base, current) =>
-      p.beforeRun!({ ...base, request: current }),
+    return this.#thread(this.#table.beforeRun, 'beforeRun', request, (p, state, current) =>
+      p.beforeRun!({ context: this.context, state, request: current }),
     );
   }
 
@@ -154,8 +154,8 @@ export class PluginRunner {
       this.#checkAbort();
       return undefined;
     }
-    const out = this.#thread(list, 'beforeAttempt', undefined, (p, base) =>
-      p.beforeAttempt!({ ...base, request, tier }),
+    const out = this.#thread(list, 'beforeAttempt', undefined, (p, state) =>
+      p.beforeAttempt!({ context: this.context, state, request, tier }),
     );
     return out instanceof Promise ? out.then(() => undefined) : undefined;
   }
@@ -164,8 +164,8 @@ export class PluginRunner {
   afterAttempt(request: ResolvedRequest, attempt: Readonly<AttemptRecord>): Promise<void> | undefined {
     const list = this.#table.afterAttempt;
     if (list.length === 0) return undefined;
-    const out = this.#thread(list, 'afterAttempt', undefined, (p, base) =>
-      p.afterAttempt!({ ...base, request, attempt }),
+    const out = this.#thread(list, 'afterAttempt', undefined, (p, state) =>
+      p.afterAttempt!({ context: this.context, state, request, attempt }),
     );
     return out instanceof Promise ? out.then(() => undefined) : undefined;
   }
@@ -177,7 +177,7 @@ export class PluginRunner {
     for (let i = list.length - 1; i >= 0; i--) {
       const p = list[i]!;
       try {
-        const transform = p.transformText!({ ...this.#base(p), request, tier });
+        const transform = p.transformText!({ context: this.context, state: this.#state(p), request, tier });
         if (transform) out.push({ plugin: p.name, transform });
       } catch (error) {
         throw wrapError(p.name, 'transformText', error);
@@ -187,25 +187,54 @@ export class PluginRunner {
   }
 
   afterRun(request: ResolvedRequest, result: CascadeResult): MaybePromise<CascadeResult> {
-    return this.#thread(this.#table.afterRun, 'afterRun', result, (p, base, current) =>
-      p.afterRun!({ ...base, request, result: current }),
+    return this.#thread(this.#table.afterRun, 'afterRun', result, (p, state, current) =>
+      p.afterRun!({ context: this.context, state, request, result: current }),
     );
   }
 
-  /** Calls every `onSettle` (reverse order, even after an abort); returns what they threw instead of throwing. */
-  async settle(
+  /**
+   * Calls every `onSettle` (reverse order, even after an abort); collects what they threw instead of throwing.
+   * Returns a promise only when some hook did.
+   */
+  settle(
     request: ResolvedRequest | undefined,
     outcome: RunOutcome,
-  ): Promise<{ plugin: string; error: unknown }[]> {
-    const failures: { plugin: string; error: unknown }[] = [];
-    for (const p of this.#table.onSettle) {
+    failures: { plugin: string; error: unknown }[],
+  ): Promise<void> | undefined {
+    const list = this.#table.onSettle;
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i]!;
       try {
-        await p.onSettle!({ ...this.#base(p), request, outcome });
+        const out = p.onSettle!({ context: this.context, state: this.#state(p), request, outcome });
+        if (out instanceof Promise) return this.#settleAsync(list, i, out, request, outcome, failures);
       } catch (error) {
         failures.push({ plugin: p.name, error });
       }
     }
-    return failures;
+    return undefined;
+  }
+
+  async #settleAsync(
+    list: readonly AnyPlugin[],
+    from: number,
+    pending: Promise<void>,
+    request: ResolvedRequest | undefined,
+    outcome: RunOutcome,
+    failures: { plugin: string; error: unknown }[],
+  ): Promise<void> {
+    try {
+      await pending;
+    } catch (error) {
+      failures.push({ plugin: list[from]!.name, error });
+    }
+    for (let i = from + 1; i < list.length; i++) {
+      const p = list[i]!;
+      try {
+        await p.onSettle!({ context: this.context, state: this.#state(p), request, outcome });
+      } catch (error) {
+        failures.push({ plugin: p.name, error });
+      }
+    }
   }
 
   /** True when some plugin settles (the agent skips building the outcome otherwise). */

@@ -200,6 +200,11 @@ export class OpenAIProvider implements Provider {
       this.name,
     );
   }
+
+  /** The same deltas as {@link stream}, pushed to `onDelta` as each chunk is parsed (one promise per chunk). */
+  streamEach(req: CompletionRequest, onDelta: (delta: StreamDelta) => void): Promise<void> {
+    return (this.stream(req) as OpenAIDeltas).each(onDelta);
+  }
 }
 
 /**
@@ -304,6 +309,56 @@ class OpenAIDeltas implements AsyncIterableIterator<StreamDelta> {
       });
     }
     if (choice.finish_reason) this.#finish = finishReason(choice.finish_reason);
+  }
+
+  /**
+   * Pushes every delta to `onDelta`, synchronously as each chunk arrives: no promise per delta on top of the
+   * SDK's own. A throw from `onDelta` closes the SDK stream (and its HTTP request) and propagates.
+   */
+  async each(onDelta: (delta: StreamDelta) => void): Promise<void> {
+    let it: AsyncIterator<ChatCompletionChunk>;
+    try {
+      it = (await this.#open())[Symbol.asyncIterator]();
+    } catch (error) {
+      this.#done = true;
+      throw fromSdkError(error, this.#provider, this.#req.model, this.#req.signal);
+    }
+    this.#it = it;
+    try {
+      for (;;) {
+        let r: IteratorResult<ChatCompletionChunk>;
+        try {
+          r = await it.next();
+        } catch (error) {
+          this.#done = true;
+          throw midStreamError(
+            fromSdkError(error, this.#provider, this.#req.model, this.#req.signal),
+            this.#received,
+          );
+        }
+        if (r.done) break;
+        this.#take(r.value);
+        const queue = this.#queue;
+        for (let i = 0; i < queue.length; i++) onDelta(queue[i]!);
+        queue.length = 0;
+      }
+    } catch (error) {
+      if (!this.#done) {
+        this.#done = true;
+        await it.return?.()?.catch(() => undefined);
+      }
+      throw error;
+    }
+    this.#done = true;
+    if (this.#finish === null) {
+      throw new ProviderError({
+        provider: this.#provider,
+        model: this.#req.model,
+        message: 'The stream ended before the model finished (no finish_reason): the connection was cut.',
+        retryable: true,
+      });
+    }
+    onDelta({ type: 'finish', finishReason: this.#finish, usage: this.#usage, model: this.#model });
   }
 
   async return(): Promise<IteratorResult<StreamDelta>> {

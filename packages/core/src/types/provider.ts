@@ -99,4 +99,10 @@ export interface Provider {
   readonly handlesTimeout?: boolean;
   complete(request: CompletionRequest): Promise<CompletionResponse>;
   stream(request: CompletionRequest): AsyncIterable<StreamDelta>;
+  /**
+   * Optional: the same deltas as `stream()`, pushed to `onDelta` as they arrive (the agent uses it when
+   * present: one promise per network chunk instead of one per delta). Resolves after the `finish` delta; a
+   * throw from `onDelta` must close the stream and reject with that error.
+   */
+  streamEach?(request: CompletionRequest, onDelta: (delta: StreamDelta) => void): Promise<void>;
 }
