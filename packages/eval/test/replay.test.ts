@@ -67,7 +67,9 @@ describe('replay through the real cascade engine', () => {
     const report = await runEval(test, cal, { fullLadder: ladder });
     expect(report.n).toBe(150);
     expect(report.quality_ratio).toBeGreaterThan(0.8);
-    expect(report.cost_ratio).toBeLessThan(1);
+    // The calibrated validator's own self-check calls must reach the replay as self-checks (by their
+    // `purpose`): answered as questions instead, every draft escalates and the cost ratio is about 0.67.
+    expect(report.cost_ratio).toBeLessThan(0.3);
     expect(report.baselines.always_cheapest.model).toBe('llama3.2-1b');
   });
 });

@@ -41,6 +41,8 @@ export function calibratedValidator(calibration: Calibration): QualityValidator 
           maxTokens: 1,
           temperature: 0,
           logprobs: true,
+          purpose: 'self-check',
+          about: { query: ctx.query, answer: ctx.response.content },
         });
         const first = res.logprobs?.[0];
         if (first)
