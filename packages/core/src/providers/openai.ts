@@ -252,31 +252,8 @@ class OpenAIDeltas implements AsyncIterableIterator<StreamDelta> {
           throw fromSdkError(error, this.#provider, this.#req.model, this.#req.signal);
         }
       }
-      let r: IteratorResult<ChatCompletionChunk>;
-      try {
-        r = await this.#it.next();
-      } catch (error) {
-        this.#done = true;
-        throw midStreamError(
-          fromSdkError(error, this.#provider, this.#req.model, this.#req.signal),
-          this.#received,
-        );
-      }
-      if (r.done) {
-        this.#done = true;
-        if (this.#finish === null) {
-          throw new ProviderError({
-            provider: this.#provider,
-            model: this.#req.model,
-            message: 'The stream ended before the model finished (no finish_reason): the connection was cut.',
-            retryable: true,
-          });
-        }
-        return {
-          value: { type: 'finish', finishReason: this.#finish, usage: this.#usage, model: this.#model },
-          done: false,
-        };
-      }
+      const r = await this.#pull(this.#it);
+      if (r.done) return { value: this.#end(), done: false };
       this.#take(r.value);
     }
   }
@@ -326,16 +303,7 @@ class OpenAIDeltas implements AsyncIterableIterator<StreamDelta> {
     this.#it = it;
     try {
       for (;;) {
-        let r: IteratorResult<ChatCompletionChunk>;
-        try {
-          r = await it.next();
-        } catch (error) {
-          this.#done = true;
-          throw midStreamError(
-            fromSdkError(error, this.#provider, this.#req.model, this.#req.signal),
-            this.#received,
-          );
-        }
+        const r = await this.#pull(it);
         if (r.done) break;
         this.#take(r.value);
         const queue = this.#queue;
@@ -349,6 +317,24 @@ class OpenAIDeltas implements AsyncIterableIterator<StreamDelta> {
       }
       throw error;
     }
+    onDelta(this.#end());
+  }
+
+  /** The next SDK chunk; an SDK error becomes a ProviderError that says how far the stream got. */
+  async #pull(it: AsyncIterator<ChatCompletionChunk>): Promise<IteratorResult<ChatCompletionChunk>> {
+    try {
+      return await it.next();
+    } catch (error) {
+      this.#done = true;
+      throw midStreamError(
+        fromSdkError(error, this.#provider, this.#req.model, this.#req.signal),
+        this.#received,
+      );
+    }
+  }
+
+  /** The finish delta once the SDK stream has ended; a stream cut before its finish_reason is a retryable error. */
+  #end(): StreamDelta {
     this.#done = true;
     if (this.#finish === null) {
       throw new ProviderError({
@@ -358,7 +344,7 @@ class OpenAIDeltas implements AsyncIterableIterator<StreamDelta> {
         retryable: true,
       });
     }
-    onDelta({ type: 'finish', finishReason: this.#finish, usage: this.#usage, model: this.#model });
+    return { type: 'finish', finishReason: this.#finish, usage: this.#usage, model: this.#model };
   }
 
   async return(): Promise<IteratorResult<StreamDelta>> {
