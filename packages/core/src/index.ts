@@ -36,7 +36,7 @@ export {
 } from './plugins/plugin.js';
 export { DEFAULT_PRICES } from './pricing/default-prices.js';
 export { type ModelPrice, type PriceMatch, Pricing, type PricingTable } from './pricing/pricing.js';
-export { addUsage, ZERO_USAGE } from './pricing/usage.js';
+export { addUsage, estimateInputTokens, ZERO_USAGE } from './pricing/usage.js';
 export { AnthropicProvider, type AnthropicProviderOptions } from './providers/anthropic.js';
 export { collectStream } from './providers/collect-stream.js';
 export { OpenAIProvider, type OpenAIProviderOptions } from './providers/openai.js';
@@ -45,8 +45,10 @@ export { defaultValidators } from './quality/defaults.js';
 export { jsonValidity } from './quality/json-validity.js';
 export { type LogprobConfidenceOptions, logprobConfidence } from './quality/logprob-confidence.js';
 export {
+  askSelfCheck,
   SELF_CHECK_MARKER,
   type SelfCheckOptions,
+  type SelfCheckVerdict,
   selfCheck,
   selfCheckPrompt,
 } from './quality/self-check.js';

@@ -1,14 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CascadeAgent, type CascadeEvents } from '../src/index.js';
-import { CONFIDENT, type Setup, setup, UNSURE } from './helpers.js';
+import { CONFIDENT, type Setup, setup, twoTier, UNSURE } from './helpers.js';
 
 let env: Setup;
 afterEach(async () => env?.server.close());
-
-const twoTier = [
-  { model: 'gpt-4o-mini', provider: 'openai', threshold: 0.8 },
-  { model: 'gpt-4o', provider: 'openai' },
-];
 
 describe('cascade through the real openai SDK', () => {
   it('accepts a confident draft and reports cost and saving', async () => {

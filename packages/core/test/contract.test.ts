@@ -9,15 +9,10 @@ import {
   selfCheck,
   spendOf,
 } from '../src/index.js';
-import { type Setup, setup, UNSURE } from './helpers.js';
+import { type Setup, setup, twoTier, UNSURE } from './helpers.js';
 
 let env: Setup;
 afterEach(async () => env?.server.close());
-
-const twoTier = [
-  { model: 'gpt-4o-mini', provider: 'openai', threshold: 0.8 },
-  { model: 'gpt-4o', provider: 'openai' },
-];
 
 describe('errors', () => {
   it('AllTiersFailedError keeps each tier’s original error, with status and retryable', async () => {

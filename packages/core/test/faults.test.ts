@@ -5,15 +5,10 @@ import {
   type CascadeEvents,
   type StreamDelta,
 } from '../src/index.js';
-import { CONFIDENT, type Setup, setup } from './helpers.js';
+import { CONFIDENT, type Setup, setup, twoTier } from './helpers.js';
 
 let env: Setup;
 afterEach(async () => env?.server.close());
-
-const twoTier = [
-  { model: 'gpt-4o-mini', provider: 'openai', threshold: 0.8 },
-  { model: 'gpt-4o', provider: 'openai' },
-];
 
 describe('faults', () => {
   it('retries a 429 after the retry-after the server asked for', async () => {

@@ -11,6 +11,12 @@ import {
 export const CONFIDENT = -0.01; // p ≈ 0.99
 export const UNSURE = -1.5; // p ≈ 0.22
 
+/** The ladder most tests use: a drafter that needs 0.8, and the verifier. */
+export const twoTier = [
+  { model: 'gpt-4o-mini', provider: 'openai', threshold: 0.8 },
+  { model: 'gpt-4o', provider: 'openai' },
+];
+
 export async function setup(models: Record<string, ModelScript>) {
   const server = await startTestServer({ models });
   const providers = {

@@ -7,15 +7,10 @@ import {
   RequestRejectedError,
   type StreamDelta,
 } from '../src/index.js';
-import { CONFIDENT, type Setup, setup, UNSURE } from './helpers.js';
+import { CONFIDENT, type Setup, setup, twoTier, UNSURE } from './helpers.js';
 
 let env: Setup;
 afterEach(async () => env?.server.close());
-
-const twoTier = [
-  { model: 'gpt-4o-mini', provider: 'openai', threshold: 0.8 },
-  { model: 'gpt-4o', provider: 'openai' },
-];
 
 function recorder(name: string, log: string[]): CascadePlugin {
   return {

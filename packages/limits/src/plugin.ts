@@ -1,4 +1,10 @@
-import type { CascadePlugin, Pricing, ResolvedRequest, RunContext } from '@cascadeflow/core';
+import {
+  type CascadePlugin,
+  estimateInputTokens,
+  type Pricing,
+  type ResolvedRequest,
+  type RunContext,
+} from '@cascadeflow/core';
 import { BudgetExceededError, RateLimitError } from './errors.js';
 import { LimitsEmitter, type LimitsEvents, type StoreErrorPolicy } from './events.js';
 import { type LimitName, type LimitsConfig, validateLimits, WINDOWS } from './limits.js';
@@ -43,7 +49,6 @@ interface State {
   reservation?: Reservation;
   reservedTokens: number;
   reservedCost: number;
-  settled: boolean;
 }
 
 /** The limits plugin, with its events and a look at current figures. */
@@ -52,13 +57,6 @@ export interface LimitsPlugin extends CascadePlugin<State> {
   /** The figures in each configured window for a subject now. */
   current(subject: string, limits: LimitsConfig): Promise<Partial<Record<LimitName, number>>>;
   readonly store: LimitStore;
-}
-
-function estimateTokens(request: ResolvedRequest): number {
-  let chars = 0;
-  for (const m of request.messages) chars += m.content?.length ?? 0;
-  // 4 characters a token: OpenAI's rule of thumb for English.
-  return Math.ceil(chars / 4);
 }
 
 /**
@@ -112,14 +110,14 @@ export function limitsPlugin(options: LimitsPluginOptions = {}): LimitsPlugin {
         })),
         ...(limits.concurrent !== undefined ? [{ name: 'concurrent' as const, windowMs: 0 }] : []),
       ]),
-    createState: () => ({ reservedTokens: 0, reservedCost: 0, settled: false }),
+    createState: () => ({ reservedTokens: 0, reservedCost: 0 }),
 
     async beforeRun({ request, context, state }) {
       const subject = request.userId ?? anonymous;
       if (subject === null) return;
       const limits = limitsFor(request, context);
       if (!limits) return;
-      const input = estimateTokens(request);
+      const input = estimateInputTokens(request.messages);
       let tokens = 0;
       let cost = 0;
       for (const tier of request.ladder) {
@@ -182,8 +180,7 @@ export function limitsPlugin(options: LimitsPluginOptions = {}): LimitsPlugin {
     // engine's attempts really cost: the reservation becomes that spend, never a refund of paid calls.
     async onSettle({ outcome, state }) {
       const r = state.reservation;
-      if (!r || state.settled) return;
-      state.settled = true;
+      if (!r) return; // onSettle runs once per run: nothing else to guard against
       const spent = outcome.spend;
       const tokens = spent.usage.inputTokens + spent.usage.outputTokens;
       const cost = spent.cost ?? state.reservedCost; // an unknown price keeps the reserved figure

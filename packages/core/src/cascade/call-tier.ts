@@ -6,6 +6,7 @@ import { attemptSignal } from '../agent/signals.js';
 import { CascadeAbortedError, CascadeFlowError, ProviderError } from '../errors/errors.js';
 import type { RunContext } from '../plugins/plugin.js';
 import { flushThrough, type PluginRunner, pushThrough } from '../plugins/runner.js';
+import { estimateInputTokens } from '../pricing/usage.js';
 import { StreamCollector } from '../providers/collect-stream.js';
 import type { CompletionRequest, CompletionResponse, Provider, StreamDelta } from '../types/provider.js';
 import type { CascadePolicy } from './policy.js';
@@ -31,13 +32,6 @@ export interface TierCallDeps {
   runner: PluginRunner;
   context: RunContext;
   live: LiveHooks;
-}
-
-/** Input tokens of a call cut short before the provider reported usage: 4 characters a token (an estimate). */
-export function estimateInputTokens(messages: ResolvedRequest['messages']): number {
-  let chars = 0;
-  for (const m of messages) chars += m.content?.length ?? 0;
-  return Math.ceil(chars / 4);
 }
 
 /**

@@ -1,23 +1,13 @@
-import type { CascadeEvents, TypedEmitter } from '../agent/events.js';
 import type { ResolvedRequest } from '../agent/request.js';
 import type { AttemptRecord, CascadeResult } from '../agent/result.js';
-import type { RetryOptions } from '../agent/retry.js';
 import { AllTiersFailedError, CascadeAbortedError } from '../errors/errors.js';
-import type { RunContext } from '../plugins/plugin.js';
-import type { PluginRunner } from '../plugins/runner.js';
 import type { Provider } from '../types/provider.js';
-import { callTier, InterruptedAttempt, type LiveHooks } from './call-tier.js';
-import type { CascadePolicy, PolicyScratch } from './policy.js';
+import { callTier, InterruptedAttempt, type TierCallDeps } from './call-tier.js';
+import type { PolicyScratch } from './policy.js';
 
-/** What climbing the ladder needs from the agent. */
-export interface ClimbDeps {
+/** What climbing the ladder needs from the agent: what calling a tier needs, plus the providers and the ledger. */
+export interface ClimbDeps extends TierCallDeps {
   providers: ReadonlyMap<string, Provider>;
-  policy: CascadePolicy;
-  retry: Required<RetryOptions>;
-  events: TypedEmitter<CascadeEvents>;
-  runner: PluginRunner;
-  context: RunContext;
-  live: LiveHooks;
   /**
    * The run's ledger: every attempt is pushed here (frozen) as soon as it is decided, or cut short, so that
    * what was paid is known however the run ends.

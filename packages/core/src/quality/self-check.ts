@@ -1,5 +1,5 @@
 import type { ChatMessage } from '../types/messages.js';
-import type { QualityValidator } from './validator.js';
+import type { QualityValidator, ValidationContext } from './validator.js';
 
 /** Options of {@link selfCheck}. */
 export interface SelfCheckOptions {
@@ -10,11 +10,12 @@ export interface SelfCheckOptions {
 }
 
 /**
- * The marker replay providers use to recognise a self-check call.
+ * The last line of the default self-check prompt. Programs should recognise a self-check call by its
+ * `purpose: 'self-check'`; a scripted test server that sees only the HTTP body can look for this line.
  *
  * @example
  * ```ts
- * const isSelfCheck = prompt.includes(SELF_CHECK_MARKER); // how a replay or a test server recognises the call
+ * const isSelfCheck = JSON.stringify(body.messages).includes(SELF_CHECK_MARKER); // in a scripted test server
  * ```
  */
 export const SELF_CHECK_MARKER = 'Is the proposed answer correct? Answer with a single letter, Y or N.';
@@ -42,6 +43,55 @@ export function selfCheckPrompt(question: string, answer: string): ChatMessage[]
   ];
 }
 
+/** What the model said when asked whether an answer is correct. */
+export interface SelfCheckVerdict {
+  /** True when the reply's first token is Y. */
+  saidYes: boolean;
+  /** Log-prob of that first token. */
+  logprob: number;
+  /** P(correct): p of Y, or 1 − p of N. */
+  pCorrect: number;
+  /** log P(correct), computed without losing precision when the model said Y. */
+  logPCorrect: number;
+}
+
+/**
+ * Makes the self-check call for a draft through the validator's `complete` (so it is paid into the attempt,
+ * and marked `purpose: 'self-check'` with what it is `about`): the one place that builds that call, for
+ * {@link selfCheck} and for validators that use the same signal (the eval's calibrated validator). Null when
+ * the reply has no log-prob.
+ *
+ * @example
+ * ```ts
+ * const verdict = await askSelfCheck(ctx);
+ * if (verdict) console.log(verdict.pCorrect);
+ * ```
+ */
+export async function askSelfCheck(
+  ctx: ValidationContext,
+  options: SelfCheckOptions = {},
+): Promise<SelfCheckVerdict | null> {
+  const res = await ctx.complete({
+    ...(options.model ? { model: options.model } : {}),
+    messages: (options.prompt ?? selfCheckPrompt)(ctx.query, ctx.response.content),
+    maxTokens: 1,
+    temperature: 0,
+    logprobs: true,
+    purpose: 'self-check',
+    about: { query: ctx.query, answer: ctx.response.content },
+  });
+  const first = res.logprobs?.[0];
+  if (!first) return null;
+  const p = Math.exp(first.logprob);
+  const saidYes = /^\s*y/i.test(first.token);
+  return {
+    saidYes,
+    logprob: first.logprob,
+    pCorrect: saidYes ? p : 1 - p,
+    logPCorrect: saidYes ? first.logprob : Math.log(Math.max(1e-12, 1 - p)),
+  };
+}
+
 /**
  * Asks the model whether its own answer is correct and scores the probability of "Y", from the log-prob of
  * the first token of the reply (1 − p when the model said N). Costs one short extra call per judged draft,
@@ -53,26 +103,17 @@ export function selfCheckPrompt(question: string, answer: string): ChatMessage[]
  * ```
  */
 export function selfCheck(options: SelfCheckOptions = {}): QualityValidator {
-  const build = options.prompt ?? selfCheckPrompt;
   return {
     name: 'self-check',
     async validate(ctx) {
       if (ctx.response.content.trim() === '') return null;
-      const res = await ctx.complete({
-        ...(options.model ? { model: options.model } : {}),
-        messages: build(ctx.query, ctx.response.content),
-        maxTokens: 1,
-        temperature: 0,
-        logprobs: true,
-        purpose: 'self-check',
-        about: { query: ctx.query, answer: ctx.response.content },
-      });
-      const first = res.logprobs?.[0];
-      if (!first || !Number.isFinite(first.logprob)) return null;
-      const p = Math.exp(first.logprob);
-      const saidYes = /^\s*y/i.test(first.token);
-      const score = saidYes ? p : 1 - p;
-      return { score, reasons: [`self-check: P(correct) ${score.toFixed(3)} (said ${saidYes ? 'Y' : 'N'})`] };
+      const verdict = await askSelfCheck(ctx, options);
+      if (!verdict || !Number.isFinite(verdict.logprob)) return null;
+      const score = verdict.pCorrect;
+      return {
+        score,
+        reasons: [`self-check: P(correct) ${score.toFixed(3)} (said ${verdict.saidYes ? 'Y' : 'N'})`],
+      };
     },
   };
 }

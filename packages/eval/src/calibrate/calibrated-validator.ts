@@ -1,10 +1,10 @@
 import {
+  askSelfCheck,
   CascadeAgent,
   type CascadeAgentOptions,
   InvalidConfigError,
   type Provider,
   type QualityValidator,
-  selfCheckPrompt,
   textChecks,
 } from '@cascadeflow/core';
 import type { Calibration } from './calibrate.js';
@@ -36,19 +36,8 @@ export function calibratedValidator(calibration: Calibration): QualityValidator 
       if (lps && lps.length > 0) {
         confidence = lps.reduce((s, t) => s + t.logprob, 0) / lps.length;
       } else if (calibration.signal === 'self-check' && ctx.response.content.trim() !== '') {
-        const res = await ctx.complete({
-          messages: selfCheckPrompt(ctx.query, ctx.response.content),
-          maxTokens: 1,
-          temperature: 0,
-          logprobs: true,
-          purpose: 'self-check',
-          about: { query: ctx.query, answer: ctx.response.content },
-        });
-        const first = res.logprobs?.[0];
-        if (first)
-          confidence = /^\s*y/i.test(first.token)
-            ? first.logprob
-            : Math.log(Math.max(1e-12, 1 - Math.exp(first.logprob)));
+        const verdict = await askSelfCheck(ctx);
+        if (verdict) confidence = verdict.logPCorrect;
       }
       const t = text.validate(ctx);
       const textScore = t && !(t instanceof Promise) ? t.score : 1;
