@@ -20,10 +20,15 @@ export interface LimitDetails {
 function message(d: LimitDetails, what: string): string {
   const fmt = (x: number) =>
     d.limit.startsWith('cost') ? `$${x.toFixed(4)}` : `${Math.round(x * 100) / 100}`;
-  const when =
-    d.retryAfterMs === undefined
-      ? 'this request alone exceeds it: lower maxTokens or raise the limit'
-      : `retry in ${Math.ceil(d.retryAfterMs / 1000)} s`;
+  if (d.limit === 'concurrent') {
+    return `${what} concurrent of ${fmt(d.value)} reached for "${d.subject}" (${fmt(d.current)} runs in flight); a slot frees when one of them ends: retry in ${Math.ceil((d.retryAfterMs ?? 1000) / 1000)} s.`;
+  }
+  const advice = d.limit.startsWith('cost')
+    ? "this request's worst case alone (every tier writing its maxTokens) exceeds it: lower maxTokens, shorten the ladder, or raise the budget"
+    : d.limit.startsWith('tokens')
+      ? 'this request alone (its input and every tier writing its maxTokens) exceeds it: lower maxTokens or raise the limit'
+      : 'the limit is lower than one request: raise it';
+  const when = d.retryAfterMs === undefined ? advice : `retry in ${Math.ceil(d.retryAfterMs / 1000)} s`;
   return `${what} ${d.limit} of ${fmt(d.value)} reached for "${d.subject}" (used ${fmt(d.current)}, this request needs ${fmt(d.requested)}); ${when}.`;
 }
 

@@ -16,3 +16,4 @@ export type {
   ReserveRequest,
   WindowCharge,
 } from './stores/store.js';
+export { countingFor, inputTokenBound, type TokenCounting } from './tokens.js';

@@ -1,13 +1,9 @@
-import {
-  type CascadePlugin,
-  estimateInputTokens,
-  type Pricing,
-  type ResolvedRequest,
-  type RunContext,
-} from '@cascadeflow/core';
+import { randomUUID } from 'node:crypto';
+import type { CascadePlugin, Pricing, ResolvedRequest, RunContext } from '@cascadeflow/core';
 import { BudgetExceededError, RateLimitError } from './errors.js';
 import { LimitsEmitter, type LimitsEvents, type StoreErrorPolicy } from './events.js';
 import { type LimitName, type LimitsConfig, validateLimits, WINDOWS } from './limits.js';
+import { capOutput, worstCase } from './reservation.js';
 import { MemoryLimitStore } from './stores/memory.js';
 import { ResilientStore } from './stores/resilient.js';
 import type { LimitStore, Reservation, WindowCharge } from './stores/store.js';
@@ -37,8 +33,18 @@ export interface LimitsPluginOptions {
    * fact for a model whose price is unknown: give prices, or set this to the most such a call can cost.
    */
   unpricedModelCost?: number;
-  /** Output tokens reserved per tier when a request sets no `maxTokens`. Default 1024. */
+  /**
+   * Output cap given to every tier that has none when a token or cost limit applies (so that the reservation
+   * bounds the spend), and reserved for it. Default 1024.
+   */
   defaultMaxTokens?: number;
+  /** Validator calls per judged tier to reserve for (1 with a `selfCheck` validator). Default 0. */
+  validatorCallsPerTier?: number;
+  /**
+   * Lease of a concurrency slot, in ms: renewed every third of it while the run lasts, so that a slot whose
+   * release is lost (a crashed process, a store outage) frees itself within one lease. Default 15000.
+   */
+  concurrencyLeaseMs?: number;
   /** Subject of runs without a `userId` (all share it), or null to leave them unlimited. Default `anonymous`. */
   anonymousSubject?: string | null;
   /** Plugin name. Default `limits`. */
@@ -49,6 +55,7 @@ interface State {
   reservation?: Reservation;
   reservedTokens: number;
   reservedCost: number;
+  renewal?: ReturnType<typeof setInterval>;
 }
 
 /** The limits plugin, with its events and a look at current figures. */
@@ -87,6 +94,7 @@ export function limitsPlugin(options: LimitsPluginOptions = {}): LimitsPlugin {
   const anonymous = options.anonymousSubject === undefined ? 'anonymous' : options.anonymousSubject;
   const fixed = typeof options.limits === 'object' ? validateLimits(options.limits) : undefined;
   const warned = new Set<string>();
+  const leaseMs = options.concurrencyLeaseMs ?? 15_000;
 
   const limitsFor = (request: ResolvedRequest, context: RunContext): LimitsConfig | undefined => {
     const handed = request.handoffs.limits;
@@ -117,26 +125,20 @@ export function limitsPlugin(options: LimitsPluginOptions = {}): LimitsPlugin {
       if (subject === null) return;
       const limits = limitsFor(request, context);
       if (!limits) return;
-      const input = estimateInputTokens(request.messages);
-      let tokens = 0;
-      let cost = 0;
-      for (const tier of request.ladder) {
-        const output = request.maxTokens ?? tier.maxTokens ?? defaultMaxTokens;
-        tokens += input + output;
-        const c = (options.pricing ?? context.pricing).cost(tier.model, {
-          inputTokens: input,
-          outputTokens: output,
-          cachedInputTokens: 0,
-        });
-        if (c === null) {
-          cost += unpricedCost;
-          if (!warned.has(tier.model)) {
-            warned.add(tier.model);
-            events.emit('model:unpriced', { model: tier.model });
-          }
-        } else {
-          cost += c;
-        }
+      const metered = WINDOWS.some((w) => w.kind !== 'requests' && limits[w.field] !== undefined);
+      // A true upper bound needs an output cap on every tier: the provider may write up to it.
+      const capped = metered ? capOutput(request, defaultMaxTokens) : request;
+      const worst = metered
+        ? await worstCase(capped, {
+            pricing: options.pricing ?? context.pricing,
+            unpricedModelCost: unpricedCost,
+            validatorCallsPerTier: options.validatorCallsPerTier ?? 0,
+          })
+        : { tokens: 0, cost: 0, unpriced: [] };
+      for (const model of worst.unpriced) {
+        if (warned.has(model)) continue;
+        warned.add(model);
+        events.emit('model:unpriced', { model });
       }
       const charges: WindowCharge[] = [];
       for (const w of WINDOWS) {
@@ -146,13 +148,17 @@ export function limitsPlugin(options: LimitsPluginOptions = {}): LimitsPlugin {
           name: w.name,
           windowMs: w.windowMs,
           limit,
-          amount: w.kind === 'requests' ? 1 : w.kind === 'tokens' ? tokens : cost,
+          amount: w.kind === 'requests' ? 1 : w.kind === 'tokens' ? worst.tokens : worst.cost,
         });
       }
-      const concurrent =
-        limits.concurrent !== undefined ? { limit: limits.concurrent, ttlMs: 600_000 } : undefined;
+      const concurrent = limits.concurrent !== undefined ? { limit: limits.concurrent, leaseMs } : undefined;
       if (charges.length === 0 && !concurrent) return;
-      const out = await store.reserve({ subject, charges, ...(concurrent ? { concurrent } : {}) });
+      const out = await store.reserve({
+        id: `${context.runId}_${randomUUID()}`,
+        subject,
+        charges,
+        ...(concurrent ? { concurrent } : {}),
+      });
       if (!out.ok) {
         events.emit('limit:rejected', {
           subject,
@@ -172,15 +178,25 @@ export function limitsPlugin(options: LimitsPluginOptions = {}): LimitsPlugin {
         throw out.name.startsWith('cost') ? new BudgetExceededError(details) : new RateLimitError(details);
       }
       state.reservation = out.reservation;
-      state.reservedTokens = tokens;
-      state.reservedCost = cost;
+      state.reservedTokens = worst.tokens;
+      state.reservedCost = worst.cost;
+      if (out.reservation.leaseMs !== null) {
+        // Renewed while the run lasts; if this process dies, the slot lapses within one lease.
+        const r = out.reservation;
+        state.renewal = setInterval(() => {
+          store.renew(r).catch(() => undefined); // an outage is announced by the store; the lease just lapses
+        }, leaseMs / 3);
+        state.renewal.unref?.();
+      }
+      return capped;
     },
 
     // Told once per run, however it ended (accepted, refused by any plugin, aborted, failed), with what the
     // engine's attempts really cost: the reservation becomes that spend, never a refund of paid calls.
     async onSettle({ outcome, state }) {
+      if (state.renewal) clearInterval(state.renewal);
       const r = state.reservation;
-      if (!r) return; // onSettle runs once per run: nothing else to guard against
+      if (!r) return;
       const spent = outcome.spend;
       const tokens = spent.usage.inputTokens + spent.usage.outputTokens;
       const cost = spent.cost ?? state.reservedCost; // an unknown price keeps the reserved figure
@@ -194,8 +210,9 @@ export function limitsPlugin(options: LimitsPluginOptions = {}): LimitsPlugin {
         else if (!served) deltas[c.name] = -c.amount;
       }
       try {
-        await store.adjust(r, deltas, true);
+        await store.settle(r, deltas);
       } catch (error) {
+        // The store sends it again when it answers again; the lease lapses meanwhile.
         events.emit('settle:failed', { subject: r.subject, error: error as Error });
       }
     },

@@ -115,7 +115,7 @@ describe('limits plugin in a cascade run', () => {
     const store = new MemoryLimitStore();
     const charge = { name: 'cost_per_day' as const, windowMs: 86_400_000, limit: 1, amount: 0.01 };
     const outcomes = await Promise.all(
-      Array.from({ length: 200 }, () => store.reserve({ subject: 'u', charges: [charge] })),
+      Array.from({ length: 200 }, (_, i) => store.reserve({ id: `r${i}`, subject: 'u', charges: [charge] })),
     );
     expect(outcomes.filter((o) => o.ok)).toHaveLength(100);
     expect((await store.current('u', [charge])).cost_per_day).toBeLessThanOrEqual(1 + 1e-9);

@@ -10,6 +10,7 @@ import {
   RedisLimitStore,
 } from '../src/index.js';
 import { client, privateRedis, ready, redisUrl } from './redis.js';
+import { billingProvider, budgetUnderLoad, slotsAfterStall } from './scenarios.js';
 
 const run = promisify(execFile);
 const shared = client();
@@ -46,13 +47,13 @@ describe('Redis store (real Redis)', () => {
     await ready(shared);
     const subject = uniq('u');
     const a = await store.reserve({
+      id: uniq('r'),
       subject,
       charges: [rpm(2), { name: 'cost_per_day', windowMs: 86_400_000, limit: 1, amount: 0.3 }],
-      concurrent: { limit: 5, ttlMs: 60_000 },
+      concurrent: { limit: 5, leaseMs: 60_000 },
     });
     expect(a.ok).toBe(true);
     if (!a.ok) return;
-    await store.adjust(a.reservation, { cost_per_day: -0.1 }, false);
     expect(
       await store.current(subject, [
         { name: 'requests_per_minute', windowMs: 60_000 },
@@ -61,21 +62,26 @@ describe('Redis store (real Redis)', () => {
       ]),
     ).toEqual({
       requests_per_minute: 1,
-      cost_per_day: expect.closeTo(0.2, 9),
+      cost_per_day: expect.closeTo(0.3, 9),
       concurrent: 1,
     });
+    // Two windows, the lease set and the open-reservations hash: every key expires on its own.
     const keys = await shared.keys(`cf:test:${process.pid}:{${subject}}:*`);
-    expect(keys.length).toBe(3);
+    expect(keys.length).toBe(4);
     for (const k of keys) expect(await shared.pttl(k)).toBeGreaterThan(0);
-    await store.adjust(a.reservation, { requests_per_minute: -1, cost_per_day: -0.2 }, true);
+    await store.settle(a.reservation, { requests_per_minute: -1, cost_per_day: -0.2 });
+    await store.settle(a.reservation, { requests_per_minute: -1, cost_per_day: -0.2 }); // idempotent
+    expect(await store.current(subject, [{ name: 'cost_per_day', windowMs: 86_400_000 }])).toEqual({
+      cost_per_day: expect.closeTo(0.1, 9),
+    });
     expect(
       await store.current(subject, [
         { name: 'requests_per_minute', windowMs: 60_000 },
         { name: 'concurrent', windowMs: 0 },
       ]),
     ).toEqual({ requests_per_minute: 0, concurrent: 0 });
-    const b = await store.reserve({ subject, charges: [rpm(1)] });
-    const c = await store.reserve({ subject, charges: [rpm(1)] });
+    const b = await store.reserve({ id: uniq('r'), subject, charges: [rpm(1)] });
+    const c = await store.reserve({ id: uniq('r'), subject, charges: [rpm(1)] });
     expect(b.ok).toBe(true);
     expect(c).toMatchObject({ ok: false, name: 'requests_per_minute', limit: 1, current: 1, requested: 1 });
     expect(!c.ok && c.retryAfterMs).toBeGreaterThan(55_000);
@@ -101,7 +107,8 @@ describe('Redis store (real Redis)', () => {
       plugins: [plugin],
       pricing: { penny: { input: 5000, output: 5000 } },
     });
-    // Reservation: (2 input + 1 output) tokens at $5000/M = $0.015 (worst case); each run then settles to $0.01.
+    // Reservation: the input's UTF-8 bytes plus a chat template's overhead, and 1 output token, at $5000/M
+    // (worst case, about $0.16); each run then settles to $0.01.
     const subject = uniq('budget');
     const results = await Promise.allSettled(
       Array.from({ length: 200 }, () => agent.run({ query: 'qqqqqqq', userId: subject })),
@@ -149,4 +156,70 @@ describe('Redis store (real Redis)', () => {
     expect(new Set(events.map((e) => e.policy))).toEqual(new Set(policies));
     c.disconnect();
   });
+});
+
+describe('limits under real traffic (real Redis)', () => {
+  it('200 concurrent multilingual runs (CJK, Arabic, emoji) against a $0.01 budget never spend more than it', async () => {
+    const r = await budgetUnderLoad(redisUrl(), 0.01);
+    expect(r.spent).toBeLessThanOrEqual(r.budget + 1e-9);
+    // Runs were admitted and paid for; the rest were refused before spending anything.
+    expect(r.spent).toBeGreaterThan(0);
+    expect(r.admitted).toBeGreaterThan(0);
+    expect(r.refused).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('a 2.5 s Redis stall (SIGSTOP) mid-load: every slot is free again within one lease, and a new process gets them all', async () => {
+    const redis = await privateRedis();
+    try {
+      const r = await slotsAfterStall(redis, 2500, 6000);
+      expect(r.recoveredS).toBeLessThanOrEqual(r.leaseMs / 1000 + 1);
+      expect(r.admittedAfter).toBe(5);
+    } finally {
+      redis.stop();
+    }
+  }, 60_000);
+
+  it('an outage is announced once, its end once, and a settle lost to it is sent again', async () => {
+    const redis = await privateRedis();
+    const c = client(redis.url);
+    await ready(c);
+    try {
+      const plugin = limitsPlugin({
+        store: new RedisLimitStore({ client: c, timeoutMs: 200 }),
+        limits: { costPerDay: 10 },
+        onStoreError: 'fallback-memory',
+      });
+      const seen: string[] = [];
+      plugin.on('store:unavailable', () => seen.push('down'));
+      plugin.on('store:recovered', () => seen.push('up'));
+      const agentWith = (delayMs: number) =>
+        new CascadeAgent({
+          providers: { billing: billingProvider(delayMs) },
+          ladder: [{ model: 'gpt-4o-mini', provider: 'billing' }],
+          plugins: [plugin],
+        });
+      const slow = agentWith(600);
+      const fast = agentWith(0);
+      // Admitted on Redis; Redis stalls while it runs, so its settle fails and waits.
+      const first = slow.run({ query: 'hello', userId: 'u', maxTokens: 10 });
+      await new Promise((r) => setTimeout(r, 100));
+      const stall = redis.pause(3000);
+      await first;
+      // During the stall: each reserve times out (it runs on Redis later, and must then be cancelled) and the
+      // run is limited by the in-memory fallback.
+      for (let i = 0; i < 5; i++) await fast.run({ query: 'hello', userId: 'u', maxTokens: 10 });
+      await stall;
+      await fast.run({ query: 'hello', userId: 'u', maxTokens: 10 }); // Redis answers: recovered
+      await new Promise((r) => setTimeout(r, 300));
+      expect(seen).toEqual(['down', 'up']);
+      // On Redis: the first run (its settle sent again after the outage) and the last one, at their real
+      // cost; the five reserves that ran late were cancelled.
+      const spent = (await plugin.current('u', { costPerDay: 10 })).cost_per_day!;
+      const one = (await fast.run({ query: 'hello', userId: 'v', maxTokens: 10 })).totalCost!;
+      expect(spent).toBeCloseTo(2 * one, 9);
+    } finally {
+      c.disconnect();
+      redis.stop();
+    }
+  }, 30_000);
 });

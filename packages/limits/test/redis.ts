@@ -39,7 +39,14 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts a private redis-server (for tests that stop it). Needs the binary: REDIS_SERVER_BIN or on PATH. */
-export async function privateRedis(): Promise<{ url: string; stop: () => void }> {
+export interface PrivateRedis {
+  url: string;
+  stop: () => void;
+  /** Freezes the server (SIGSTOP) for `ms`, then lets it go on (SIGCONT): a stall, not a crash. */
+  pause: (ms: number) => Promise<void>;
+}
+
+export async function privateRedis(): Promise<PrivateRedis> {
   const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
   if (spawnSync(bin, ['--version']).status !== 0) {
     throw new Error(
@@ -65,7 +72,15 @@ export async function privateRedis(): Promise<{ url: string; stop: () => void }>
       await probe.connect();
       await probe.ping();
       probe.disconnect();
-      return { url, stop: () => child.kill('SIGKILL') };
+      return {
+        url,
+        stop: () => child.kill('SIGKILL'),
+        pause: async (ms) => {
+          child.kill('SIGSTOP');
+          await new Promise((r) => setTimeout(r, ms));
+          child.kill('SIGCONT');
+        },
+      };
     } catch {
       probe.disconnect();
       await new Promise((r) => setTimeout(r, 50));

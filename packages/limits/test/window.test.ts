@@ -44,15 +44,16 @@ describe('sliding window accuracy', () => {
     let now = 1_000_000;
     const store = new MemoryLimitStore({ now: () => now });
     const charge = { name: 'requests_per_minute' as const, windowMs: 60_000, limit: 2, amount: 1 };
-    const a = await store.reserve({ subject: 'u', charges: [charge] });
-    const b = await store.reserve({ subject: 'u', charges: [charge] });
-    const c = await store.reserve({ subject: 'u', charges: [charge] });
+    const a = await store.reserve({ id: 'r1', subject: 'u', charges: [charge] });
+    const b = await store.reserve({ id: 'r2', subject: 'u', charges: [charge] });
+    const c = await store.reserve({ id: 'r3', subject: 'u', charges: [charge] });
     expect([a.ok, b.ok, c.ok]).toEqual([true, true, false]);
     expect(c).toMatchObject({ ok: false, name: 'requests_per_minute', limit: 2, current: 2, requested: 1 });
     expect(!c.ok && c.retryAfterMs).toBeGreaterThan(59_000);
     if (!a.ok) throw new Error('unreachable');
-    await store.adjust(a.reservation, { requests_per_minute: -1 }, false);
-    expect((await store.reserve({ subject: 'u', charges: [charge] })).ok).toBe(true);
+    await store.settle(a.reservation, { requests_per_minute: -1 });
+    await store.settle(a.reservation, { requests_per_minute: -1 }); // a second settle changes nothing
+    expect((await store.reserve({ id: 'r4', subject: 'u', charges: [charge] })).ok).toBe(true);
     now += 61_000;
     expect(await store.current('u', [{ name: 'requests_per_minute', windowMs: 60_000 }])).toEqual({
       requests_per_minute: 0,
@@ -61,19 +62,49 @@ describe('sliding window accuracy', () => {
 
   it('memory store: concurrency slots are taken and given back', async () => {
     const store = new MemoryLimitStore();
-    const one = await store.reserve({ subject: 'u', charges: [], concurrent: { limit: 1, ttlMs: 1000 } });
-    const two = await store.reserve({ subject: 'u', charges: [], concurrent: { limit: 1, ttlMs: 1000 } });
+    const one = await store.reserve({
+      id: 'r5',
+      subject: 'u',
+      charges: [],
+      concurrent: { limit: 1, leaseMs: 1000 },
+    });
+    const two = await store.reserve({
+      id: 'r6',
+      subject: 'u',
+      charges: [],
+      concurrent: { limit: 1, leaseMs: 1000 },
+    });
     expect(two).toMatchObject({ ok: false, name: 'concurrent', current: 1 });
     if (!one.ok) throw new Error('unreachable');
-    await store.adjust(one.reservation, {}, true);
+    await store.settle(one.reservation, {});
     expect(
-      (await store.reserve({ subject: 'u', charges: [], concurrent: { limit: 1, ttlMs: 1000 } })).ok,
+      (await store.reserve({ id: 'r7', subject: 'u', charges: [], concurrent: { limit: 1, leaseMs: 1000 } }))
+        .ok,
     ).toBe(true);
+  });
+
+  it('memory store: a concurrency slot is a lease that lapses unless renewed', async () => {
+    let now = 0;
+    const store = new MemoryLimitStore({ now: () => now });
+    const slot = { limit: 1, leaseMs: 1000 };
+    const one = await store.reserve({ id: 'a', subject: 'u', charges: [], concurrent: slot });
+    if (!one.ok) throw new Error('unreachable');
+    now = 900;
+    await store.renew(one.reservation);
+    now = 1500; // past the first lease, within the renewed one
+    expect(await store.reserve({ id: 'b', subject: 'u', charges: [], concurrent: slot })).toMatchObject({
+      ok: false,
+      name: 'concurrent',
+      retryAfterMs: 1000,
+    });
+    now = 2000; // never released, no longer renewed: it lapses
+    expect((await store.reserve({ id: 'c', subject: 'u', charges: [], concurrent: slot })).ok).toBe(true);
   });
 
   it('a request that alone exceeds a limit can never pass and says so', async () => {
     const store = new MemoryLimitStore();
     const out = await store.reserve({
+      id: 'big',
       subject: 'u',
       charges: [{ name: 'tokens_per_minute', windowMs: 60_000, limit: 100, amount: 500 }],
     });

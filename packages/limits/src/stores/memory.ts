@@ -1,6 +1,12 @@
 import type { LimitName } from '../limits.js';
 import { bucketOf, retryAfter, windowSum } from '../window.js';
-import type { LimitStore, Reservation, ReserveOutcome, ReserveRequest } from './store.js';
+import {
+  CONCURRENCY_RETRY_MS,
+  type LimitStore,
+  type Reservation,
+  type ReserveOutcome,
+  type ReserveRequest,
+} from './store.js';
 
 /**
  * Limits in this process's memory: exact within one process, nothing shared between processes. No timer:
@@ -14,7 +20,10 @@ import type { LimitStore, Reservation, ReserveOutcome, ReserveRequest } from './
 export class MemoryLimitStore implements LimitStore {
   readonly name: string;
   readonly #windows = new Map<string, Map<number, number>>();
-  readonly #concurrent = new Map<string, number>();
+  /** Per subject: live leases, id → expiry. */
+  readonly #leases = new Map<string, Map<string, number>>();
+  /** Reservations not settled yet (settling is idempotent by id). */
+  readonly #open = new Set<string>();
   readonly #now: () => number;
 
   constructor(options: { name?: string; now?: () => number } = {}) {
@@ -54,41 +63,51 @@ export class MemoryLimitStore implements LimitStore {
       }
     }
     if (req.concurrent) {
-      const inFlight = this.#concurrent.get(req.subject) ?? 0;
-      if (inFlight + 1 > req.concurrent.limit) {
+      const leases = this.#liveLeases(req.subject, now);
+      if (leases.size + 1 > req.concurrent.limit) {
         return {
           ok: false,
           name: 'concurrent',
           limit: req.concurrent.limit,
-          current: inFlight,
+          current: leases.size,
           requested: 1,
-          retryAfterMs: null,
+          retryAfterMs: CONCURRENCY_RETRY_MS,
         };
       }
-      this.#concurrent.set(req.subject, inFlight + 1);
+      leases.set(req.id, now + req.concurrent.leaseMs);
     }
     for (const c of req.charges) {
       const buckets = this.#buckets(req.subject, c.name);
       const i = bucketOf(now, c.windowMs);
       buckets.set(i, (buckets.get(i) ?? 0) + c.amount);
     }
+    this.#open.add(req.id);
     return {
       ok: true,
       reservation: {
+        id: req.id,
         subject: req.subject,
         at: now,
         charges: req.charges.map(({ name, windowMs, amount }) => ({ name, windowMs, amount })),
-        concurrent: req.concurrent !== undefined,
+        leaseMs: req.concurrent?.leaseMs ?? null,
         store: this.name,
       },
     };
   }
 
-  async adjust(
-    r: Reservation,
-    deltas: Partial<Record<LimitName, number>>,
-    releaseConcurrent: boolean,
-  ): Promise<void> {
+  /** The subject's leases, expired ones dropped. */
+  #liveLeases(subject: string, now: number): Map<string, number> {
+    let leases = this.#leases.get(subject);
+    if (!leases) {
+      leases = new Map();
+      this.#leases.set(subject, leases);
+    }
+    for (const [id, expires] of leases) if (expires <= now) leases.delete(id);
+    return leases;
+  }
+
+  async settle(r: Reservation, deltas: Partial<Record<LimitName, number>>): Promise<void> {
+    if (!this.#open.delete(r.id)) return; // settled already
     for (const c of r.charges) {
       const delta = deltas[c.name];
       if (!delta) continue;
@@ -98,11 +117,14 @@ export class MemoryLimitStore implements LimitStore {
       if (next > 1e-12) buckets.set(i, next);
       else buckets.delete(i);
     }
-    if (releaseConcurrent && r.concurrent) {
-      const n = (this.#concurrent.get(r.subject) ?? 1) - 1;
-      if (n > 0) this.#concurrent.set(r.subject, n);
-      else this.#concurrent.delete(r.subject);
-    }
+    const leases = this.#leases.get(r.subject);
+    if (leases?.delete(r.id) && leases.size === 0) this.#leases.delete(r.subject);
+  }
+
+  async renew(r: Reservation): Promise<void> {
+    if (r.leaseMs === null) return;
+    const leases = this.#leases.get(r.subject);
+    if (leases?.has(r.id)) leases.set(r.id, this.#now() + r.leaseMs);
   }
 
   async current(
@@ -114,7 +136,7 @@ export class MemoryLimitStore implements LimitStore {
     for (const w of windows)
       out[w.name] =
         w.name === 'concurrent'
-          ? (this.#concurrent.get(subject) ?? 0)
+          ? this.#liveLeases(subject, now).size
           : windowSum(this.#buckets(subject, w.name), now, w.windowMs);
     return out;
   }

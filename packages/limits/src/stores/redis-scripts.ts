@@ -4,6 +4,8 @@
  * Redis truncates Lua numbers to integers.
  */
 
+import { CONCURRENCY_RETRY_MS } from './store.js';
+
 const SUM = `
 local function sum_at(all, at, window_ms)
   local w = window_ms / 100
@@ -22,10 +24,19 @@ local function sum_at(all, at, window_ms)
 end
 `;
 
-/** KEYS: one hash per window, then the concurrency key. ARGV: n, then name, windowMs, limit, amount per window, then concurrent limit (-1 for none), concurrency TTL. */
-export const RESERVE = `${SUM}
+const NOW = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
+/** How long a reservation stays "open" (settle-able, cancel-able) when no settle comes: 24 h. */
+const OPEN_TTL_MS = 86_400_000;
+
+/**
+ * KEYS: one hash per window, then the lease set, then the open-reservations hash. ARGV: n, then name,
+ * windowMs, limit, amount per window, then the concurrency limit (-1 for none), lease ms, reservation id.
+ */
+export const RESERVE = `${SUM}${NOW}
 local n = tonumber(ARGV[1])
 for k = 1, n do
   local key = KEYS[k]
@@ -60,15 +71,17 @@ for k = 1, n do
   end
 end
 local climit = tonumber(ARGV[2 + n * 4])
-local cttl = tonumber(ARGV[3 + n * 4])
-local ckey = KEYS[n + 1]
+local lease_ms = tonumber(ARGV[3 + n * 4])
+local id = ARGV[4 + n * 4]
+local leases = KEYS[n + 1]
 if climit >= 0 then
-  local inflight = tonumber(redis.call('GET', ckey) or '0')
-  if inflight + 1 > climit then
-    return { '0', 'concurrent', tostring(climit), tostring(inflight), '1', '-1' }
+  redis.call('ZREMRANGEBYSCORE', leases, '-inf', now)
+  local live = redis.call('ZCARD', leases)
+  if live + 1 > climit then
+    return { '0', 'concurrent', tostring(climit), tostring(live), '1', '${CONCURRENCY_RETRY_MS}' }
   end
-  redis.call('INCR', ckey)
-  redis.call('PEXPIRE', ckey, cttl)
+  redis.call('ZADD', leases, now + lease_ms, id)
+  redis.call('PEXPIRE', leases, lease_ms * 2)
 end
 for k = 1, n do
   local window_ms = tonumber(ARGV[2 + (k - 1) * 4 + 1])
@@ -78,17 +91,28 @@ for k = 1, n do
   redis.call('HINCRBYFLOAT', KEYS[k], bucket, amount)
   redis.call('PEXPIRE', KEYS[k], math.ceil(window_ms + w))
 end
+redis.call('HSET', KEYS[n + 2], id, string.format('%d', now))
+redis.call('PEXPIRE', KEYS[n + 2], ${OPEN_TTL_MS})
 return { '1', string.format('%d', now) }
 `;
 
-/** KEYS: one hash per window, then the concurrency key. ARGV: n, then windowMs, bucket, delta per window, then release (1/0). */
-export const ADJUST = `
+/**
+ * KEYS: one hash per window, then the lease set, then the open-reservations hash. ARGV: n, then windowMs and
+ * delta per window, then the reservation id. Idempotent: only an open reservation is settled, in the buckets
+ * of the moment it was made (recorded by RESERVE, so that a reserve whose client gave up can be cancelled).
+ */
+export const SETTLE = `
 local n = tonumber(ARGV[1])
+local id = ARGV[2 + n * 2]
+local at = redis.call('HGET', KEYS[n + 2], id)
+if not at then return 0 end
+redis.call('HDEL', KEYS[n + 2], id)
+at = tonumber(at)
 for k = 1, n do
-  local window_ms = tonumber(ARGV[2 + (k - 1) * 3])
-  local bucket = ARGV[3 + (k - 1) * 3]
-  local delta = tonumber(ARGV[4 + (k - 1) * 3])
+  local window_ms = tonumber(ARGV[2 + (k - 1) * 2])
+  local delta = tonumber(ARGV[3 + (k - 1) * 2])
   if delta ~= 0 then
+    local bucket = string.format('%d', math.floor(at / (window_ms / 100)))
     local v = tonumber(redis.call('HINCRBYFLOAT', KEYS[k], bucket, delta))
     if v <= 1e-12 then redis.call('HDEL', KEYS[k], bucket) end
     if redis.call('PTTL', KEYS[k]) < 0 and redis.call('EXISTS', KEYS[k]) == 1 then
@@ -96,22 +120,27 @@ for k = 1, n do
     end
   end
 end
-if ARGV[2 + n * 3] == '1' then
-  local c = tonumber(redis.call('DECR', KEYS[n + 1]))
-  if c <= 0 then redis.call('DEL', KEYS[n + 1]) end
-end
+redis.call('ZREM', KEYS[n + 1], id)
 return 1
 `;
 
-/** KEYS: one hash per window, then the concurrency key. ARGV: n, then windowMs per window. */
-export const CURRENT = `${SUM}
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+/** KEYS: the lease set. ARGV: reservation id, lease ms. Extends a live lease; a lapsed one stays lapsed. */
+export const RENEW = `${NOW}
+local lease_ms = tonumber(ARGV[2])
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score or tonumber(score) <= now then return 0 end
+redis.call('ZADD', KEYS[1], 'XX', now + lease_ms, ARGV[1])
+if redis.call('PTTL', KEYS[1]) < lease_ms * 2 then redis.call('PEXPIRE', KEYS[1], lease_ms * 2) end
+return 1
+`;
+
+/** KEYS: one hash per window, then the lease set. ARGV: n, then windowMs per window. */
+export const CURRENT = `${SUM}${NOW}
 local n = tonumber(ARGV[1])
 local out = {}
 for k = 1, n do
   table.insert(out, tostring(sum_at(redis.call('HGETALL', KEYS[k]), now, tonumber(ARGV[1 + k]))))
 end
-table.insert(out, redis.call('GET', KEYS[n + 1]) or '0')
+table.insert(out, tostring(redis.call('ZCOUNT', KEYS[n + 1], '(' .. now, '+inf')))
 return out
 `;

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { LimitName } from '../limits.js';
-import { bucketWidth } from '../window.js';
-import { ADJUST, CURRENT, RESERVE } from './redis-scripts.js';
+import { CURRENT, RENEW, RESERVE, SETTLE } from './redis-scripts.js';
 import type { LimitStore, Reservation, ReserveOutcome, ReserveRequest } from './store.js';
 
 /** The commands the store needs; an `ioredis` client has them. */
@@ -19,21 +18,22 @@ export interface RedisLimitStoreOptions {
   prefix?: string;
   /** A command that takes longer fails (and the failure policy applies). Default 1000 ms. */
   timeoutMs?: number;
-  /** TTL of a concurrency counter, so that a crashed process cannot hold slots forever. Default 10 min. */
-  concurrencyTtlMs?: number;
   name?: string;
 }
 
 const sha = (s: string) => createHash('sha1').update(s).digest('hex');
 const SCRIPTS = {
   reserve: [RESERVE, sha(RESERVE)],
-  adjust: [ADJUST, sha(ADJUST)],
+  settle: [SETTLE, sha(SETTLE)],
+  renew: [RENEW, sha(RENEW)],
   current: [CURRENT, sha(CURRENT)],
 } as const;
 
 /**
  * Limits in Redis, shared by every process that uses the same Redis: each check-and-reserve is one Lua
  * script (atomic), windows use the server's clock, and every key has a TTL (a window plus one bucket).
+ * Concurrency slots are leases in a sorted set (score: expiry on the server's clock), so a slot whose release
+ * was lost frees itself when its lease lapses; settles are idempotent by reservation id.
  *
  * @example
  * ```ts
@@ -46,14 +46,12 @@ export class RedisLimitStore implements LimitStore {
   readonly #client: RedisLike;
   readonly #prefix: string;
   readonly #timeoutMs: number;
-  readonly #concurrencyTtlMs: number;
 
   constructor(options: RedisLimitStoreOptions) {
     this.name = options.name ?? 'redis';
     this.#client = options.client;
     this.#prefix = options.prefix ?? 'cf:limits';
     this.#timeoutMs = options.timeoutMs ?? 1000;
-    this.#concurrencyTtlMs = options.concurrencyTtlMs ?? 600_000;
   }
 
   #key(subject: string, name: string): string {
@@ -85,23 +83,32 @@ export class RedisLimitStore implements LimitStore {
     }
   }
 
-  async reserve(req: ReserveRequest): Promise<ReserveOutcome> {
-    const keys = [
-      ...req.charges.map((c) => this.#key(req.subject, c.name)),
-      this.#key(req.subject, 'concurrent'),
+  #keys(subject: string, names: string[]): string[] {
+    return [
+      ...names.map((n) => this.#key(subject, n)),
+      this.#key(subject, 'leases'),
+      this.#key(subject, 'open'),
     ];
+  }
+
+  async reserve(req: ReserveRequest): Promise<ReserveOutcome> {
+    const keys = this.#keys(
+      req.subject,
+      req.charges.map((c) => c.name),
+    );
     const args: (string | number)[] = [req.charges.length];
     for (const c of req.charges) args.push(c.name, c.windowMs, c.limit, c.amount);
-    args.push(req.concurrent ? req.concurrent.limit : -1, req.concurrent?.ttlMs ?? this.#concurrencyTtlMs);
+    args.push(req.concurrent ? req.concurrent.limit : -1, req.concurrent?.leaseMs ?? 0, req.id);
     const out = (await this.#run('reserve', keys, args)) as string[];
     if (out[0] === '1') {
       return {
         ok: true,
         reservation: {
+          id: req.id,
           subject: req.subject,
           at: Number(out[1]),
           charges: req.charges.map(({ name, windowMs, amount }) => ({ name, windowMs, amount })),
-          concurrent: req.concurrent !== undefined,
+          leaseMs: req.concurrent?.leaseMs ?? null,
           store: this.name,
         },
       };
@@ -117,19 +124,21 @@ export class RedisLimitStore implements LimitStore {
     };
   }
 
-  async adjust(
-    r: Reservation,
-    deltas: Partial<Record<LimitName, number>>,
-    releaseConcurrent: boolean,
-  ): Promise<void> {
+  async settle(r: Reservation, deltas: Partial<Record<LimitName, number>>): Promise<void> {
     const charges = r.charges.filter((c) => deltas[c.name]);
-    if (charges.length === 0 && !(releaseConcurrent && r.concurrent)) return;
-    const keys = [...charges.map((c) => this.#key(r.subject, c.name)), this.#key(r.subject, 'concurrent')];
+    const keys = this.#keys(
+      r.subject,
+      charges.map((c) => c.name),
+    );
     const args: (string | number)[] = [charges.length];
-    for (const c of charges)
-      args.push(c.windowMs, String(Math.floor(r.at / bucketWidth(c.windowMs))), deltas[c.name]!);
-    args.push(releaseConcurrent && r.concurrent ? '1' : '0');
-    await this.#run('adjust', keys, args);
+    for (const c of charges) args.push(c.windowMs, deltas[c.name]!);
+    args.push(r.id);
+    await this.#run('settle', keys, args);
+  }
+
+  async renew(r: Reservation): Promise<void> {
+    if (r.leaseMs === null) return;
+    await this.#run('renew', [this.#key(r.subject, 'leases')], [r.id, r.leaseMs]);
   }
 
   async current(
@@ -137,7 +146,7 @@ export class RedisLimitStore implements LimitStore {
     windows: { name: LimitName; windowMs: number }[],
   ): Promise<Partial<Record<LimitName, number>>> {
     const timed = windows.filter((w) => w.name !== 'concurrent');
-    const keys = [...timed.map((w) => this.#key(subject, w.name)), this.#key(subject, 'concurrent')];
+    const keys = [...timed.map((w) => this.#key(subject, w.name)), this.#key(subject, 'leases')];
     const out = (await this.#run('current', keys, [
       timed.length,
       ...timed.map((w) => w.windowMs),
