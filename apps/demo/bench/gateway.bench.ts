@@ -14,8 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { writeBenchResults } from '@cascadeflow/testing';
 import { loadConfig } from '../src/config.js';
-import { createEngine } from '../src/engine.js';
-import { createGateway, listen } from '../src/gateway/server.js';
+import { startGateway } from '../src/gateway/start.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'cf-gw-bench-'));
@@ -26,12 +25,12 @@ const config = loadConfig(join(dir, 'none.json'), {
   profilesDb: join(dir, 'p.db'),
   defaultTier: 'enterprise',
 });
-const engine = await createEngine(config);
+const running = await startGateway(config);
+const engine = running.engine;
 await engine.profiles.update('demo-user', {
   overrides: { rateLimits: { requestsPerMinute: 100_000_000, concurrent: 1_000_000 } },
 });
-const gateway = createGateway(engine);
-const url = await listen(gateway, '127.0.0.1', 0);
+const url = running.url;
 const question = engine.replay!.sample(1)[0]!;
 const body = JSON.stringify({ model: 'cascade', messages: [{ role: 'user', content: question }] });
 const sample = await (
@@ -95,8 +94,7 @@ for (let round = 0; round < 3; round++) {
   failedAtRate += g.failed;
   added.push(g.p99 - b.p99);
 }
-gateway.closeAllConnections();
-gateway.close();
+await running.stop();
 bare.close();
 await engine.close();
 const addedP99 = [...added].sort((a, b) => a - b)[1]!;

@@ -16,6 +16,29 @@ const schema = z
       .record(z.string().min(8, 'API keys must have at least 8 characters'), z.string().min(1))
       .default({ 'cf-demo-key': 'demo-user' }),
     defaultTier: z.enum(['free', 'starter', 'pro', 'business', 'enterprise']).default('pro'),
+    /**
+     * Opens the dashboard and its API (env CASCADEFLOW_ADMIN_KEY wins). Absent: a random key is made for each
+     * run and printed once, with a sign-in link.
+     */
+    adminKey: z.string().min(16, 'the admin key needs at least 16 characters').optional(),
+    /** The user that the dashboard's chat is billed to. Default: the user of the first API key. */
+    dashboardUser: z.string().min(1).optional(),
+    /** Origins allowed to call the gateway from a browser (CORS). Default none. */
+    corsOrigins: z.array(z.string().url()).default([]),
+    /** Largest request body, in bytes. */
+    maxBodyBytes: z.number().int().positive().default(1_000_000),
+    /** Most queries in one `/v1/cascade/batch` request. */
+    maxBatchSize: z.number().int().positive().max(10_000).default(100),
+    /** A request still running after this is aborted upstream and answered 504. */
+    requestTimeoutMs: z.number().int().positive().default(120_000),
+    /** On SIGTERM: how long in-flight requests may finish before they are aborted. */
+    shutdownGraceMs: z.number().int().min(0).default(10_000),
+    /** Limits on this Redis (shared by every instance); env CASCADEFLOW_REDIS_URL. Absent: in this process's memory. */
+    redisUrl: z.string().optional(),
+    /** Profiles in this PostgreSQL (shared by every instance); env CASCADEFLOW_DATABASE_URL. Absent: SQLite `profilesDb`. */
+    databaseUrl: z.string().optional(),
+    /** How long an instance may serve a cached profile after another instance changed it, in ms. */
+    profileCacheTtlMs: z.number().int().min(0).default(5_000),
     live: z
       .object({
         /** An OpenAI-compatible endpoint (Ollama, vLLM); with no key, any string is sent. */
@@ -43,7 +66,12 @@ export function loadConfig(
       throw new InvalidConfigError(path, `not valid JSON (${(e as Error).message})`);
     }
   }
-  const parsed = schema.safeParse({ ...(raw as object), ...overrides });
+  const env = {
+    ...(process.env.CASCADEFLOW_ADMIN_KEY ? { adminKey: process.env.CASCADEFLOW_ADMIN_KEY } : {}),
+    ...(process.env.CASCADEFLOW_REDIS_URL ? { redisUrl: process.env.CASCADEFLOW_REDIS_URL } : {}),
+    ...(process.env.CASCADEFLOW_DATABASE_URL ? { databaseUrl: process.env.CASCADEFLOW_DATABASE_URL } : {}),
+  };
+  const parsed = schema.safeParse({ ...(raw as object), ...env, ...overrides });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = [path, ...(issue?.path ?? []).map(String)].join('.');

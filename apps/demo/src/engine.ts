@@ -11,9 +11,17 @@ import {
   RequestRejectedError,
 } from '@cascadeflow/core';
 import { calibrate, calibratedAgent } from '@cascadeflow/eval';
-import { guardrailsPlugin } from '@cascadeflow/guardrails';
-import { limitsPlugin } from '@cascadeflow/limits';
-import { profilesPlugin, SqliteProfileStore, UserProfileManager } from '@cascadeflow/profiles';
+import { applyPolicy, guardrailsPlugin, type PiiPolicy, PiiVault, scanPii } from '@cascadeflow/guardrails';
+import { limitsPlugin, RedisLimitStore } from '@cascadeflow/limits';
+import {
+  PostgresProfileStore,
+  ProfileExistsError,
+  type ProfileStore,
+  profilesPlugin,
+  SqliteProfileStore,
+  UserProfileManager,
+} from '@cascadeflow/profiles';
+import { Redis } from 'ioredis';
 import type { DemoConfig } from './config.js';
 import { DemoReplay, loadReplayData, REPLAY_LADDER } from './replay-data.js';
 
@@ -32,11 +40,24 @@ export interface RequestRecord {
 
 type Listener = (event: { type: string; data: unknown }) => void;
 
+const REDACT_ALL: PiiPolicy = { default: 'redact' };
+
+/**
+ * A question as the dashboard may show it: every PII value redacted (what the model saw after the input
+ * guardrails, or less), and at most 200 characters.
+ */
+function shownQuery(query: string): string {
+  const text = query.slice(0, 200);
+  return applyPolicy(text, scanPii(text), REDACT_ALL, new PiiVault()).text;
+}
+
 /** Live statistics and an event bus for the dashboard. */
 export class Stats {
   readonly recent: RequestRecord[] = [];
   readonly byTier = new Map<string, number>();
   readonly guardrailEvents: { at: number; where: string; what: string }[] = [];
+  /** What went wrong at start-up without stopping it (a corrupt profile row). */
+  readonly startupProblems: string[] = [];
   cost = 0;
   baseline = 0;
   requests = 0;
@@ -66,7 +87,7 @@ export class Stats {
     this.record({
       at: Date.now(),
       userId,
-      query,
+      query: shownQuery(query),
       model: null,
       tier: null,
       tiersTried: [],
@@ -80,7 +101,7 @@ export class Stats {
     return {
       at: Date.now(),
       userId,
-      query,
+      query: shownQuery(query),
       model: r.model,
       tier: r.tier.index,
       tiersTried: r.attempts.map((a) => a.model),
@@ -154,13 +175,20 @@ function replayGate(replay: DemoReplay): CascadePlugin {
 /** Builds the demo: the agent (replay or live), profiles in SQLite, limits, guardrails, statistics. */
 export async function createEngine(config: DemoConfig): Promise<Engine> {
   const stats = new Stats();
-  if (config.profilesDb !== ':memory:') mkdirSync(dirname(config.profilesDb), { recursive: true });
-  const store = await SqliteProfileStore.open(config.profilesDb);
-  const profiles = new UserProfileManager(store);
+  const store = await openProfileStore(config);
+  const profiles = new UserProfileManager(store, { cacheTtlMs: config.profileCacheTtlMs });
   for (const userId of new Set(Object.values(config.apiKeys))) {
-    if (!(await profiles.find(userId))) await profiles.create({ id: userId, tier: config.defaultTier });
+    try {
+      if (!(await profiles.find(userId))) await profiles.create({ id: userId, tier: config.defaultTier });
+    } catch (e) {
+      // Another instance created it meanwhile, or its row is corrupt: that user's requests will say so;
+      // the gateway starts for everyone else.
+      if (!(e instanceof ProfileExistsError))
+        stats.startupProblems.push(`profile ${userId}: ${(e as Error).message}`);
+    }
   }
-  const limits = limitsPlugin();
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : null;
+  const limits = limitsPlugin(redis ? { store: new RedisLimitStore({ client: redis }) } : {});
   limits.on('limit:rejected', (e) => stats.emit('limit', e));
   const guardrails = guardrailsPlugin();
   guardrails.on('pii:found', (e) => {
@@ -213,6 +241,24 @@ export async function createEngine(config: DemoConfig): Promise<Engine> {
     limits,
     stats,
     apiKeys: new Map(Object.entries(config.apiKeys)),
-    close: () => store.close(),
+    close: async () => {
+      await store.close();
+      redis?.disconnect();
+    },
   };
+}
+
+/** Profiles in PostgreSQL when `databaseUrl` is set (shared by every instance), else in the SQLite file. */
+async function openProfileStore(config: DemoConfig): Promise<ProfileStore> {
+  if (config.databaseUrl) return PostgresProfileStore.connect(config.databaseUrl);
+  if (config.profilesDb !== ':memory:') mkdirSync(dirname(config.profilesDb), { recursive: true });
+  return SqliteProfileStore.open(config.profilesDb);
+}
+
+/** A Redis client for the limits store: no offline queue, so an outage fails fast and the policy applies. */
+async function connectRedis(url: string): Promise<Redis> {
+  const client = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+  client.on('error', () => {}); // failed commands surface through the limits store's outage events
+  await client.connect();
+  return client;
 }

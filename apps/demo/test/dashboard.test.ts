@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemo } from './helpers.js';
+import { ADMIN_KEY, startDemo } from './helpers.js';
 
 function chromiumPath(): string {
   const path =
@@ -48,6 +48,16 @@ describe('dashboard in headless Chromium', () => {
       const page = await browser.newPage();
       await page.goto(demo.url);
       await expect(page.locator('#mode').textContent()).resolves.toMatch(/Replay mode/);
+      // Nothing is shown before signing in with the admin key.
+      await page.locator('#signin').waitFor({ state: 'visible', timeout: 10_000 });
+      expect(await page.locator('#app').isVisible()).toBe(false);
+      await page.fill('#admin-key', 'not-the-key-at-all');
+      await page.click('#signin button');
+      await page.locator('#signin-error', { hasText: 'Wrong admin key' }).waitFor({ timeout: 10_000 });
+      await page.fill('#admin-key', ADMIN_KEY);
+      await page.click('#signin button');
+      await page.locator('#app').waitFor({ state: 'visible', timeout: 10_000 });
+      await page.locator('.example').first().waitFor({ timeout: 10_000 });
       await page.fill('#chat-input', demo.question);
       await page.click('#chat-send');
       await page.locator('#chat-log .answer').waitFor({ timeout: 15_000 });

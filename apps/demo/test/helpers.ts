@@ -1,11 +1,15 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DemoConfig } from '../src/config.js';
 import { loadConfig } from '../src/config.js';
-import { createEngine, type Engine } from '../src/engine.js';
-import { createGateway, listen } from '../src/gateway/server.js';
+import type { Engine } from '../src/engine.js';
+import { startGateway } from '../src/gateway/start.js';
 
-export async function startDemo(): Promise<{
+/** The admin key of the test gateways. */
+export const ADMIN_KEY = 'cf-admin-test-key-0123456789';
+
+export async function startDemo(overrides: Partial<DemoConfig> = {}): Promise<{
   url: string;
   engine: Engine;
   stop: () => Promise<void>;
@@ -18,17 +22,11 @@ export async function startDemo(): Promise<{
     profilesDb: join(dir, 'profiles.db'),
     apiKeys: { 'cf-demo-key': 'demo-user', 'cf-other-key': 'other-user' },
   });
-  const engine = await createEngine(config);
-  const server = createGateway(engine);
-  const url = await listen(server, '127.0.0.1', 0);
+  const running = await startGateway({ ...config, adminKey: ADMIN_KEY, ...overrides });
   return {
-    url,
-    engine,
-    question: engine.replay!.sample(3)[2]!,
-    stop: async () => {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-      await engine.close();
-    },
+    url: running.url,
+    engine: running.engine,
+    question: running.engine.replay!.sample(3)[2]!,
+    stop: running.stop,
   };
 }

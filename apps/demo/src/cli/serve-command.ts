@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { createEngine } from '../engine.js';
-import { createGateway, listen } from '../gateway/server.js';
+import { startGateway } from '../gateway/start.js';
+
+const DEMO_KEY = 'cf-demo-key';
 
 export const SERVE_HELP = `cascadeflow serve: the OpenAI-compatible gateway and the dashboard
 
@@ -10,7 +11,7 @@ export const SERVE_HELP = `cascadeflow serve: the OpenAI-compatible gateway and 
   --host <h>        host (default 127.0.0.1)
   --mode <m>        replay | live | auto (default auto: live when OPENAI_API_KEY or ANTHROPIC_API_KEY is set)`;
 
-/** Starts the gateway; returns a function that stops it (the CLI waits for SIGINT). */
+/** Starts the gateway; returns a function that stops it gracefully (the CLI waits for SIGINT or SIGTERM). */
 export async function serveCommand(argv: string[], out: NodeJS.WritableStream): Promise<() => Promise<void>> {
   const { values } = parseArgs({
     args: argv,
@@ -27,23 +28,21 @@ export async function serveCommand(argv: string[], out: NodeJS.WritableStream): 
     ...(values.host ? { host: values.host } : {}),
     ...(values.mode ? { mode: values.mode as 'replay' } : {}),
   });
-  const engine = await createEngine(config);
-  const server = createGateway(engine);
-  const url = await listen(server, config.host, config.port);
-  const key = [...engine.apiKeys.keys()][0];
+  const { url, engine, adminKey, adminKeyGenerated, stop } = await startGateway(config);
+  // A configured key is never printed; the built-in demo key and a key made for this run are.
+  const key = [...engine.apiKeys.keys()][0]!;
+  const shownKey = config.apiKeys[DEMO_KEY] !== undefined && key === DEMO_KEY ? key : '<your API key>';
   out.write(
     [
       `CascadeFlow demo (${engine.mode === 'replay' ? 'REPLAY of recorded real answers; set OPENAI_API_KEY to go live' : 'LIVE'}) on ${url}`,
-      `  dashboard:  ${url}/`,
-      `  gateway:    ${url}/v1  (OpenAI-compatible; API key: ${key})`,
-      `  try:        curl ${url}/v1/chat/completions -H 'authorization: Bearer ${key}' -H 'content-type: application/json' \\`,
+      adminKeyGenerated
+        ? `  dashboard:  ${url}/#admin=${encodeURIComponent(adminKey)}  (admin key made for this run; set adminKey or CASCADEFLOW_ADMIN_KEY to fix one)`
+        : `  dashboard:  ${url}/  (sign in with your admin key)`,
+      `  gateway:    ${url}/v1  (OpenAI-compatible; API key: ${shownKey})`,
+      `  try:        curl ${url}/v1/chat/completions -H 'authorization: Bearer ${shownKey}' -H 'content-type: application/json' \\`,
       `                -d '{"model":"cascade","messages":[{"role":"user","content":"${engine.replay?.sample(1)[0] ?? 'Hello'}"}]}'`,
       '',
     ].join('\n'),
   );
-  return async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-    await engine.close();
-  };
+  return stop;
 }

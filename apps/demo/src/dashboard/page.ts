@@ -1,9 +1,9 @@
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-/** The dashboard: one page, no build step; live data from /api/stats and /api/events. */
-export function dashboardHtml(mode: 'replay' | 'live', examples: string[]): string {
+/**
+ * The dashboard: one page, no build step, no data of its own. It signs in with the admin key (typed, or
+ * from the `#admin=` link the CLI prints for a generated key), then reads /api/stats, /api/events and
+ * /api/questions with the session cookie.
+ */
+export function dashboardHtml(mode: 'replay' | 'live'): string {
   const banner =
     mode === 'replay'
       ? `<div id="mode" class="banner replay">Replay mode: answers are <b>recorded answers of real models</b> (TriviaQA; gpt-4o-mini → qwen2.5-72b → gpt-4o), replayed through the real cascade engine. Ask one of the recorded questions below, or set <code>OPENAI_API_KEY</code> and restart to go live. Data: Zellinger &amp; Thomson, arXiv:2501.09345.</div>`
@@ -25,11 +25,12 @@ td,th{border-bottom:1px solid #eee;padding:4px;text-align:left}.bar{height:14px;
 </style></head><body>
 <header>CascadeFlow: cheap models first, strong models when it matters</header>
 ${banner}
-<main>
+<form id="signin" style="padding:16px;display:none"><label>Admin key <input id="admin-key" type="password" autocomplete="off" style="width:320px"></label> <button type="submit">Sign in</button> <span id="signin-error" class="error"></span></form>
+<main id="app" style="display:none">
 <section><h2>Chat</h2>
 <div id="chat-log"></div>
 <input id="chat-input" placeholder="Ask a question…"> <button id="chat-send">Send</button>
-<div class="examples">${examples.map((q) => `<button class="example" data-q="${esc(q)}">${esc(q.slice(0, 60))}</button>`).join('')}</div>
+<div class="examples" id="examples"></div>
 </section>
 <section><h2>Cost</h2><div id="cost">no requests yet</div>
 <h2 style="margin-top:12px">Share answered at each tier</h2><div id="tier-share"></div></section>
@@ -46,13 +47,32 @@ async function refresh() {
   $('cost').textContent = s.requests === 0 ? 'no requests yet' : s.requests + ' requests: ' + fmt(s.cost) + ' spent vs ' + fmt(s.baseline) + ' always on the strongest model (' + (s.baseline ? Math.round(100 * s.cost / s.baseline) : 0) + '%)';
   const total = Object.values(s.byModel).reduce((a, b) => a + b, 0) || 1;
   $('tier-share').innerHTML = s.ladder.map((m) => { const n = s.byModel[m] || 0; return '<div>' + m + ': ' + n + ' (' + Math.round(100 * n / total) + '%)<div class="bar" style="width:' + (100 * n / total) + '%"></div></div>'; }).join('');
-  $('requests-table').querySelector('tbody').innerHTML = s.recent.map((r) => '<tr><td>' + r.userId + '</td><td>' + String(r.query).slice(0, 50).replace(/</g, '&lt;') + '</td><td>' + (r.model || '<span class=error>' + r.error + '</span>') + '</td><td>' + r.tiersTried.join(' → ') + '</td><td>' + fmt(r.cost) + '</td></tr>').join('');
+  $('requests-table').querySelector('tbody').innerHTML = s.recent.map((r) => '<tr><td>' + esc(r.userId) + '</td><td>' + esc(String(r.query).slice(0, 50)) + '</td><td>' + (r.model ? esc(r.model) : '<span class=error>' + esc(r.error) + '</span>') + '</td><td>' + esc(r.tiersTried.join(' → ')) + '</td><td>' + fmt(r.cost) + '</td></tr>').join('');
   $('users').innerHTML = s.users.map((u) => '<div>' + u.id + ' (' + u.tier + '): ' + (u.used.requests_per_minute ?? 0) + ' / ' + (u.limits.requestsPerMinute ?? '∞') + ' requests this minute, ' + fmt(u.used.cost_per_day ?? 0) + ' / ' + (u.limits.costPerDay == null ? '∞' : '$' + u.limits.costPerDay) + ' today</div>').join('');
   $('guardrails').innerHTML = s.guardrails.map((g) => '<li>' + g.where + ': ' + g.what + '</li>').join('') || '<li>none</li>';
 }
-const events = new EventSource('/api/events');
-for (const t of ['request', 'guardrail', 'limit']) events.addEventListener(t, refresh);
-refresh();
+function esc(s) { return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'); }
+async function start() {
+  $('signin').style.display = 'none'; $('app').style.display = '';
+  const events = new EventSource('/api/events');
+  for (const t of ['request', 'guardrail', 'limit']) events.addEventListener(t, refresh);
+  const q = await (await fetch('/api/questions')).json();
+  $('examples').innerHTML = q.questions.map((x) => '<button class="example" data-q="' + esc(x) + '">' + esc(x.slice(0, 60)) + '</button>').join('');
+  for (const b of document.querySelectorAll('.example')) b.onclick = () => send(b.dataset.q);
+  refresh();
+}
+async function signIn(key) {
+  const res = await fetch('/api/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key }) });
+  if (!res.ok) { $('signin-error').textContent = 'Wrong admin key.'; return false; }
+  return true;
+}
+$('signin').onsubmit = async (e) => { e.preventDefault(); if (await signIn($('admin-key').value)) start(); };
+(async () => {
+  const fromLink = /^#admin=(.+)$/.exec(location.hash);
+  if (fromLink) { history.replaceState(null, '', location.pathname); if (await signIn(decodeURIComponent(fromLink[1]))) return start(); }
+  const probe = await fetch('/api/stats');
+  if (probe.ok) start(); else $('signin').style.display = '';
+})();
 function line(cls, text) { const d = document.createElement('div'); d.className = cls; d.textContent = text; $('chat-log').appendChild(d); $('chat-log').scrollTop = 1e9; return d; }
 async function send(q) {
   if (!q) return;
@@ -79,6 +99,5 @@ async function send(q) {
 }
 $('chat-send').onclick = () => { const q = $('chat-input').value.trim(); $('chat-input').value = ''; send(q); };
 $('chat-input').addEventListener('keydown', (e) => { if (e.key === 'Enter') $('chat-send').click(); });
-for (const b of document.querySelectorAll('.example')) b.onclick = () => send(b.dataset.q);
 </script></body></html>`;
 }

@@ -19,8 +19,9 @@ export function httpError(
 
 /** Maps a CascadeFlow error to its HTTP answer: limits 429 with Retry-After, guardrails 400, and so on. */
 export function toHttpError(e: unknown): HttpError {
+  // Anything that is not a known failure says nothing about the gateway's insides.
   if (!CascadeFlowError.isInstance(e))
-    return httpError(500, 'internal_error', e instanceof Error ? e.message : String(e), 'server_error');
+    return httpError(500, 'internal_error', 'Internal error in the gateway.', 'server_error');
   const code = String(e.code);
   const retry = (e as { retryAfterMs?: number }).retryAfterMs;
   switch (code) {
@@ -50,6 +51,9 @@ export function toHttpError(e: unknown): HttpError {
       return httpError(404, code, e.message);
     case 'all_tiers_failed':
       return httpError(502, code, e.message, 'server_error');
+    case 'profile_corrupt':
+    case 'profile_store_error':
+      return httpError(500, code, e.message, 'server_error');
     default:
       return httpError(500, code, e.message, 'server_error');
   }

@@ -3,52 +3,34 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { runBatch } from '@cascadeflow/batch';
-import { CascadeFlowError, type CascadeResult, type ChatMessage, type RunRequest } from '@cascadeflow/core';
+import { CascadeFlowError, type CascadeResult, type RunRequest } from '@cascadeflow/core';
 import { cascadeSSE, openAISSE, streamCascade } from '@cascadeflow/streaming';
 import { tap } from 'rxjs';
+import type { DemoConfig } from '../config.js';
 import { dashboardHtml } from '../dashboard/page.js';
 import type { Engine } from '../engine.js';
+import { applyCors, GatewayAuth } from './auth.js';
 import { type HttpError, httpError, toHttpError } from './errors.js';
+import { isHttpError, readJson, send, sendError } from './http.js';
+import { secretScrubber } from './scrub.js';
+import { parseBatchRequest, parseChatRequest } from './validate.js';
 
 const EVAL_CHART = fileURLToPath(new URL('../../../../docs/eval/triviaqa_qwen_oai.svg', import.meta.url));
 
-async function readJson(req: IncomingMessage, limit = 1_000_000): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > limit) throw httpError(413, 'request_too_large', `The request body is over ${limit} bytes.`);
-    chunks.push(c as Buffer);
-  }
-  try {
-    const v = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
-    return v as Record<string, unknown>;
-  } catch (e) {
-    throw httpError(400, 'invalid_json', `The request body is not a JSON object (${(e as Error).message}).`);
-  }
-}
+/** What the gateway takes from the configuration. */
+export type GatewayOptions = Pick<
+  DemoConfig,
+  'corsOrigins' | 'maxBodyBytes' | 'maxBatchSize' | 'requestTimeoutMs' | 'shutdownGraceMs' | 'dashboardUser'
+> & { adminKey: string };
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': String(Buffer.byteLength(text)),
-    ...headers,
-  });
-  res.end(text);
-}
-
-function sendError(res: ServerResponse, e: HttpError) {
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  send(res, e.status, e.body, e.headers);
-}
-
-function isHttpError(e: unknown): e is HttpError {
-  return typeof e === 'object' && e !== null && 'status' in e && 'body' in e;
+/** A running gateway: its HTTP server and a graceful stop. */
+export interface Gateway {
+  server: Server;
+  /**
+   * Stops accepting connections, lets requests in flight finish for up to `shutdownGraceMs`, aborts the rest
+   * upstream (their clients get an error), and closes every connection.
+   */
+  close(): Promise<void>;
 }
 
 /** What every answer says about the cascade, in headers and in an extra `cascade` field. */
@@ -75,69 +57,54 @@ function cascadeHeaders(r: CascadeResult, mode: string): Record<string, string> 
   };
 }
 
-function toMessages(raw: unknown): ChatMessage[] {
-  if (!Array.isArray(raw) || raw.length === 0)
-    throw httpError(400, 'invalid_request', '`messages` must be a non-empty array.');
-  return raw.map((m, i) => {
-    const msg = m as { role?: string; content?: unknown };
-    const content =
-      typeof msg.content === 'string'
-        ? msg.content
-        : Array.isArray(msg.content)
-          ? msg.content.map((p: { text?: string }) => p.text ?? '').join('')
-          : null;
-    if (msg.role === 'system' || msg.role === 'user') return { role: msg.role, content: content ?? '' };
-    if (msg.role === 'assistant') return { role: 'assistant', content };
-    throw httpError(
-      400,
-      'invalid_request',
-      `messages.${i}.role: "${String(msg.role)}" is not supported by this gateway (system, user, assistant).`,
-    );
-  });
+/** One request's signal: aborted when its client goes away, at the gateway's deadline, or at shutdown. */
+interface RequestScope {
+  signal: AbortSignal;
+  timedOut(): boolean;
 }
 
-/**
- * The OpenAI-compatible gateway and the dashboard.
- * - `POST /v1/chat/completions` (streamed and not), `GET /v1/models`, `POST /v1/cascade/batch`;
- * - `GET /` (dashboard), `GET /api/stats`, `GET /api/events` (SSE), `POST /api/chat` (SSE of cascade events).
- */
-export function createGateway(engine: Engine): Server {
-  const { agent, stats } = engine;
+type Route = (req: IncomingMessage, res: ServerResponse, scope: RequestScope) => Promise<void> | void;
 
-  const userOf = (req: IncomingMessage): string => {
-    const key = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
-    const user = key ? engine.apiKeys.get(key) : undefined;
-    if (!user)
-      throw httpError(
-        401,
-        'invalid_api_key',
-        'Missing or unknown API key: send "Authorization: Bearer <key>" with a key from the config file (default: cf-demo-key).',
-      );
-    return user;
+/**
+ * The OpenAI-compatible gateway and the dashboard. Every route but the dashboard's static page is
+ * authenticated: `/v1/*` by an API key (the user it is billed to), `/api/*` by the admin key or the session
+ * cookie the page gets for it. JSON routes take JSON bodies only; CORS only for configured origins.
+ * - `POST /v1/chat/completions` (streamed and not), `GET /v1/models`, `POST /v1/cascade/batch`,
+ *   `GET /v1/demo/questions`;
+ * - `GET /` (the dashboard page), `POST /api/session`, `GET /api/stats`, `GET /api/events` (SSE),
+ *   `POST /api/chat` (SSE of cascade events), `GET /api/eval-chart`, `GET /api/questions`.
+ */
+export function createGateway(engine: Engine, options: GatewayOptions): Gateway {
+  const { agent, stats } = engine;
+  const auth = new GatewayAuth(engine.apiKeys, options.adminKey);
+  const scrub = secretScrubber([
+    ...engine.apiKeys.keys(),
+    options.adminKey,
+    ...[process.env.OPENAI_API_KEY, process.env.ANTHROPIC_API_KEY].filter((k): k is string => !!k),
+  ]);
+  const dashboardUser = options.dashboardUser ?? [...engine.apiKeys.values()][0]!;
+  const inFlight = new Set<AbortController>();
+  let closing = false;
+
+  /** An error for a client: a known failure as such, anything else as a bare 500; never a secret. */
+  const forClient = (e: unknown): HttpError => {
+    const mapped = isHttpError(e) ? e : toHttpError(e);
+    mapped.body.error.message = scrub(mapped.body.error.message);
+    return mapped;
   };
 
-  const completions = async (req: IncomingMessage, res: ServerResponse) => {
-    const userId = userOf(req);
-    const body = await readJson(req);
-    const messages = toMessages(body.messages);
-    const request: RunRequest = {
-      messages,
-      userId,
-      ...(typeof body.max_tokens === 'number' ? { maxTokens: body.max_tokens } : {}),
-      ...(typeof body.max_completion_tokens === 'number' ? { maxTokens: body.max_completion_tokens } : {}),
-      ...(typeof body.temperature === 'number' ? { temperature: body.temperature } : {}),
-    };
-    const query = messages.at(-1)?.content ?? '';
-    if (body.stream === true) {
-      const controller = new AbortController();
-      res.on('close', () => controller.abort());
-      const events = streamCascade(agent, { ...request, signal: controller.signal }, { mode: 'buffer' }).pipe(
+  const completions: Route = async (req, res, scope) => {
+    const userId = auth.user(req);
+    const chat = parseChatRequest(await readJson(req, options.maxBodyBytes));
+    const request: RunRequest = { ...chat.run, userId, signal: scope.signal };
+    const query = chat.run.messages?.findLast((m) => m.role === 'user')?.content ?? '';
+    if (chat.stream) {
+      const events = streamCascade(agent, request, { mode: 'buffer' }).pipe(
         tap({ next: (e) => e.type === 'finish' && stats.record(stats.fromResult(userId, query, e.result)) }),
       );
       let started = false;
       for await (const chunk of openAISSE(events, {
-        includeUsage:
-          (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true,
+        includeUsage: chat.includeUsage,
         extra: (r) => ({ cascade: cascadeInfo(r, engine.mode) }),
       })) {
         if (!started) {
@@ -145,8 +112,7 @@ export function createGateway(engine: Engine): Server {
           if (chunk.startsWith('data: {"error"')) {
             const err = JSON.parse(chunk.slice(6)).error as { code: string; message: string };
             stats.failure(userId, query, err.code);
-            sendError(res, toHttpError(new CascadeFlowError(err.code, err.message)));
-            return;
+            throw new CascadeFlowError(err.code, err.message);
           }
           res.writeHead(200, {
             'content-type': 'text/event-stream',
@@ -155,7 +121,7 @@ export function createGateway(engine: Engine): Server {
           });
           started = true;
         }
-        res.write(chunk);
+        res.write(chunk.startsWith('data: {"error"') ? scrub(chunk) : chunk);
       }
       res.end();
       return;
@@ -189,16 +155,15 @@ export function createGateway(engine: Engine): Server {
         cascadeHeaders(r, engine.mode),
       );
     } catch (e) {
-      const mapped = toHttpError(e);
-      stats.failure(userId, query, mapped.body.error.code);
-      throw mapped;
+      stats.failure(userId, query, toHttpError(e).body.error.code);
+      throw e;
     }
   };
 
-  const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> = {
+  const routes: Record<string, Route> = {
     'POST /v1/chat/completions': completions,
     'GET /v1/models': (req, res) => {
-      userOf(req);
+      auth.user(req);
       send(res, 200, {
         object: 'list',
         data: ['cascade', ...agent.ladder.map((t) => t.model)].map((id) => ({
@@ -209,20 +174,19 @@ export function createGateway(engine: Engine): Server {
         })),
       });
     },
-    'GET /v1/demo/questions': (_req, res) =>
-      send(res, 200, { mode: engine.mode, questions: engine.replay?.sample(20) ?? [] }),
-    'POST /v1/cascade/batch': async (req, res) => {
-      const userId = userOf(req);
-      const body = await readJson(req, 10_000_000);
-      if (!Array.isArray(body.queries))
-        throw httpError(400, 'invalid_request', '`queries` must be an array of strings or request objects.');
+    'GET /v1/demo/questions': (req, res) => {
+      auth.user(req);
+      send(res, 200, { mode: engine.mode, questions: engine.replay?.sample(20) ?? [] });
+    },
+    'POST /v1/cascade/batch': async (req, res, scope) => {
+      const userId = auth.user(req);
+      const queries = parseBatchRequest(await readJson(req, options.maxBodyBytes), options.maxBatchSize);
       const r = await runBatch(
         agent,
-        (body.queries as unknown[]).map((q) =>
-          typeof q === 'string' ? { query: q, userId } : { ...(q as object), userId },
-        ),
-        { maxParallel: 8, strategy: 'concurrent' },
+        queries.map((q) => ({ ...q, userId })),
+        { maxParallel: 8, strategy: 'concurrent', signal: scope.signal },
       );
+      if (scope.signal.aborted) throw scope.signal.reason;
       for (const item of r.items)
         if (item.result) stats.record(stats.fromResult(userId, '(batch)', item.result));
       send(res, 200, {
@@ -232,28 +196,49 @@ export function createGateway(engine: Engine): Server {
         results: r.items.map((i) =>
           i.ok
             ? { index: i.index, content: i.result!.content, cascade: cascadeInfo(i.result!, engine.mode) }
-            : { index: i.index, error: i.error },
+            : { index: i.index, error: { ...i.error, message: scrub(i.error?.message ?? '') } },
         ),
       });
     },
+    // The page itself is a static shell with a sign-in form: every piece of data comes from /api/*.
     'GET /': (_req, res) => {
-      const html = dashboardHtml(engine.mode, engine.replay?.sample(8) ?? []);
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      const html = dashboardHtml(engine.mode);
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy':
+          "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self'",
+        'x-frame-options': 'DENY',
+      });
       res.end(html);
     },
-    'GET /api/stats': async (_req, res) => {
+    'POST /api/session': async (req, res) => {
+      const body = await readJson(req, 10_000);
+      auth.signIn(body.key, res);
+      send(res, 200, { ok: true });
+    },
+    'GET /api/questions': (req, res) => {
+      auth.admin(req);
+      send(res, 200, { mode: engine.mode, questions: engine.replay?.sample(8) ?? [] });
+    },
+    'GET /api/stats': async (req, res) => {
+      auth.admin(req);
       const users = await Promise.all(
         [...new Set(engine.apiKeys.values())].map(async (id) => {
-          const config = await engine.profiles.effective(id);
-          const limits = {
-            requestsPerMinute: config.rateLimits.requestsPerMinute,
-            costPerDay: config.budgets.daily,
-          };
-          const used = await engine.limits.current(
-            id,
-            Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)),
-          );
-          return { id, tier: config.level, used, limits };
+          try {
+            const config = await engine.profiles.effective(id);
+            const limits = {
+              requestsPerMinute: config.rateLimits.requestsPerMinute,
+              costPerDay: config.budgets.daily,
+            };
+            const used = await engine.limits.current(
+              id,
+              Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined)),
+            );
+            return { id, tier: config.level, used, limits };
+          } catch (e) {
+            // One user's broken profile is that user's problem, not the dashboard's.
+            return { id, tier: null, used: {}, limits: {}, error: scrub((e as Error).message) };
+          }
         }),
       );
       send(res, 200, {
@@ -265,56 +250,140 @@ export function createGateway(engine: Engine): Server {
         ladder: agent.ladder.map((t) => t.model),
         recent: stats.recent,
         guardrails: stats.guardrailEvents.slice(0, 20),
+        problems: stats.startupProblems.map(scrub),
         users,
       });
     },
-    'GET /api/events': (req, res) => {
+    'GET /api/events': (req, res, scope) => {
+      auth.admin(req);
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       res.write(': connected\n\n');
       const off = stats.on((e) => res.write(`event: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`));
-      req.on('close', off);
+      return new Promise<void>((resolve) => {
+        const end = () => {
+          off();
+          res.end();
+          resolve();
+        };
+        if (scope.signal.aborted) end();
+        else scope.signal.addEventListener('abort', end, { once: true });
+      });
     },
-    'POST /api/chat': async (req, res) => {
-      const body = await readJson(req);
-      const message = String(body.message ?? '').trim();
-      if (!message) throw httpError(400, 'invalid_request', '`message` is empty.');
-      const userId = [...engine.apiKeys.values()][0]!;
-      const controller = new AbortController();
-      res.on('close', () => controller.abort());
+    'POST /api/chat': async (req, res, scope) => {
+      auth.admin(req);
+      const body = await readJson(req, options.maxBodyBytes);
+      const message = typeof body.message === 'string' ? body.message.trim() : '';
+      if (!message) throw httpError(400, 'invalid_request', 'message: must be a non-empty string.');
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       const events = streamCascade(
         agent,
-        { query: message, userId, signal: controller.signal, onDelta: undefined },
+        { query: message, userId: dashboardUser, signal: scope.signal },
         { mode: 'stream' },
       ).pipe(
         tap({
-          next: (e) => e.type === 'finish' && stats.record(stats.fromResult(userId, message, e.result)),
+          next: (e) =>
+            e.type === 'finish' && stats.record(stats.fromResult(dashboardUser, message, e.result)),
         }),
       );
-      for await (const frame of cascadeSSE(events)) res.write(frame);
+      for await (const frame of cascadeSSE(events)) res.write(scrub(frame));
       res.end();
     },
-    'GET /api/eval-chart': (_req, res) => {
-      if (!existsSync(EVAL_CHART)) {
-        send(res, 404, httpError(404, 'not_found', 'No eval chart: run `pnpm cascadeflow eval-table`.').body);
-        return;
-      }
+    'GET /api/eval-chart': (req, res) => {
+      auth.admin(req);
+      if (!existsSync(EVAL_CHART))
+        throw httpError(404, 'not_found', 'No eval chart: run `pnpm cascadeflow eval-table`.');
       res.writeHead(200, { 'content-type': 'image/svg+xml' });
       res.end(readFileSync(EVAL_CHART));
     },
   };
 
-  return createServer((req, res) => {
+  /** Aborts when the client goes away, at the deadline, or when shutdown's grace runs out. */
+  const scopeOf = (res: ServerResponse): RequestScope & { done(): void } => {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort(
+        httpError(
+          504,
+          'gateway_timeout',
+          `The request did not finish within the gateway's ${options.requestTimeoutMs} ms deadline.`,
+          'server_error',
+        ),
+      );
+    }, options.requestTimeoutMs);
+    timer.unref();
+    const onClose = () => {
+      if (!res.writableFinished) controller.abort(httpError(499, 'client_closed', 'The client went away.'));
+    };
+    res.on('close', onClose);
+    inFlight.add(controller);
+    return {
+      signal: controller.signal,
+      timedOut: () => timedOut,
+      done: () => {
+        clearTimeout(timer);
+        res.off('close', onClose);
+        inFlight.delete(controller);
+      },
+    };
+  };
+
+  const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    const cors = applyCors(req, res, options.corsOrigins);
+    if (req.method === 'OPTIONS') {
+      res.writeHead(cors ? 204 : 403).end();
+      return;
+    }
+    if (closing) {
+      sendError(
+        res,
+        httpError(503, 'shutting_down', 'The gateway is shutting down; retry.', 'server_error', {
+          'retry-after': '1',
+          connection: 'close',
+        }),
+      );
+      return;
+    }
     const route = routes[`${req.method} ${path}`];
     if (!route) {
       sendError(res, httpError(404, 'not_found', `No route ${req.method} ${path}.`));
       return;
     }
+    const scope = scopeOf(res);
     Promise.resolve()
-      .then(() => route(req, res))
-      .catch((e: unknown) => sendError(res, isHttpError(e) ? e : toHttpError(e)));
+      .then(() => route(req, res, scope))
+      .catch((e: unknown) => {
+        // A deadline (or shutdown) abort answers with its own error; the run's abort error says less.
+        const reason = scope.signal.aborted ? (scope.signal.reason as unknown) : undefined;
+        sendError(res, forClient(isHttpError(reason) ? reason : e));
+      })
+      .finally(() => scope.done());
   });
+
+  return {
+    server,
+    async close() {
+      closing = true;
+      const closed = new Promise((r) => server.close(r));
+      server.closeIdleConnections();
+      const deadline = Date.now() + options.shutdownGraceMs;
+      while (inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const shutdown = httpError(
+        503,
+        'shutting_down',
+        'The gateway shut down before the request finished.',
+        'server_error',
+      );
+      for (const c of inFlight) c.abort(shutdown);
+      // Give aborted requests a moment to answer their clients, then drop every connection.
+      const settleBy = Date.now() + 1000;
+      while (inFlight.size > 0 && Date.now() < settleBy) await new Promise((r) => setTimeout(r, 20));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
 }
 
 /** Starts the gateway; resolves with its URL. */

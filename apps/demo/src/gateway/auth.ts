@@ -1,0 +1,104 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { httpError } from './errors.js';
+
+const SESSION_COOKIE = 'cf_session';
+const SESSION_MS = 12 * 3600_000;
+
+function equal(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
+}
+
+/**
+ * Who may do what: API keys map to users (the `/v1` routes); the admin key, or a signed session cookie the
+ * page gets for it, opens the dashboard and its API. Sessions are signed with a key derived from the admin
+ * key, so every instance behind a load balancer accepts the same session.
+ */
+export class GatewayAuth {
+  readonly #apiKeys: ReadonlyMap<string, string>;
+  readonly #adminKey: string;
+  readonly #signing: Buffer;
+
+  constructor(apiKeys: ReadonlyMap<string, string>, adminKey: string) {
+    this.#apiKeys = apiKeys;
+    this.#adminKey = adminKey;
+    this.#signing = createHmac('sha256', adminKey).update('cascadeflow dashboard session').digest();
+  }
+
+  /** A fresh admin key, for a gateway started without one (printed once, for that run only). */
+  static generateAdminKey(): string {
+    return `cf-admin-${randomBytes(18).toString('base64url')}`;
+  }
+
+  /** The user of a `/v1` request, from its API key. */
+  user(req: IncomingMessage): string {
+    const key = bearer(req);
+    let user: string | undefined;
+    if (key) for (const [k, u] of this.#apiKeys) if (equal(k, key)) user = u;
+    if (!user)
+      throw httpError(
+        401,
+        'invalid_api_key',
+        'Missing or unknown API key: send "Authorization: Bearer <key>" with a key from the config file.',
+      );
+    return user;
+  }
+
+  #sign(expires: number): string {
+    return `${expires}.${createHmac('sha256', this.#signing).update(String(expires)).digest('base64url')}`;
+  }
+
+  #validSession(req: IncomingMessage): boolean {
+    const cookie = (req.headers.cookie ?? '')
+      .split(';')
+      .map((c) => c.trim())
+      .find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+    const token = cookie?.slice(SESSION_COOKIE.length + 1);
+    if (!token) return false;
+    const expires = Number(token.split('.')[0]);
+    return Number.isFinite(expires) && expires > Date.now() && equal(token, this.#sign(expires));
+  }
+
+  /** Throws 401 unless the request carries the admin key or a valid session. */
+  admin(req: IncomingMessage): void {
+    const key = bearer(req);
+    if (key && equal(key, this.#adminKey)) return;
+    if (this.#validSession(req)) return;
+    throw httpError(
+      401,
+      'admin_required',
+      'The dashboard API needs the admin key: sign in on the dashboard, or send "Authorization: Bearer <admin key>".',
+    );
+  }
+
+  /** Checks the admin key sent by the sign-in form and sets the session cookie. */
+  signIn(key: unknown, res: ServerResponse): void {
+    if (typeof key !== 'string' || !equal(key, this.#adminKey))
+      throw httpError(401, 'admin_required', 'Wrong admin key.');
+    const expires = Date.now() + SESSION_MS;
+    res.setHeader(
+      'set-cookie',
+      `${SESSION_COOKIE}=${this.#sign(expires)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_MS / 1000}`,
+    );
+  }
+}
+
+/**
+ * CORS for the origins configured, and none otherwise: a page on another origin can neither read an answer
+ * nor send a JSON body (the preflight is refused).
+ */
+export function applyCors(req: IncomingMessage, res: ServerResponse, origins: readonly string[]): boolean {
+  const origin = req.headers.origin;
+  if (!origin || !origins.includes(origin)) return false;
+  res.setHeader('access-control-allow-origin', origin);
+  res.setHeader('vary', 'origin');
+  res.setHeader('access-control-allow-headers', 'authorization, content-type');
+  res.setHeader('access-control-allow-methods', 'GET, POST, PUT, OPTIONS');
+  return true;
+}
