@@ -14,6 +14,7 @@ export async function startDemo(overrides: Partial<DemoConfig> = {}): Promise<{
   engine: Engine;
   stop: () => Promise<void>;
   question: string;
+  profilesDb: string;
 }> {
   const dir = mkdtempSync(join(tmpdir(), 'cf-demo-'));
   const config = loadConfig(join(dir, 'none.json'), {
@@ -26,7 +27,8 @@ export async function startDemo(overrides: Partial<DemoConfig> = {}): Promise<{
   return {
     url: running.url,
     engine: running.engine,
-    question: running.engine.replay!.sample(3)[2]!,
+    question: running.engine.replay?.sample(3)[2] ?? 'hello',
+    profilesDb: overrides.profilesDb ?? config.profilesDb,
     stop: running.stop,
   };
 }

@@ -216,6 +216,18 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
       auth.signIn(body.key, res);
       send(res, 200, { ok: true });
     },
+    // Changes a user's tier or overrides (profiles are shared by every instance on PostgreSQL).
+    'PUT /api/profile': async (req, res) => {
+      auth.admin(req);
+      const body = await readJson(req, 100_000);
+      if (typeof body.id !== 'string' || !engine.profiles)
+        throw httpError(400, 'invalid_request', 'id: must be the user id whose profile to change.');
+      const change: { tier?: never; overrides?: never } = {};
+      if (body.tier !== undefined) (change as Record<string, unknown>).tier = body.tier;
+      if (body.overrides !== undefined) (change as Record<string, unknown>).overrides = body.overrides;
+      const updated = await engine.profiles.update(body.id, change);
+      send(res, 200, { id: updated.id, tier: updated.tier, version: updated.version });
+    },
     'GET /api/questions': (req, res) => {
       auth.admin(req);
       send(res, 200, { mode: engine.mode, questions: engine.replay?.sample(8) ?? [] });
