@@ -12,9 +12,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { writeBenchResults } from '@cascadeflow/testing';
+import { type BenchResult, writeBenchResults } from '@cascadeflow/testing';
 import { loadConfig } from '../src/config.js';
 import { startGateway } from '../src/gateway/start.js';
+import { startGatewayProcess } from '../test/processes.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'cf-gw-bench-'));
@@ -54,11 +55,15 @@ const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
 
 // autocannon runs in its own process, so that the load generator does not share the gateway's event loop.
 const autocannonBin = createRequire(import.meta.url).resolve('autocannon');
-async function load(target: string, rate?: number): Promise<{ rps: number; p99: number; failed: number }> {
+async function load(
+  target: string,
+  rate?: number,
+  connections = 20,
+): Promise<{ rps: number; p99: number; failed: number }> {
   const args = [
     autocannonBin,
     '-c',
-    '20',
+    String(connections),
     '-d',
     '6',
     '-m',
@@ -96,13 +101,45 @@ for (let round = 0; round < 3; round++) {
 }
 await running.stop();
 bare.close();
-await engine.close();
+
+// Scale-out: gateway processes (the CLI, as deployed) sharing one Redis for their limits; the same load on
+// one process and spread over two, in the same run.
+const redisUrl = process.env.REDIS_URL;
+if (!redisUrl)
+  throw new Error('REDIS_URL is not set: run `pnpm bench` from the repository root (it starts a Redis).');
+const admin = 'cf-admin-bench-key-0123456789';
+const procs = await Promise.all(
+  [0, 1].map(() =>
+    startGatewayProcess({ mode: 'replay', redisUrl, adminKey: admin, defaultTier: 'enterprise' }),
+  ),
+);
+for (const p of procs) {
+  const res = await fetch(`${p.url}/api/profile`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      id: 'demo-user',
+      overrides: { rateLimits: { requestsPerMinute: 100_000_000, concurrent: 1_000_000 } },
+    }),
+  });
+  if (!res.ok) throw new Error(`could not raise the bench user's limits: ${await res.text()}`);
+}
+await load(procs[0]!.url); // warm up both
+await load(procs[1]!.url);
+const oneProcess = await load(procs[0]!.url);
+const split = await Promise.all(procs.map((p) => load(p.url, undefined, 10)));
+for (const p of procs) p.kill();
+const twoProcesses = {
+  rps: split.reduce((a, r) => a + r.rps, 0),
+  failed: split.reduce((a, r) => a + r.failed, 0),
+};
+failedAtRate += oneProcess.failed + twoProcesses.failed;
 const addedP99 = [...added].sort((a, b) => a - b)[1]!;
 
 const failures = failedAtRate + max.failed;
 if (failures > 0)
   throw new Error(`${failures} requests failed under load: the figures would not be about answers`);
-const results = [
+const results: BenchResult[] = [
   {
     name: 'gateway_rps',
     value: Math.round(max.rps),
@@ -116,6 +153,13 @@ const results = [
     unit: 'ms added at p99 at 500 requests/s over a bare server answering the same JSON (median of 3 rounds)',
     target: 5,
     ratio: +(addedP99 / 5).toFixed(3),
+  },
+  {
+    name: 'gateway_rps_two_processes_redis',
+    value: Math.round(twoProcesses.rps),
+    unit: 'requests/s, two gateway processes on one Redis (10 connections each), all plugins, on 2 cores',
+    baseline: Math.round(oneProcess.rps),
+    ratio: +(twoProcesses.rps / oneProcess.rps).toFixed(3),
   },
 ];
 const out = join(here, '../../../bench-results/demo.json');
