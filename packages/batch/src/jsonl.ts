@@ -2,7 +2,7 @@ import { createReadStream, createWriteStream, existsSync, readFileSync, truncate
 import { createInterface } from 'node:readline';
 import type { CascadeAgent } from '@cascadeflow/core';
 import { type BatchConfig, resolveConfig } from './config.js';
-import type { BatchInput, BatchItemOutcome } from './items.js';
+import { type BatchInput, type BatchItemOutcome, InvalidLine } from './items.js';
 import { type BatchProgress, progressOf } from './progress.js';
 import { runConcurrent } from './strategies/concurrent.js';
 
@@ -39,6 +39,20 @@ function lineOf(o: BatchItemOutcome): string {
       }
     : { index: o.index, id: o.id, ok: false, error: o.error! };
   return `${JSON.stringify(out)}\n`;
+}
+
+/**
+ * One input line: JSON (a query string or a request object), or plain text when it does not look like JSON.
+ * A line that starts like JSON but does not parse, `null`, a number or a boolean is an error for that item
+ * alone, never sent to a model as text.
+ */
+function parseLine(line: string): BatchInput | InvalidLine {
+  try {
+    return JSON.parse(line) as BatchInput;
+  } catch (e) {
+    if (!/^\s*[[{"]/.test(line)) return line; // a plain text question
+    return new InvalidLine(`invalid JSON (${(e as Error).message}); fix the line or write it as plain text`);
+  }
 }
 
 /** Indices already written, after cutting a torn last line. */
@@ -89,13 +103,7 @@ export async function runBatchFile(
         yield '';
         continue;
       }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(line);
-      } catch {
-        parsed = line; // a plain text line is a query
-      }
-      yield parsed as BatchInput;
+      yield parseLine(line) as BatchInput;
     }
   }
   await runConcurrent(
@@ -106,7 +114,7 @@ export async function runBatchFile(
       outcome(o) {
         // Items cut off by the batch ending (abort, total timeout, stop on error) are not done: no line, so
         // that a resumed run picks them up.
-        if (!o.ok && ['aborted', 'total_timeout', 'stopped_on_error'].includes(o.error?.code ?? '')) return;
+        if (o.pending) return;
         out.write(lineOf(o));
         if (o.ok) {
           ok++;
@@ -116,6 +124,7 @@ export async function runBatchFile(
       },
     },
     (i) => done.has(i),
+    (i) => `line ${i + 1}`,
   );
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
   return {

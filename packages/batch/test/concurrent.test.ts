@@ -29,7 +29,7 @@ describe('concurrent strategy', () => {
     expect(r.items.map((i) => i.index)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(r.items.map((i) => i.ok)).toEqual([true, false, false, false, false, true]);
     expect(r.errors[2]).toMatch(/item 2: the query is empty/);
-    expect(r.errors[3]).toMatch(/item 3: expected a string or a request object, got number/);
+    expect(r.errors[3]).toMatch(/item 3: expected a query string or a request object, got number/);
     expect(r.errors[4]).toMatch(/item 4: the query has 200 characters, more than maxQueryChars \(100\)/);
     expect(r.errors[1]).toMatch(/Every tier failed/);
     expect(r).toMatchObject({ successCount: 2, failureCount: 4, strategyUsed: 'concurrent' });

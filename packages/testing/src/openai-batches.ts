@@ -17,10 +17,15 @@ export interface BatchApiState {
   pollsUntilDone: number;
   /** Batches created, in order (tests count them to prove nothing was paid twice). */
   created: string[];
+  /**
+   * Custom ids that the next completed batches answer with a server error line (status 500) instead of an
+   * answer, once each: a fault for one item of a provider batch.
+   */
+  failItems: Set<string>;
 }
 
 export function newBatchApiState(): BatchApiState {
-  return { files: new Map(), batches: new Map(), pollsUntilDone: 1, created: [] };
+  return { files: new Map(), batches: new Map(), pollsUntilDone: 1, created: [], failItems: new Set() };
 }
 
 let seq = 0;
@@ -175,6 +180,23 @@ async function complete(
     const item = JSON.parse(line) as { custom_id: string; body: Record<string, unknown> };
     const model = String(item.body.model);
     const script = scripts.get(model);
+    if (state.failItems.delete(item.custom_id)) {
+      errors.push(
+        JSON.stringify({
+          id: id('batch_req'),
+          custom_id: item.custom_id,
+          response: {
+            status_code: 500,
+            request_id: id('req'),
+            body: {
+              error: { message: 'The server had an error processing your request.', type: 'server_error' },
+            },
+          },
+          error: null,
+        }),
+      );
+      continue;
+    }
     if (!script) {
       errors.push(
         JSON.stringify({

@@ -1,6 +1,7 @@
 import {
   AnthropicProvider,
   type ChatMessage,
+  type CompletionRequest,
   type CompletionResponse,
   type FinishReason,
   OpenAIProvider,
@@ -15,15 +16,36 @@ export interface NativeItem {
   request: RunRequest;
 }
 
-/** A provider's batch API: submit one tier's items, poll, read the answers. */
+/** The tier a provider batch is for. */
+export interface NativeTier {
+  model: string;
+  maxTokens: number | undefined;
+  temperature: number | undefined;
+}
+
+/**
+ * One item's call, as the provider's own `requestBody` maps it: messages, max tokens, temperature, tools,
+ * tool choice and response format all reach the batch API exactly as they would reach the live API.
+ */
+export function callOf(tier: NativeTier, r: RunRequest): CompletionRequest {
+  return {
+    model: tier.model,
+    messages: messagesOf(r),
+    maxTokens: r.maxTokens ?? tier.maxTokens,
+    temperature: r.temperature ?? tier.temperature,
+    tools: r.tools,
+    toolChoice: r.toolChoice,
+    responseFormat: r.responseFormat,
+    logprobs: true,
+  };
+}
+
+/** A provider's batch API: submit one tier's items, poll, read the answers, cancel. */
 export interface NativeBackend {
   readonly name: string;
-  submit(
-    model: string,
-    maxTokens: number | undefined,
-    items: NativeItem[],
-    signal: AbortSignal,
-  ): Promise<string>;
+  submit(tier: NativeTier, items: NativeItem[], signal: AbortSignal): Promise<string>;
+  /** Asks the provider to stop a batch (what already finished stays readable). */
+  cancel(batchId: string, signal: AbortSignal): Promise<void>;
   /** The batch's status, and whether it has ended. */
   poll(batchId: string, signal: AbortSignal): Promise<{ ended: boolean; status: string }>;
   results(
@@ -50,24 +72,18 @@ function openaiBackend(provider: OpenAIProvider): NativeBackend {
   const client = provider.client;
   return {
     name: 'openai',
-    async submit(model, maxTokens, items, signal) {
-      const lines = items.map(({ index, request: r }) =>
+    async submit(tier, items, signal) {
+      const lines = items.map(({ index, request }) =>
         JSON.stringify({
           custom_id: String(index),
           method: 'POST',
           url: '/v1/chat/completions',
-          body: {
-            model,
-            messages: messagesOf(r).map((m) => ({ role: m.role, content: m.content })),
-            logprobs: true,
-            ...((r.maxTokens ?? maxTokens) ? { max_tokens: r.maxTokens ?? maxTokens } : {}),
-            ...(r.temperature !== undefined ? { temperature: r.temperature } : {}),
-          },
+          body: provider.requestBody(callOf(tier, request)),
         }),
       );
       const file = await client.files.create(
         {
-          file: await toFile(Buffer.from(`${lines.join('\n')}\n`), `cascadeflow-${model}.jsonl`),
+          file: await toFile(Buffer.from(`${lines.join('\n')}\n`), `cascadeflow-${tier.model}.jsonl`),
           purpose: 'batch',
         },
         { signal },
@@ -78,6 +94,9 @@ function openaiBackend(provider: OpenAIProvider): NativeBackend {
           { signal },
         )
       ).id;
+    },
+    async cancel(batchId, signal) {
+      await client.batches.cancel(batchId, { signal });
     },
     async poll(batchId, signal) {
       const b = await client.batches.retrieve(batchId, { signal });
@@ -147,26 +166,15 @@ function anthropicBackend(provider: AnthropicProvider): NativeBackend {
   };
   return {
     name: 'anthropic',
-    async submit(model, maxTokens, items, signal) {
-      const requests = items.map(({ index, request: r }) => {
-        const msgs = messagesOf(r);
-        const system = msgs
-          .filter((m) => m.role === 'system')
-          .map((m) => m.content)
-          .join('\n\n');
-        return {
-          custom_id: String(index),
-          params: {
-            model,
-            max_tokens: r.maxTokens ?? maxTokens ?? 1024,
-            ...(system ? { system } : {}),
-            messages: msgs
-              .filter((m) => m.role === 'user' || m.role === 'assistant')
-              .map((m) => ({ role: m.role as 'user' | 'assistant', content: m.content ?? '' })),
-          },
-        };
-      });
+    async submit(tier, items, signal) {
+      const requests = items.map(({ index, request }) => ({
+        custom_id: String(index),
+        params: provider.requestBody(callOf(tier, request)),
+      }));
       return (await client.messages.batches.create({ requests }, { signal })).id;
+    },
+    async cancel(batchId, signal) {
+      await client.messages.batches.cancel(batchId, {}, { signal });
     },
     async poll(batchId, signal) {
       const b = await client.messages.batches.retrieve(batchId, {}, { signal });

@@ -76,6 +76,8 @@ export async function runConcurrent(
   sink: ConcurrentSink,
   /** Items to pass over without running (done in an earlier run). */
   skip?: (index: number) => boolean,
+  /** How errors name an item: "item 3" (default), "line 4" for a file. */
+  labelOf: (index: number) => string = (i) => `item ${i}`,
 ): Promise<void> {
   const batch = new AbortController();
   // Every item in flight listens to the batch's signal: lift Node's 10-listener warning for it.
@@ -94,13 +96,23 @@ export async function runConcurrent(
   const onUser = () => batch.abort(config.signal?.reason);
   config.signal?.addEventListener('abort', onUser, { once: true });
   const already = readConcurrentCheckpoint(config.checkpoint);
+  // An item the batch's end cut off is pending: never checkpointed, so that a resume runs it.
   const record = (o: BatchItemOutcome) => {
-    if (config.checkpoint) appendFileSync(config.checkpoint, `${JSON.stringify(o)}\n`);
+    if (config.checkpoint && !o.pending) appendFileSync(config.checkpoint, `${JSON.stringify(o)}\n`);
     sink.outcome(o);
   };
+  const cutOff = (index: number, id: string, runs: number): BatchItemOutcome => ({
+    index,
+    id,
+    ok: false,
+    result: null,
+    error: endedBy(batch.signal.reason),
+    runs,
+    pending: true,
+  });
 
   const runOne = async (index: number, input: BatchInput): Promise<void> => {
-    const item = normalizeItem(input, index, config.maxQueryChars);
+    const item = normalizeItem(input, labelOf(index), config.maxQueryChars);
     if ('error' in item) {
       record({ index, id: item.id, ok: false, result: null, error: item.error, runs: 0 });
       return;
@@ -109,7 +121,7 @@ export async function runConcurrent(
     let retried = false;
     for (;;) {
       if (batch.signal.aborted) {
-        record({ index, id: item.id, ok: false, result: null, error: endedBy(batch.signal.reason), runs });
+        record(cutOff(index, item.id, runs));
         return;
       }
       const controller = new AbortController();
@@ -133,7 +145,7 @@ export async function runConcurrent(
         return;
       } catch (e) {
         if (batch.signal.aborted && !timedOut) {
-          record({ index, id: item.id, ok: false, result: null, error: endedBy(batch.signal.reason), runs });
+          record(cutOff(index, item.id, runs));
           return;
         }
         const wait = retryAfter(e);
@@ -183,14 +195,7 @@ export async function runConcurrent(
         continue;
       }
       if (batch.signal.aborted) {
-        record({
-          index: i,
-          id: String(i),
-          ok: false,
-          result: null,
-          error: endedBy(batch.signal.reason),
-          runs: 0,
-        });
+        record(cutOff(i, String(i), 0));
         continue;
       }
       const p = runOne(i, input).finally(() => inFlight.delete(p));

@@ -132,7 +132,16 @@ export class AnthropicProvider implements Provider {
     this.#defaultMaxTokens = options.defaultMaxTokens ?? 1024;
   }
 
-  #body(req: CompletionRequest): MessageCreateParamsNonStreaming {
+  /**
+   * The request body this provider sends for a call: the same wire mapping (messages, tools, tool choice,
+   * response format, max tokens) for batch APIs that take one body per request.
+   *
+   * @example
+   * ```ts
+   * const body = provider.requestBody({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+   * ```
+   */
+  requestBody(req: CompletionRequest): MessageCreateParamsNonStreaming {
     const { system, messages } = toAnthropic(req.messages);
     let sys = system;
     if (req.responseFormat && req.responseFormat.type !== 'text') {
@@ -175,7 +184,7 @@ export class AnthropicProvider implements Provider {
   async complete(req: CompletionRequest): Promise<CompletionResponse> {
     let res: Anthropic.Messages.Message;
     try {
-      res = await this.#client.messages.create(this.#body(req), {
+      res = await this.#client.messages.create(this.requestBody(req), {
         signal: req.signal,
         maxRetries: 0,
         ...(req.timeoutMs !== undefined ? { timeout: req.timeoutMs } : {}),
@@ -203,7 +212,7 @@ export class AnthropicProvider implements Provider {
     let stream: AsyncIterable<RawMessageStreamEvent>;
     try {
       stream = await this.#client.messages.create(
-        { ...this.#body(req), stream: true },
+        { ...this.requestBody(req), stream: true },
         { signal: req.signal, maxRetries: 0 },
       );
     } catch (error) {

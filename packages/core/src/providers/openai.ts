@@ -116,7 +116,16 @@ export class OpenAIProvider implements Provider {
     this.#maxTokensField = options.maxTokensField ?? 'max_tokens';
   }
 
-  #body(req: CompletionRequest): ChatCompletionCreateParamsNonStreaming {
+  /**
+   * The request body this provider sends for a call: the same wire mapping (messages, tools, tool choice,
+   * response format, max tokens) for batch APIs that take one body per request.
+   *
+   * @example
+   * ```ts
+   * const body = provider.requestBody({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+   * ```
+   */
+  requestBody(req: CompletionRequest): ChatCompletionCreateParamsNonStreaming {
     const body: ChatCompletionCreateParamsNonStreaming = {
       model: req.model,
       messages: toOpenAIMessages(req.messages),
@@ -153,7 +162,7 @@ export class OpenAIProvider implements Provider {
   async complete(req: CompletionRequest): Promise<CompletionResponse> {
     let res: OpenAI.Chat.Completions.ChatCompletion;
     try {
-      res = await this.#client.chat.completions.create(this.#body(req), {
+      res = await this.#client.chat.completions.create(this.requestBody(req), {
         signal: req.signal,
         maxRetries: 0,
         ...(req.timeoutMs !== undefined ? { timeout: req.timeoutMs } : {}),
@@ -190,7 +199,7 @@ export class OpenAIProvider implements Provider {
 
   stream(req: CompletionRequest): AsyncIterable<StreamDelta> {
     const body = {
-      ...this.#body(req),
+      ...this.requestBody(req),
       stream: true as const,
       ...(this.#streamUsage ? { stream_options: { include_usage: true } } : {}),
     };
