@@ -1,18 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { AnthropicProvider } from '@cascadeflow/anthropic';
 import {
   CascadeAgent as Agent,
-  AnthropicProvider,
   type CascadeAgent,
   type CascadePlugin,
   type CascadeResult,
-  OpenAIProvider,
   type Provider,
   RequestRejectedError,
 } from '@cascadeflow/core';
 import { calibrate, calibratedAgent } from '@cascadeflow/eval';
 import { applyPolicy, guardrailsPlugin, type PiiPolicy, PiiVault, scanPii } from '@cascadeflow/guardrails';
 import { limitsPlugin, RedisLimitStore } from '@cascadeflow/limits';
+import { OpenAIProvider } from '@cascadeflow/openai';
 import {
   PostgresProfileStore,
   ProfileExistsError,

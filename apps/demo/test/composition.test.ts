@@ -9,12 +9,12 @@ import {
   type AttemptRecord,
   CascadeAgent,
   type CascadePlugin,
-  OpenAIProvider,
   type RunOutcome,
   spendOf,
 } from '@cascadeflow/core';
 import { guardrailsPlugin } from '@cascadeflow/guardrails';
 import { limitsPlugin } from '@cascadeflow/limits';
+import { OpenAIProvider } from '@cascadeflow/openai';
 import {
   effectiveConfig,
   limitsOf,

@@ -8,7 +8,8 @@ import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CascadeAgent, OpenAIProvider, type Provider } from '@cascadeflow/core';
+import { CascadeAgent, type Provider } from '@cascadeflow/core';
+import { OpenAIProvider } from '@cascadeflow/openai';
 import { startTestServer, startTestServerProcess, writeBenchResults } from '@cascadeflow/testing';
 import OpenAI from 'openai';
 import { runBatch, runBatchFile } from '../dist/index.js';
@@ -116,7 +117,7 @@ const server = await startTestServer({
 });
 server.batchApi.pollsUntilDone = 0;
 const twoTier = new CascadeAgent({
-  providers: { openai: new OpenAIProvider({ apiKey: 'x', baseURL: server.openaiBaseURL }) },
+  providers: { openai: new OpenAIProvider({ apiKey: 'x', baseURL: server.openaiBaseURL, batchApi: true }) },
   ladder: [
     { model: 'gpt-4o-mini', provider: 'openai', threshold: 0.8 },
     { model: 'gpt-4o', provider: 'openai' },

@@ -4,7 +4,8 @@
  */
 
 import { runBatch, startBatch } from '@cascadeflow/batch';
-import { CascadeAgent, OpenAIProvider } from '@cascadeflow/core';
+import { CascadeAgent } from '@cascadeflow/core';
+import { OpenAIProvider } from '@cascadeflow/openai';
 import { startTestServer } from '@cascadeflow/testing';
 
 const server = await startTestServer({
@@ -28,7 +29,9 @@ const server = await startTestServer({
 });
 server.batchApi.pollsUntilDone = 1;
 const agent = new CascadeAgent({
-  providers: { openai: new OpenAIProvider({ apiKey: 'offline', baseURL: server.openaiBaseURL }) },
+  providers: {
+    openai: new OpenAIProvider({ apiKey: 'offline', baseURL: server.openaiBaseURL, batchApi: true }),
+  },
   ladder: [
     { model: 'gpt-4o-mini', provider: 'openai', threshold: 0.8 },
     { model: 'gpt-4o', provider: 'openai' },

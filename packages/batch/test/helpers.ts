@@ -1,10 +1,11 @@
-import { CascadeAgent, type CascadeAgentOptions, OpenAIProvider } from '@cascadeflow/core';
+import { CascadeAgent, type CascadeAgentOptions } from '@cascadeflow/core';
+import { OpenAIProvider } from '@cascadeflow/openai';
 import { type ModelScript, startTestServer } from '@cascadeflow/testing';
 
 export async function setup(models: Record<string, ModelScript>, options: Partial<CascadeAgentOptions> = {}) {
   const server = await startTestServer({ models });
   const agent = new CascadeAgent({
-    providers: { openai: new OpenAIProvider({ apiKey: 'x', baseURL: server.openaiBaseURL }) },
+    providers: { openai: new OpenAIProvider({ apiKey: 'x', baseURL: server.openaiBaseURL, batchApi: true }) },
     ladder: [
       { model: 'gpt-4o-mini', provider: 'openai', threshold: 0.8 },
       { model: 'gpt-4o', provider: 'openai' },

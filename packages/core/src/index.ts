@@ -37,9 +37,13 @@ export {
 export { DEFAULT_PRICES } from './pricing/default-prices.js';
 export { type ModelPrice, type PriceMatch, Pricing, type PricingTable } from './pricing/pricing.js';
 export { addUsage, estimateInputTokens, ZERO_USAGE } from './pricing/usage.js';
-export { AnthropicProvider, type AnthropicProviderOptions } from './providers/anthropic.js';
 export { collectStream } from './providers/collect-stream.js';
-export { OpenAIProvider, type OpenAIProviderOptions } from './providers/openai.js';
+export {
+  isRetryableStatus,
+  midStreamError,
+  providerErrorFromSdk,
+  retryAfterMs,
+} from './providers/sdk-errors.js';
 export { COMPLEXITY_THRESHOLD_SHIFT, type Complexity, estimateComplexity } from './quality/complexity.js';
 export { defaultValidators } from './quality/defaults.js';
 export { jsonValidity } from './quality/json-validity.js';
@@ -79,9 +83,12 @@ export type {
   Usage,
 } from './types/messages.js';
 export type {
+  BatchCall,
   CallPurpose,
   CompletionRequest,
   CompletionResponse,
   Provider,
+  ProviderBatchApi,
+  ProviderCapabilities,
   StreamDelta,
 } from './types/provider.js';

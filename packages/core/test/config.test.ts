@@ -2,12 +2,20 @@ import { describe, expect, it } from 'vitest';
 import {
   CascadeAgent,
   InvalidConfigError,
-  OpenAIProvider,
   Pricing,
+  type Provider,
   UnknownProviderError,
 } from '../src/index.js';
 
-const providers = { openai: new OpenAIProvider({ apiKey: 'k', baseURL: 'http://127.0.0.1:9/v1' }) };
+/** Configuration is checked before any call: a provider that is never called is enough. */
+const never: Provider = {
+  name: 'openai',
+  complete: () => Promise.reject(new Error('not called')),
+  stream: () => {
+    throw new Error('not called');
+  },
+};
+const providers = { openai: never };
 const ladder = [
   { model: 'gpt-4o-mini', provider: 'openai' },
   { model: 'gpt-4o', provider: 'openai' },

@@ -5,7 +5,8 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CascadeAgent, OpenAIProvider } from '@cascadeflow/core';
+import { CascadeAgent } from '@cascadeflow/core';
+import { OpenAIProvider } from '@cascadeflow/openai';
 import { type BenchResult, median, startTestServer, writeBenchResults } from '@cascadeflow/testing';
 import { guardrailsPlugin, type PiiType, scanPii } from '../dist/index.js';
 import { corpus } from './corpus.js';

@@ -2,8 +2,9 @@
  * Offline: PII redaction with reversible placeholders, a blocked secret, and moderation with the local
  * classifier, around a cascade on the loopback test server. `pnpm example` runs it, CI too.
  */
-import { CascadeAgent, CascadeFlowError, OpenAIProvider } from '@cascadeflow/core';
+import { CascadeAgent, CascadeFlowError } from '@cascadeflow/core';
 import { guardrailsPlugin } from '@cascadeflow/guardrails';
+import { OpenAIProvider } from '@cascadeflow/openai';
 import { startTestServer } from '@cascadeflow/testing';
 
 const server = await startTestServer({

@@ -1,4 +1,5 @@
-import { CascadeAgent, defaultValidators, OpenAIProvider, type StreamDelta } from '@cascadeflow/core';
+import { CascadeAgent, defaultValidators, type StreamDelta } from '@cascadeflow/core';
+import { OpenAIProvider } from '@cascadeflow/openai';
 import { type ModelScript, startTestServer, type TestServer } from '@cascadeflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {

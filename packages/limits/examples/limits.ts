@@ -2,8 +2,9 @@
  * Offline: per-user rate limits and a daily budget around a cascade, in memory, against the loopback test
  * server. `pnpm example` runs it, CI too. For Redis: `store: new RedisLimitStore({ client: new Redis(url) })`.
  */
-import { CascadeAgent, CascadeFlowError, OpenAIProvider } from '@cascadeflow/core';
+import { CascadeAgent, CascadeFlowError } from '@cascadeflow/core';
 import { limitsPlugin } from '@cascadeflow/limits';
+import { OpenAIProvider } from '@cascadeflow/openai';
 import { startTestServer } from '@cascadeflow/testing';
 
 const server = await startTestServer({

@@ -1,4 +1,5 @@
-import { CascadeAgent, OpenAIProvider } from '@cascadeflow/core';
+import { CascadeAgent } from '@cascadeflow/core';
+import { OpenAIProvider } from '@cascadeflow/openai';
 import { startTestServer, type TestServer } from '@cascadeflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {

@@ -5,7 +5,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CascadeAgent, CascadeFlowError, OpenAIProvider } from '@cascadeflow/core';
+import { CascadeAgent, CascadeFlowError } from '@cascadeflow/core';
+import { OpenAIProvider } from '@cascadeflow/openai';
 import { profilesPlugin, SqliteProfileStore, UserProfileManager } from '@cascadeflow/profiles';
 import { startTestServer } from '@cascadeflow/testing';
 

@@ -1,5 +1,6 @@
-import { CascadeAgent, InvalidConfigError, OpenAIProvider } from '@cascadeflow/core';
+import { CascadeAgent, InvalidConfigError } from '@cascadeflow/core';
 import { limitsPlugin, RateLimitError } from '@cascadeflow/limits';
+import { OpenAIProvider } from '@cascadeflow/openai';
 import { startTestServer, type TestServer } from '@cascadeflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {

@@ -5,7 +5,8 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CascadeAgent, OpenAIProvider } from '@cascadeflow/core';
+import { CascadeAgent } from '@cascadeflow/core';
+import { OpenAIProvider } from '@cascadeflow/openai';
 import { median, startTestServerProcess, writeBenchResults } from '@cascadeflow/testing';
 import OpenAI from 'openai';
 import { lastValueFrom } from 'rxjs';

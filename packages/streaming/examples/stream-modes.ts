@@ -2,7 +2,8 @@
  * Offline: the same rejected draft streamed in `buffer` mode (the user never sees it) and in `stream` mode
  * (shown live, then retracted), against the loopback test server. `pnpm example` runs it, CI too.
  */
-import { CascadeAgent, OpenAIProvider } from '@cascadeflow/core';
+import { CascadeAgent } from '@cascadeflow/core';
+import { OpenAIProvider } from '@cascadeflow/openai';
 import { streamCascade, toAsyncIterable } from '@cascadeflow/streaming';
 import { startTestServer } from '@cascadeflow/testing';
 

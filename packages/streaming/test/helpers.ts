@@ -1,10 +1,6 @@
-import {
-  AnthropicProvider,
-  CascadeAgent,
-  type CascadeAgentOptions,
-  OpenAIProvider,
-  type TierOptions,
-} from '@cascadeflow/core';
+import { AnthropicProvider } from '@cascadeflow/anthropic';
+import { CascadeAgent, type CascadeAgentOptions, type TierOptions } from '@cascadeflow/core';
+import { OpenAIProvider } from '@cascadeflow/openai';
 import { type ModelScript, startTestServer } from '@cascadeflow/testing';
 import { lastValueFrom, type Observable, toArray } from 'rxjs';
 import type { CascadeStreamEvent } from '../src/index.js';

@@ -3,6 +3,7 @@ import {
   type CascadeAgent,
   CascadeFlowError,
   type CascadeResult,
+  type ProviderBatchApi,
   type RunRequest,
   type TierInfo,
 } from '@cascadeflow/core';
@@ -11,7 +12,7 @@ import type { ResolvedBatchConfig } from '../config.js';
 import { type BatchInput, type BatchItemOutcome, normalizeItem } from '../items.js';
 import type { BatchProgress } from '../progress.js';
 import { sleep } from '../sleep.js';
-import { backendFor, type NativeBackend } from './backends.js';
+import { backendFor, callOf } from './backends.js';
 import { runConcurrent } from './concurrent.js';
 
 /** What the native strategy checkpoints: every item's state and every provider batch it submitted. */
@@ -39,7 +40,8 @@ interface NativeState {
 }
 
 /**
- * True when every tier of the agent's ladder is on a provider with a batch API (OpenAI, Anthropic).
+ * True when every tier of the agent's ladder is on a provider that declares a batch API
+ * (`capabilities.batch`: the OpenAI Batch API, Anthropic Message Batches).
  *
  * @example
  * ```ts
@@ -141,7 +143,7 @@ export async function runNative(
   save();
   const finishedOrder: number[] = [];
   let stopped: { code: string; message: string } | null = null;
-  let current: { backend: NativeBackend; batchId: string } | null = null;
+  let current: { backend: ProviderBatchApi; batchId: string } | null = null;
 
   try {
     tiers: for (let tier = 0; tier < agent.ladder.length; tier++) {
@@ -150,7 +152,7 @@ export async function runNative(
       if (!backend)
         throw new CascadeFlowError(
           'native_unsupported',
-          `Tier ${t.name} is on a provider with no batch API CascadeFlow knows (OpenAI, Anthropic); use strategy 'concurrent'.`,
+          `Tier ${t.name} is on provider "${t.provider}", which declares no batch API (capabilities.batch); use strategy 'concurrent'.`,
         );
       for (let chunk = 0; ; chunk++) {
         let phase = st.phases.find((p) => p.tier === tier && !p.collected);
@@ -160,9 +162,12 @@ export async function runNative(
             .slice(0, config.batchSize)
             .map((i) => i.index);
           if (indices.length === 0) break;
+          const tierCall = { model: t.model, maxTokens: t.maxTokens, temperature: t.temperature };
           const batchId = await backend.submit(
-            { model: t.model, maxTokens: t.maxTokens, temperature: t.temperature },
-            indices.map((i) => ({ index: i, request: (requests[i] as { request: RunRequest }).request })),
+            indices.map((i) => ({
+              customId: String(i),
+              request: callOf(tierCall, (requests[i] as { request: RunRequest }).request),
+            })),
             signal,
           );
           phase = { tier, chunk, batchId, indices, collected: false, submittedAt: Date.now() };
@@ -179,12 +184,12 @@ export async function runNative(
           wait = Math.min(config.maxPollIntervalMs, wait * 1.5);
           status = await backend.poll(phase.batchId, signal);
         }
-        const answers = await backend.results(phase.batchId, t.model, signal);
+        const answers = await backend.results(phase.batchId, signal);
         current = null;
         const cancelled = /^cancel/.test(status.status);
         for (const i of phase.indices) {
           const item = st.items[i]!;
-          const a = answers.get(i);
+          const a = answers.get(String(i));
           // A cancelled batch did not answer every item: those stay pending at this tier.
           if (!a && cancelled) continue;
           const last = tier === agent.ladder.length - 1;

@@ -51,7 +51,8 @@ function statusOf(error: Error): RunOutcomeStatus {
  *
  * @example
  * ```ts
- * import { CascadeAgent, OpenAIProvider } from '@cascadeflow/core';
+ * import { CascadeAgent } from '@cascadeflow/core';
+ * import { OpenAIProvider } from '@cascadeflow/openai';
  *
  * const agent = new CascadeAgent({
  *   providers: { openai: new OpenAIProvider() },

@@ -1,6 +1,13 @@
 import { CascadeAbortedError, type CascadeFlowError, ProviderError } from '../errors/errors.js';
 
-/** 408, 409, 429 and 5xx are worth retrying (the same rule as the OpenAI and Anthropic SDKs). */
+/**
+ * 408, 409, 429 and 5xx are worth retrying (the same rule as the OpenAI and Anthropic SDKs).
+ *
+ * @example
+ * ```ts
+ * isRetryableStatus(429); // true
+ * ```
+ */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
 }
@@ -12,7 +19,14 @@ function header(headers: unknown, name: string): string | null {
   return typeof v === 'string' ? v : null;
 }
 
-/** Reads `retry-after-ms` (OpenAI) or `retry-after` (seconds or an HTTP date, RFC 9110 §10.2.3). */
+/**
+ * Reads `retry-after-ms` (OpenAI) or `retry-after` (seconds or an HTTP date, RFC 9110 §10.2.3).
+ *
+ * @example
+ * ```ts
+ * retryAfterMs(new Headers({ 'retry-after': '2' })); // 2000
+ * ```
+ */
 export function retryAfterMs(headers: unknown): number | undefined {
   const ms = header(headers, 'retry-after-ms');
   if (ms !== null && Number.isFinite(Number(ms))) return Math.max(0, Number(ms));
@@ -26,9 +40,15 @@ export function retryAfterMs(headers: unknown): number | undefined {
 
 /**
  * Maps an error thrown by the `openai` or `@anthropic-ai/sdk` client (both Stainless-generated, with the
- * same error classes by name) to a CascadeFlow error.
+ * same error classes by name) to a CascadeFlow error: for provider packages. Reads the error by shape, so
+ * core depends on neither SDK.
+ *
+ * @example
+ * ```ts
+ * try { await client.chat.completions.create(body); } catch (e) { throw providerErrorFromSdk(e, 'openai', model, signal); }
+ * ```
  */
-export function fromSdkError(
+export function providerErrorFromSdk(
   error: unknown,
   provider: string,
   model: string,
@@ -84,7 +104,14 @@ export function fromSdkError(
   });
 }
 
-/** Says that a stream failed midway (after `received` events), keeping the error's code and retry data. */
+/**
+ * Says that a stream failed midway (after `received` events), keeping the error's code and retry data.
+ *
+ * @example
+ * ```ts
+ * throw midStreamError(providerErrorFromSdk(e, 'openai', model, signal), chunksSoFar);
+ * ```
+ */
 export function midStreamError(error: CascadeFlowError, received: number): CascadeFlowError {
   if (!(error instanceof ProviderError) || received === 0) return error;
   return new ProviderError({

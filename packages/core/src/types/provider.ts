@@ -95,6 +95,8 @@ export type StreamDelta =
 export interface Provider {
   /** A short unique name used in errors and events (`openai`, `anthropic`, `ollama`). */
   readonly name: string;
+  /** What it can do; other packages read this instead of testing the provider's class. */
+  readonly capabilities?: ProviderCapabilities;
   /** True when `complete()` enforces `timeoutMs` itself (the SDK providers do, through the SDK's own timer). */
   readonly handlesTimeout?: boolean;
   complete(request: CompletionRequest): Promise<CompletionResponse>;
@@ -105,4 +107,47 @@ export interface Provider {
    * throw from `onDelta` must close the stream and reject with that error.
    */
   streamEach?(request: CompletionRequest, onDelta: (delta: StreamDelta) => void): Promise<void>;
+}
+
+/**
+ * What a provider can do. Packages decide on these, never on a provider's class: the native batch
+ * strategy needs `batch`, streaming needs `streaming`, log-prob validators apply where `logprobs` is true.
+ *
+ * @example
+ * ```ts
+ * if (provider.capabilities?.batch) await runBatch(agent, queries, { strategy: 'native' });
+ * ```
+ */
+export interface ProviderCapabilities {
+  /** Streams deltas through `stream()` (every Provider must implement it; false when it only fakes it). */
+  streaming: boolean;
+  /** Returns token log-probs when asked. */
+  logprobs: boolean;
+  /** Accepts tool definitions and returns tool calls. */
+  tools: boolean;
+  /** Enforces a JSON schema on the answer (`responseFormat: json_schema`) itself. */
+  jsonSchema: boolean;
+  /** The provider's batch API (OpenAI Batch API, Anthropic Message Batches), at batch prices. */
+  batch?: ProviderBatchApi;
+}
+
+/** One call of a provider batch, under the id its answer comes back with. */
+export interface BatchCall {
+  customId: string;
+  request: CompletionRequest;
+}
+
+/** A provider's batch API: submit many calls at once, poll, read the answers, cancel. */
+export interface ProviderBatchApi {
+  /** Submits the calls as one provider batch; returns its id. */
+  submit(calls: readonly BatchCall[], signal: AbortSignal): Promise<string>;
+  /** The batch's status, and whether it has ended. */
+  poll(batchId: string, signal: AbortSignal): Promise<{ ended: boolean; status: string }>;
+  /** The answers (or per-call errors) by custom id. */
+  results(
+    batchId: string,
+    signal: AbortSignal,
+  ): Promise<Map<string, { response?: CompletionResponse; error?: string }>>;
+  /** Asks the provider to stop a batch (what already finished stays readable). */
+  cancel(batchId: string, signal: AbortSignal): Promise<void>;
 }

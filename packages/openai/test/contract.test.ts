@@ -1,5 +1,4 @@
 import { getEventListeners } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
 import {
   AllTiersFailedError,
   CascadeFlowError,
@@ -8,7 +7,8 @@ import {
   SELF_CHECK_MARKER,
   selfCheck,
   spendOf,
-} from '../src/index.js';
+} from '@cascadeflow/core';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type Setup, setup, twoTier, UNSURE } from './helpers.js';
 
 let env: Setup;

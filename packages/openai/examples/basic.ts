@@ -3,7 +3,8 @@
  * questions through a two-tier cascade with a plugin that counts spend. `pnpm example` runs it, CI too.
  */
 
-import { CascadeAgent, definePlugin, OpenAIProvider } from '@cascadeflow/core';
+import { CascadeAgent, definePlugin } from '@cascadeflow/core';
+import { OpenAIProvider } from '@cascadeflow/openai';
 import { startTestServer } from '@cascadeflow/testing';
 
 const server = await startTestServer({

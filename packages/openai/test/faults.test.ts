@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
 import {
   AllTiersFailedError,
   CascadeAbortedError,
   type CascadeEvents,
   type StreamDelta,
-} from '../src/index.js';
+} from '@cascadeflow/core';
+import { afterEach, describe, expect, it } from 'vitest';
 import { CONFIDENT, type Setup, setup, twoTier } from './helpers.js';
 
 let env: Setup;

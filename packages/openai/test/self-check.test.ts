@@ -1,5 +1,5 @@
+import { SELF_CHECK_MARKER, selfCheck, textChecks } from '@cascadeflow/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SELF_CHECK_MARKER, selfCheck, textChecks } from '../src/index.js';
 import { type Setup, setup } from './helpers.js';
 
 let env: Setup;

@@ -1,13 +1,23 @@
+import {
+  type ChatMessage,
+  type CompletionRequest,
+  type CompletionResponse,
+  type FinishReason,
+  providerErrorFromSdk as fromSdkError,
+  midStreamError,
+  type Provider,
+  type ProviderCapabilities,
+  ProviderError,
+  type StreamDelta,
+  type TokenLogprob,
+} from '@cascadeflow/core';
 import OpenAI from 'openai';
 import type {
   ChatCompletionChunk,
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
-import { ProviderError } from '../errors/errors.js';
-import type { ChatMessage, FinishReason, TokenLogprob } from '../types/messages.js';
-import type { CompletionRequest, CompletionResponse, Provider, StreamDelta } from '../types/provider.js';
-import { fromSdkError, midStreamError } from './sdk-errors.js';
+import { openaiBatchApi } from './openai-batch.js';
 
 /** Options of {@link OpenAIProvider}. */
 export interface OpenAIProviderOptions {
@@ -28,6 +38,11 @@ export interface OpenAIProviderOptions {
   logprobs?: boolean;
   /** Whether the endpoint supports `stream_options.include_usage`. Default true. */
   streamUsage?: boolean;
+  /**
+   * Whether the endpoint has OpenAI's Files and Batch API (the native batch strategy uses it). Default: true
+   * for OpenAI itself (no `baseURL`), false for compatible endpoints (Ollama, vLLM have none).
+   */
+  batchApi?: boolean;
   /** Name of the max-tokens field: `max_tokens` (every compatible server) or `max_completion_tokens` (o-series). */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
 }
@@ -91,6 +106,7 @@ function logprobsOf(
 export class OpenAIProvider implements Provider {
   readonly name: string;
   readonly handlesTimeout = true;
+  readonly capabilities: ProviderCapabilities;
   readonly #client: OpenAI;
 
   /** The SDK client (for APIs beyond chat, such as batches). */
@@ -114,6 +130,14 @@ export class OpenAIProvider implements Provider {
     this.#logprobs = options.logprobs ?? true;
     this.#streamUsage = options.streamUsage ?? true;
     this.#maxTokensField = options.maxTokensField ?? 'max_tokens';
+    const batch = options.batchApi ?? (options.baseURL === undefined && options.client === undefined);
+    this.capabilities = {
+      streaming: true,
+      logprobs: this.#logprobs,
+      tools: true,
+      jsonSchema: true,
+      ...(batch ? { batch: openaiBatchApi(this) } : {}),
+    };
   }
 
   /**

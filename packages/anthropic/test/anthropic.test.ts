@@ -1,5 +1,5 @@
+import { collectStream, type StreamDelta } from '@cascadeflow/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { collectStream, type StreamDelta } from '../src/index.js';
 import { type Setup, setup } from './helpers.js';
 
 let env: Setup;

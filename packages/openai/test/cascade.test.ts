@@ -1,5 +1,5 @@
+import { CascadeAgent, type CascadeEvents } from '@cascadeflow/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CascadeAgent, type CascadeEvents } from '../src/index.js';
 import { CONFIDENT, type Setup, setup, twoTier, UNSURE } from './helpers.js';
 
 let env: Setup;

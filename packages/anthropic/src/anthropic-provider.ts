@@ -4,10 +4,21 @@ import type {
   MessageParam,
   RawMessageStreamEvent,
 } from '@anthropic-ai/sdk/resources/messages';
-import { ProviderError } from '../errors/errors.js';
-import type { ChatMessage, FinishReason, ToolCall, Usage } from '../types/messages.js';
-import type { CompletionRequest, CompletionResponse, Provider, StreamDelta } from '../types/provider.js';
-import { fromSdkError, midStreamError } from './sdk-errors.js';
+import {
+  type ChatMessage,
+  type CompletionRequest,
+  type CompletionResponse,
+  type FinishReason,
+  providerErrorFromSdk as fromSdkError,
+  midStreamError,
+  type Provider,
+  type ProviderCapabilities,
+  ProviderError,
+  type StreamDelta,
+  type ToolCall,
+  type Usage,
+} from '@cascadeflow/core';
+import { anthropicBatchApi } from './anthropic-batch.js';
 
 /** Options of {@link AnthropicProvider}. */
 export interface AnthropicProviderOptions {
@@ -25,6 +36,8 @@ export interface AnthropicProviderOptions {
   sdkLogLevel?: 'off' | 'error' | 'warn' | 'info' | 'debug';
   /** `max_tokens` is required by the Messages API; used when the request gives none. Default 1024. */
   defaultMaxTokens?: number;
+  /** Whether the endpoint has Message Batches (the native batch strategy uses it). Default true. */
+  batchApi?: boolean;
 }
 
 type AnthropicBlock = Exclude<MessageParam['content'], string>[number];
@@ -111,6 +124,8 @@ function usageOf(u: {
 export class AnthropicProvider implements Provider {
   readonly name: string;
   readonly handlesTimeout = true;
+  /** No log-probs (the Messages API returns none); no JSON mode (JSON is asked for in the system prompt). */
+  readonly capabilities: ProviderCapabilities;
   readonly #client: Anthropic;
 
   /** The SDK client (for APIs beyond chat, such as batches). */
@@ -130,6 +145,13 @@ export class AnthropicProvider implements Provider {
         logLevel: options.sdkLogLevel ?? 'off',
       });
     this.#defaultMaxTokens = options.defaultMaxTokens ?? 1024;
+    this.capabilities = {
+      streaming: true,
+      logprobs: false,
+      tools: true,
+      jsonSchema: false,
+      ...(options.batchApi !== false ? { batch: anthropicBatchApi(this) } : {}),
+    };
   }
 
   /**

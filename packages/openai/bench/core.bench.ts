@@ -6,9 +6,10 @@
 import { getEventListeners } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CascadeAgent, type CascadePlugin } from '@cascadeflow/core';
 import { type BenchResult, median, startTestServerProcess, writeBenchResults } from '@cascadeflow/testing';
 import OpenAI from 'openai';
-import { CascadeAgent, type CascadePlugin, OpenAIProvider } from '../dist/index.js';
+import { OpenAIProvider } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);

@@ -1,4 +1,3 @@
-import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import {
   CascadeAbortedError,
   type CascadePlugin,
@@ -6,7 +5,8 @@ import {
   PluginError,
   RequestRejectedError,
   type StreamDelta,
-} from '../src/index.js';
+} from '@cascadeflow/core';
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { CONFIDENT, type Setup, setup, twoTier, UNSURE } from './helpers.js';
 
 let env: Setup;

@@ -1,22 +1,9 @@
+import { CascadeAgent, type CascadeAgentOptions, type TierOptions } from '@cascadeflow/core';
+import { OpenAIProvider } from '@cascadeflow/openai';
 import { type ModelScript, startTestServer, type TestServer } from '@cascadeflow/testing';
-import {
-  AnthropicProvider,
-  CascadeAgent,
-  type CascadeAgentOptions,
-  OpenAIProvider,
-  type TierOptions,
-} from '../src/index.js';
+import { AnthropicProvider } from '../src/index.js';
 
-/** Confident and unsure answers, as log-probs per token. */
-export const CONFIDENT = -0.01; // p ≈ 0.99
-export const UNSURE = -1.5; // p ≈ 0.22
-
-/** The ladder most tests use: a drafter that needs 0.8, and the verifier. */
-export const twoTier = [
-  { model: 'gpt-4o-mini', provider: 'openai', threshold: 0.8 },
-  { model: 'gpt-4o', provider: 'openai' },
-];
-
+/** The loopback server with an OpenAI drafter and an Anthropic provider, both through their real SDKs. */
 export async function setup(models: Record<string, ModelScript>) {
   const server = await startTestServer({ models });
   const providers = {
