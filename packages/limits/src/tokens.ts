@@ -21,7 +21,8 @@ const PER_REQUEST = { openai: 3, other: 16 } as const;
 const TOOLS_PROMPT = 400;
 
 /**
- * Which counting a model gets: OpenAI's tokenizer where its encoding is known, otherwise UTF-8 bytes, an
+ * Which counting a model gets: OpenAI's tokenizer where its encoding is known (when the optional
+ * `gpt-tokenizer` is installed; without it, UTF-8 bytes), otherwise UTF-8 bytes, an
  * upper bound for any byte-level BPE (each token is at least one byte) and for SentencePiece with byte
  * fallback (each piece covers at least one byte).
  *
@@ -44,14 +45,21 @@ function counter(counting: TokenCounting): Promise<Counter> {
   let c = loaded.get(counting);
   if (!c) {
     const noSpecial = { disallowedSpecial: new Set<string>() };
+    const bytes = (t: string) => Buffer.byteLength(t, 'utf8');
+    // gpt-tokenizer is an optional peer dependency (about 50 MB): without it, OpenAI models are bounded by
+    // their UTF-8 bytes too, which is still an upper bound, only a looser one.
     c =
       counting === 'o200k_base'
-        ? import('gpt-tokenizer/encoding/o200k_base').then((m) => (t: string) => m.countTokens(t, noSpecial))
+        ? import('gpt-tokenizer/encoding/o200k_base').then(
+            (m) => (t: string) => m.countTokens(t, noSpecial),
+            () => bytes,
+          )
         : counting === 'cl100k_base'
           ? import('gpt-tokenizer/encoding/cl100k_base').then(
               (m) => (t: string) => m.countTokens(t, noSpecial),
+              () => bytes,
             )
-          : Promise.resolve((t: string) => Buffer.byteLength(t, 'utf8'));
+          : Promise.resolve(bytes);
     loaded.set(counting, c);
   }
   return c;
