@@ -24,6 +24,7 @@ import {
 import { Redis } from 'ioredis';
 import type { DemoConfig } from './config.js';
 import { DemoReplay, loadReplayData, REPLAY_LADDER } from './replay-data.js';
+import { tracingFromEnv } from './tracing.js';
 
 /** One finished (or failed) request, for the dashboard. */
 export interface RequestRecord {
@@ -201,7 +202,9 @@ export async function createEngine(config: DemoConfig): Promise<Engine> {
     stats.guardrailEvents.unshift({ at: Date.now(), where: e.where, what });
     stats.emit('guardrail', { where: e.where, what });
   });
+  const tracing = tracingFromEnv();
   const plugins = [
+    ...(tracing ? [tracing.plugin] : []),
     profilesPlugin({ manager: profiles, defaultTier: config.defaultTier }),
     limits,
     guardrails,
@@ -244,6 +247,7 @@ export async function createEngine(config: DemoConfig): Promise<Engine> {
     close: async () => {
       await store.close();
       redis?.disconnect();
+      await tracing?.shutdown();
     },
   };
 }

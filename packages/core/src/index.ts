@@ -26,6 +26,7 @@ export {
 } from './errors/errors.js';
 export type { PluginHandoffs } from './plugins/handoffs.js';
 export {
+  type CallScope,
   type CascadePlugin,
   definePlugin,
   type HookArgs,

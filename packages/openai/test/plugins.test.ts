@@ -253,3 +253,42 @@ describe('plugin hooks', () => {
     expect(env.server.requests).toHaveLength(0);
   });
 });
+
+describe('aroundCall scopes the provider call', () => {
+  it('runs the call inside every scope, first registered outermost, and keeps the call’s own result', async () => {
+    env = await setup({
+      'gpt-4o-mini': { content: 'fine', logprobs: CONFIDENT },
+      'gpt-4o': { content: 'y' },
+    });
+    const log: string[] = [];
+    const scoped = (name: string): CascadePlugin => ({
+      name,
+      aroundCall:
+        ({ tier }) =>
+        async (call) => {
+          log.push(`${name}>${tier.model}`);
+          await call();
+          log.push(`<${name}`);
+          return 'a value a scope tries to substitute';
+        },
+    });
+    const r = await env.agent(twoTier, { plugins: [scoped('outer'), scoped('inner')] }).run('q?');
+    expect(log).toEqual(['outer>gpt-4o-mini', 'inner>gpt-4o-mini', '<inner', '<outer']);
+    expect(r.content).toBe('fine');
+  });
+
+  it('a scope that never runs the call fails as a PluginError naming it', async () => {
+    env = await setup({
+      'gpt-4o-mini': { content: 'fine', logprobs: CONFIDENT },
+      'gpt-4o': { content: 'y' },
+    });
+    const lazy: CascadePlugin = { name: 'lazy', aroundCall: () => async () => undefined };
+    const err = await env
+      .agent(twoTier, { plugins: [lazy] })
+      .run('q?')
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(PluginError);
+    expect(err).toMatchObject({ plugin: 'lazy', hook: 'aroundCall' });
+    expect(env.server.requests).toHaveLength(0);
+  });
+});

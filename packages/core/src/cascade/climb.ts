@@ -34,7 +34,9 @@ export async function climb(deps: ClimbDeps, request: ResolvedRequest): Promise<
     const provider = deps.providers.get(tier.provider)!;
     let outcome: Awaited<ReturnType<typeof callTier>>;
     try {
-      outcome = await callTier(deps, provider, request, tier);
+      outcome = runner.scopesCalls
+        ? await runner.aroundCall(request, tier, () => callTier(deps, provider, request, tier))
+        : await callTier(deps, provider, request, tier);
     } catch (e) {
       if (e instanceof InterruptedAttempt) {
         ledger.push(Object.freeze(e.attempt));

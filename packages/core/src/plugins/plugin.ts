@@ -68,6 +68,9 @@ export interface TextTransform {
   flush(): string;
 }
 
+/** Runs a provider call inside a scope (see {@link CascadePlugin.aroundCall}). */
+export type CallScope = (call: () => Promise<unknown>) => Promise<unknown>;
+
 /**
  * A plugin: the one interface through which limits, budgets, profiles, guardrails, recording and tracing
  * compose with the cascade. Every hook is optional and takes one options object, so new fields never break a
@@ -124,6 +127,13 @@ export interface CascadePlugin<S = Record<string, unknown>> {
   afterAttempt?(
     args: HookArgs<S> & { request: ResolvedRequest; attempt: Readonly<AttemptRecord> },
   ): MaybePromise<void>;
+  /**
+   * Returns a scope that one tier's provider call (with its retries) runs inside (a tracing context, an
+   * AsyncLocalStorage store), or nothing. The scope must call `call` once; it sees neither the call's
+   * arguments nor its result, and the engine uses the call's own result, whatever the scope returns. The first
+   * plugin registered is the outermost scope.
+   */
+  aroundCall?(args: HookArgs<S> & { request: ResolvedRequest; tier: TierInfo }): CallScope | undefined;
   /** Returns the text transform of one streamed attempt, or nothing to leave its text as it is. */
   transformText?(args: HookArgs<S> & { request: ResolvedRequest; tier: TierInfo }): TextTransform | undefined;
   afterRun?(

@@ -7,7 +7,7 @@ import {
   RequestRejectedError,
 } from '../errors/errors.js';
 import type { TierInfo } from '../quality/validator.js';
-import type { CascadePlugin, RunContext, RunOutcome, TextTransform } from './plugin.js';
+import type { CallScope, CascadePlugin, RunContext, RunOutcome, TextTransform } from './plugin.js';
 
 type AnyPlugin = CascadePlugin<any>;
 type MaybePromise<T> = T | Promise<T>;
@@ -21,6 +21,8 @@ export class HookTable {
   readonly afterAttempt: readonly AnyPlugin[];
   /** Registration order: the first is outermost. */
   readonly transformText: readonly AnyPlugin[];
+  /** Registration order: the first is outermost. */
+  readonly aroundCall: readonly AnyPlugin[];
   /** Reverse registration order. */
   readonly afterRun: readonly AnyPlugin[];
   /** Reverse registration order. */
@@ -34,6 +36,7 @@ export class HookTable {
     this.beforeAttempt = having('beforeAttempt');
     this.afterAttempt = having('afterAttempt').reverse();
     this.transformText = having('transformText');
+    this.aroundCall = having('aroundCall');
     this.afterRun = having('afterRun').reverse();
     this.onSettle = having('onSettle').reverse();
     this.stateful = having('createState');
@@ -168,6 +171,65 @@ export class PluginRunner {
       p.afterAttempt!({ context: this.context, state, request, attempt }),
     );
     return out instanceof Promise ? out.then(() => undefined) : undefined;
+  }
+
+  /**
+   * Runs `call` inside every plugin's `aroundCall` scope (first registered outermost). A scope cannot change
+   * the result: the call's own result (or error) is what comes back, and a scope that does not call it once
+   * fails as a PluginError.
+   */
+  async aroundCall<T>(request: ResolvedRequest, tier: TierInfo, call: () => Promise<T>): Promise<T> {
+    const list = this.#table.aroundCall;
+    // The real call, run at most once; its own outcome is what the engine gets.
+    let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined;
+    let started = false;
+    let outermost = '';
+    const once = (): Promise<unknown> => {
+      if (started)
+        return Promise.reject(
+          new PluginError(outermost, 'aroundCall', new Error('called the provider call twice')),
+        );
+      started = true;
+      return call().then(
+        (value) => {
+          outcome = { ok: true, value };
+          return value;
+        },
+        (error: unknown) => {
+          outcome = { ok: false, error };
+          throw error;
+        },
+      );
+    };
+    let run: () => Promise<unknown> = once;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const p = list[i]!;
+      let scope: CallScope | undefined;
+      try {
+        scope = p.aroundCall!({ context: this.context, state: this.#state(p), request, tier });
+      } catch (error) {
+        throw wrapError(p.name, 'aroundCall', error);
+      }
+      if (!scope) continue;
+      const inner = run;
+      const s = scope;
+      run = () => s(inner);
+      outermost = p.name;
+    }
+    try {
+      await run();
+    } catch (error) {
+      if (outcome === undefined) throw wrapError(outermost, 'aroundCall', error);
+    }
+    if (outcome === undefined)
+      throw new PluginError(outermost, 'aroundCall', new Error('returned without running the provider call'));
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
+  }
+
+  /** True when some plugin scopes provider calls. */
+  get scopesCalls(): boolean {
+    return this.#table.aroundCall.length > 0;
   }
 
   /** The text transforms of one streamed attempt, innermost first (the order text flows through them). */

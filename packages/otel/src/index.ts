@@ -1,0 +1,1 @@
+export { type OtelPluginOptions, otelPlugin } from './otel-plugin.js';
