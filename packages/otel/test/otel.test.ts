@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CascadeAgent, type CascadePlugin, RequestRejectedError } from '@cascadeflow/core';
 import { OpenAIProvider } from '@cascadeflow/openai';
 import { startTestServer, type TestServer } from '@cascadeflow/testing';
-import { context, propagation, trace } from '@opentelemetry/api';
+import { context, propagation } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
