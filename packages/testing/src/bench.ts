@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** One benchmark figure, as written to `bench-results/<package>.json`. */
@@ -30,16 +30,26 @@ export function median(xs: readonly number[]): number {
 }
 
 /**
- * Writes a benchmark's figures as JSON (creating the folder) and prints one line per figure to stdout.
+ * Writes a benchmark's figures as JSON (creating the folder) and prints one line per figure to stdout. With
+ * `merge`, figures of other names already in the file are kept (several benchmarks share one file).
  *
  * @example
  * ```ts
  * writeBenchResults('bench-results/core.json', [{ name: 'x_ratio', value: 1.2, unit: 'µs', baseline: 1, ratio: 1.2 }, { name: 'p50_us', value: 4, unit: 'µs', target: 100, ratio: 0.04 }]);
  * ```
  */
-export function writeBenchResults(file: string, results: readonly BenchResult[]): void {
+export function writeBenchResults(
+  file: string,
+  results: readonly BenchResult[],
+  options: { merge?: boolean } = {},
+): void {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  const names = new Set(results.map((r) => r.name));
+  const kept =
+    options.merge && existsSync(file)
+      ? (JSON.parse(readFileSync(file, 'utf8')) as BenchResult[]).filter((r) => !names.has(r.name))
+      : [];
+  writeFileSync(file, `${JSON.stringify([...kept, ...results], null, 2)}\n`);
   for (const r of results) {
     const against = [
       r.baseline !== undefined ? `measured baseline ${r.baseline}` : '',

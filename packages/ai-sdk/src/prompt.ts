@@ -1,0 +1,194 @@
+import type {
+  LanguageModelV3CallOptions,
+  LanguageModelV3FinishReason,
+  LanguageModelV3Prompt,
+  LanguageModelV3ToolResultOutput,
+  LanguageModelV3Usage,
+  SharedV3Warning,
+} from '@ai-sdk/provider';
+import type {
+  ChatMessage,
+  FinishReason,
+  ResponseFormat,
+  ToolChoice,
+  ToolDefinition,
+  Usage,
+} from '@cascadeflow/core';
+import { InvalidConfigError } from '@cascadeflow/core';
+
+function outputText(o: LanguageModelV3ToolResultOutput): string {
+  switch (o.type) {
+    case 'text':
+    case 'error-text':
+      return o.value;
+    case 'json':
+    case 'error-json':
+      return JSON.stringify(o.value);
+    case 'execution-denied':
+      return `execution denied${o.reason ? `: ${o.reason}` : ''}`;
+    default:
+      return JSON.stringify(o);
+  }
+}
+
+/** An AI SDK prompt as CascadeFlow messages; a part CascadeFlow cannot carry (files, images) is refused by name. */
+export function toMessages(prompt: LanguageModelV3Prompt): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  prompt.forEach((m, i) => {
+    if (m.role === 'system') {
+      out.push({ role: 'system', content: m.content });
+      return;
+    }
+    if (m.role === 'user') {
+      const text = m.content.map((p, j) => {
+        if (p.type === 'text') return p.text;
+        throw new InvalidConfigError(
+          `prompt.${i}.content.${j}`,
+          `a ${p.type} part is not supported by the cascade yet; send text`,
+          'invalid_request',
+        );
+      });
+      out.push({ role: 'user', content: text.join('') });
+      return;
+    }
+    if (m.role === 'assistant') {
+      let content = '';
+      const toolCalls: { id: string; name: string; arguments: string }[] = [];
+      for (const p of m.content) {
+        if (p.type === 'text') content += p.text;
+        else if (p.type === 'tool-call')
+          toolCalls.push({
+            id: p.toolCallId,
+            name: p.toolName,
+            arguments: typeof p.input === 'string' ? p.input : JSON.stringify(p.input),
+          });
+      }
+      out.push({ role: 'assistant', content: content || null, ...(toolCalls.length ? { toolCalls } : {}) });
+      return;
+    }
+    for (const p of m.content)
+      if (p.type === 'tool-result')
+        out.push({ role: 'tool', toolCallId: p.toolCallId, content: outputText(p.output) });
+  });
+  return out;
+}
+
+/** The call options the cascade takes, and a warning for each it cannot honour. */
+export function fromCallOptions(o: LanguageModelV3CallOptions): {
+  tools: ToolDefinition[] | undefined;
+  toolChoice: ToolChoice | undefined;
+  responseFormat: ResponseFormat | undefined;
+  warnings: SharedV3Warning[];
+} {
+  const warnings: SharedV3Warning[] = [];
+  for (const f of ['topP', 'topK', 'presencePenalty', 'frequencyPenalty', 'seed', 'stopSequences'] as const)
+    if (o[f] !== undefined) warnings.push({ type: 'unsupported', feature: f });
+  const tools: ToolDefinition[] = [];
+  for (const t of o.tools ?? []) {
+    if (t.type === 'function')
+      tools.push({
+        name: t.name,
+        ...(t.description ? { description: t.description } : {}),
+        parameters: t.inputSchema as Record<string, unknown>,
+      });
+    else warnings.push({ type: 'unsupported', feature: `provider tool ${t.id}` });
+  }
+  const c = o.toolChoice;
+  const toolChoice: ToolChoice | undefined =
+    c === undefined ? undefined : c.type === 'tool' ? { name: c.toolName } : c.type;
+  const f = o.responseFormat;
+  const responseFormat: ResponseFormat | undefined =
+    f?.type === 'json'
+      ? f.schema
+        ? { type: 'json_schema', name: f.name ?? 'response', schema: f.schema as Record<string, unknown> }
+        : { type: 'json_object' }
+      : undefined;
+  return { tools: tools.length ? tools : undefined, toolChoice, responseFormat, warnings };
+}
+
+/** A CascadeFlow finish reason in the AI SDK's words. */
+export function toFinishReason(r: FinishReason): LanguageModelV3FinishReason {
+  const unified =
+    r === 'tool_calls'
+      ? 'tool-calls'
+      : r === 'content_filter'
+        ? 'content-filter'
+        : r === 'length'
+          ? 'length'
+          : r === 'stop'
+            ? 'stop'
+            : 'other';
+  return { unified, raw: r };
+}
+
+/** CascadeFlow usage in the AI SDK's words. */
+export function toUsage(u: Usage): LanguageModelV3Usage {
+  return {
+    inputTokens: {
+      total: u.inputTokens,
+      noCache: u.inputTokens - u.cachedInputTokens,
+      cacheRead: u.cachedInputTokens,
+      cacheWrite: undefined,
+    },
+    outputTokens: { total: u.outputTokens, text: u.outputTokens, reasoning: undefined },
+  };
+}
+
+/** An AI SDK finish reason in CascadeFlow's words. */
+export function fromFinishReason(r: LanguageModelV3FinishReason): FinishReason {
+  switch (r.unified) {
+    case 'tool-calls':
+      return 'tool_calls';
+    case 'content-filter':
+      return 'content_filter';
+    case 'length':
+    case 'stop':
+      return r.unified;
+    default:
+      return 'other';
+  }
+}
+
+/** AI SDK usage in CascadeFlow's words. */
+export function fromUsage(u: LanguageModelV3Usage): Usage {
+  return {
+    inputTokens: u.inputTokens.total ?? 0,
+    outputTokens: u.outputTokens.total ?? 0,
+    cachedInputTokens: u.inputTokens.cacheRead ?? 0,
+  };
+}
+
+/** CascadeFlow messages as an AI SDK prompt (for an AI SDK model used as a tier). */
+export function toPrompt(messages: readonly ChatMessage[]): LanguageModelV3Prompt {
+  const names = new Map<string, string>();
+  return messages.map((m) => {
+    if (m.role === 'system') return { role: 'system', content: m.content };
+    if (m.role === 'user') return { role: 'user', content: [{ type: 'text', text: m.content }] };
+    if (m.role === 'assistant') {
+      for (const c of m.toolCalls ?? []) names.set(c.id, c.name);
+      return {
+        role: 'assistant',
+        content: [
+          ...(m.content ? [{ type: 'text' as const, text: m.content }] : []),
+          ...(m.toolCalls ?? []).map((c) => ({
+            type: 'tool-call' as const,
+            toolCallId: c.id,
+            toolName: c.name,
+            input: c.arguments,
+          })),
+        ],
+      };
+    }
+    return {
+      role: 'tool',
+      content: [
+        {
+          type: 'tool-result',
+          toolCallId: m.toolCallId,
+          toolName: names.get(m.toolCallId) ?? 'tool',
+          output: { type: 'text', value: m.content },
+        },
+      ],
+    };
+  });
+}
