@@ -10,6 +10,11 @@ import { type ScanOptions, scanPii } from './scan.js';
 const HOLD = 320;
 /** New characters gathered before the next scan (a little latency for a lot less rescanning). */
 const STEP = 96;
+/**
+ * The longest private key or JWT held back whole (an RSA-4096 PEM is about 3.3 KB). Past this, the marker is
+ * not held for: text with no space in it must not be held (and rescanned) without bound.
+ */
+const MAX_OPEN = 16_384;
 
 /**
  * Redacts a stream of text chunks so that a value split over chunks never leaks: the tail of the text is
@@ -43,16 +48,29 @@ export class StreamRedactor {
 
   push(chunk: string): string {
     this.#buffer += chunk;
-    // Scan once per STEP new characters rather than on every token: the held tail is rescanned each time.
+    // Scan once per STEP new characters rather than on every token. The buffer stays bounded (the held tail,
+    // one step, a private key or JWT still arriving), so each scan is too: linear time over the stream.
     if (this.#buffer.length <= HOLD + STEP) return '';
     const matches = scanPii(this.#buffer, this.#scan);
-    let cut = this.#buffer.length - HOLD;
+    const limit = this.#buffer.length - HOLD;
+    let cut = limit;
     // Never cut inside a match, nor inside a private key or JWT still arriving.
     for (const m of matches) if (m.start < cut && m.end >= cut) cut = m.start;
-    const open = Math.max(this.#buffer.lastIndexOf('-----BEGIN '), this.#buffer.lastIndexOf('eyJ'));
-    if (open !== -1 && open < cut && !/\s/.test(this.#buffer.slice(open, cut))) cut = open;
-    // Cut at whitespace, so that no token (or placeholder) is split.
-    while (cut > 0 && !/\s/.test(this.#buffer[cut - 1]!)) cut--;
+    const pem = this.#buffer.lastIndexOf('-----BEGIN ');
+    // A key is open until its whole END line has arrived.
+    const pemOpen = pem !== -1 && !/-----END [A-Z0-9 ]+-----/.test(this.#buffer.slice(pem)) ? pem : -1;
+    const jwt = this.#buffer.lastIndexOf('eyJ');
+    const jwtOpen = jwt !== -1 && !/\s/.test(this.#buffer.slice(jwt, cut)) ? jwt : -1;
+    const open = Math.max(pemOpen, jwtOpen);
+    if (open !== -1 && open < cut && limit - open < MAX_OPEN) cut = open;
+    // Cut at whitespace, so that no token (or placeholder) is split…
+    let at = cut;
+    while (at > 0 && !/\s/.test(this.#buffer[at - 1]!)) at--;
+    // (a space inside a match, such as a key's line breaks, is no place to cut)
+    for (const m of matches) if (m.start < at && m.end > at) at = m.start;
+    // …unless there is none within reach: then at the cut itself, which no match spans (anything that starts
+    // before it is complete, being shorter than the held tail).
+    if (at > 0 && cut - at <= HOLD) cut = at;
     if (cut <= 0) return '';
     return this.#emit(cut, matches);
   }
