@@ -10,6 +10,7 @@ export type {
 } from './agent/request.js';
 export type { AttemptRecord, AttemptStatus, CascadeResult } from './agent/result.js';
 export type { RetryOptions } from './agent/retry.js';
+export { completionRequestFor } from './cascade/call-tier.js';
 export type { PriceMode } from './cascade/policy.js';
 export { NO_SPEND, type Spend, spendOf } from './cascade/spend.js';
 export {

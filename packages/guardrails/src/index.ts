@@ -1,3 +1,18 @@
+// PII detection alone is also the subpath export `@cascadeflow/guardrails/detectors`.
+export {
+  applyPolicy,
+  DEFAULT_PII_POLICY,
+  type ExternalDetector,
+  type PiiAction,
+  type PiiFinding,
+  type PiiMatch,
+  type PiiPolicy,
+  type PiiType,
+  PiiVault,
+  type ScanOptions,
+  StreamRedactor,
+  scanPii,
+} from './detectors.js';
 export { GuardrailBlockedError, type GuardrailDetails } from './errors.js';
 export type { GuardrailEvents } from './events.js';
 export {
@@ -8,16 +23,5 @@ export {
 } from './moderation/categories.js';
 export { LocalModerator } from './moderation/local.js';
 export { OpenAIModerator, type OpenAIModeratorOptions } from './moderation/openai.js';
-export type { ExternalDetector, PiiMatch, PiiType } from './pii/detectors.js';
-export {
-  applyPolicy,
-  DEFAULT_PII_POLICY,
-  type PiiAction,
-  type PiiFinding,
-  type PiiPolicy,
-  PiiVault,
-} from './pii/policy.js';
-export { type ScanOptions, scanPii } from './pii/scan.js';
-export { StreamRedactor } from './pii/stream-redactor.js';
 export { type GuardrailsPlugin, type GuardrailsPluginOptions, guardrailsPlugin } from './plugin.js';
 export type { GuardrailSettings } from './settings.js';

@@ -1,9 +1,10 @@
-import type {
-  ChatMessage,
-  CompletionRequest,
-  Provider,
-  ProviderBatchApi,
-  RunRequest,
+import {
+  type ChatMessage,
+  type CompletionRequest,
+  completionRequestFor,
+  type Provider,
+  type ProviderBatchApi,
+  type RunRequest,
 } from '@cascadeflow/core';
 
 /** The tier a provider batch is for. */
@@ -21,21 +22,9 @@ export function messagesOf(r: RunRequest): ChatMessage[] {
   ];
 }
 
-/**
- * One item's call: messages, max tokens, temperature, tools, tool choice and response format, which the
- * provider's batch API maps exactly as its live API does.
- */
+/** One item's call: core's own mapping of a request and a tier to a provider call. */
 export function callOf(tier: NativeTier, r: RunRequest): CompletionRequest {
-  return {
-    model: tier.model,
-    messages: messagesOf(r),
-    maxTokens: r.maxTokens ?? tier.maxTokens,
-    temperature: r.temperature ?? tier.temperature,
-    tools: r.tools,
-    toolChoice: r.toolChoice,
-    responseFormat: r.responseFormat,
-    logprobs: true,
-  };
+  return completionRequestFor({ ...r, messages: messagesOf(r) }, tier);
 }
 
 /** The batch API a provider declares in its capabilities, or null when it has none. */

@@ -10,6 +10,7 @@ import {
   type RunRequest,
 } from '@cascadeflow/core';
 import type { ResolvedBatchConfig } from '../config.js';
+import { batchDeadline } from '../deadline.js';
 import { type BatchInput, type BatchItemOutcome, normalizeItem } from '../items.js';
 import { sleep } from '../sleep.js';
 
@@ -82,19 +83,11 @@ export async function runConcurrent(
   const batch = new AbortController();
   // Every item in flight listens to the batch's signal: lift Node's 10-listener warning for it.
   setMaxListeners(0, batch.signal);
-  const total = setTimeout(
-    () =>
-      batch.abort(
-        new CascadeFlowError(
-          'total_timeout',
-          `The batch did not finish within totalTimeout (${config.totalTimeout} ms).`,
-        ),
-      ),
-    config.totalTimeout,
-  );
-  total.unref?.();
-  const onUser = () => batch.abort(config.signal?.reason);
-  config.signal?.addEventListener('abort', onUser, { once: true });
+  // The total timeout and the caller's signal both end the batch (with their own reason).
+  const deadline = batchDeadline(config.totalTimeout, config.signal);
+  const onEnd = () => batch.abort(deadline.signal.reason);
+  if (deadline.signal.aborted) onEnd();
+  else deadline.signal.addEventListener('abort', onEnd, { once: true });
   const already = readConcurrentCheckpoint(config.checkpoint);
   // An item the batch's end cut off is pending: never checkpointed, so that a resume runs it.
   const record = (o: BatchItemOutcome) => {
@@ -204,7 +197,7 @@ export async function runConcurrent(
     }
     await Promise.all(inFlight);
   } finally {
-    clearTimeout(total);
-    config.signal?.removeEventListener('abort', onUser);
+    deadline.clear();
+    deadline.signal.removeEventListener('abort', onEnd);
   }
 }

@@ -9,6 +9,7 @@ import {
 } from '@cascadeflow/core';
 import { loadCheckpoint, saveCheckpoint } from '../checkpoint.js';
 import type { ResolvedBatchConfig } from '../config.js';
+import { batchDeadline } from '../deadline.js';
 import { type BatchInput, type BatchItemOutcome, normalizeItem } from '../items.js';
 import type { BatchProgress } from '../progress.js';
 import { sleep } from '../sleep.js';
@@ -93,19 +94,8 @@ export async function runNative(
   config: ResolvedBatchConfig,
   onProgress: (p: Partial<BatchProgress> & { phase?: BatchProgress['phase'] }) => void,
 ): Promise<BatchItemOutcome[]> {
-  const deadline = new AbortController();
-  const timer = setTimeout(
-    () =>
-      deadline.abort(
-        new CascadeFlowError(
-          'total_timeout',
-          `The batch did not finish within totalTimeout (${config.totalTimeout} ms).`,
-        ),
-      ),
-    config.totalTimeout,
-  );
-  timer.unref?.();
-  const signal = config.signal ? AbortSignal.any([config.signal, deadline.signal]) : deadline.signal;
+  const deadline = batchDeadline(config.totalTimeout, config.signal);
+  const signal = deadline.signal;
   const requests = inputs.map((input, index) => {
     const item = normalizeItem(input, `item ${index}`, config.maxQueryChars);
     if ('error' in item) return item;
@@ -122,7 +112,7 @@ export async function runNative(
   const startedAt = Date.now();
   let state = config.checkpoint ? loadCheckpoint<NativeState>(config.checkpoint) : null;
   if (state && (state.strategy !== 'native' || state.total !== inputs.length)) {
-    clearTimeout(timer);
+    deadline.clear();
     throw new CascadeFlowError(
       'checkpoint_mismatch',
       `The checkpoint ${config.checkpoint} is for another batch (${state.total} items, strategy ${state.strategy}); use a new checkpoint file.`,
@@ -250,10 +240,10 @@ export async function runNative(
     stopped = endedBy(signal.reason);
     // Past the total timeout the provider batch in flight is cancelled (an abort leaves it running, so that a
     // resume collects it without paying again).
-    if (deadline.signal.aborted && current)
+    if (deadline.timedOut() && current)
       await current.backend.cancel(current.batchId, AbortSignal.timeout(10_000)).catch(() => undefined);
   } finally {
-    clearTimeout(timer);
+    deadline.clear();
   }
 
   let outcomes = st.items.map((item) => toOutcome(agent, item, requests[item.index]!, stopped));

@@ -11,6 +11,33 @@ import { StreamCollector } from '../providers/collect-stream.js';
 import type { CompletionRequest, CompletionResponse, Provider, StreamDelta } from '../types/provider.js';
 import type { CascadePolicy } from './policy.js';
 
+/**
+ * The provider call of a tier for a request: the request's messages, tools, tool choice and response format,
+ * its max tokens and temperature or else the tier's, and log-probs asked for. The one mapping used by the
+ * agent and by batch runners that call a provider's batch API.
+ *
+ * @example
+ * ```ts
+ * const call = completionRequestFor({ messages, maxTokens: 200 }, { model: 'gpt-4o-mini' });
+ * ```
+ */
+export function completionRequestFor(
+  request: Pick<ResolvedRequest, 'messages'> &
+    Partial<Pick<ResolvedRequest, 'maxTokens' | 'temperature' | 'tools' | 'toolChoice' | 'responseFormat'>>,
+  tier: { model: string; maxTokens?: number | undefined; temperature?: number | undefined },
+): CompletionRequest {
+  return {
+    model: tier.model,
+    messages: request.messages,
+    maxTokens: request.maxTokens ?? tier.maxTokens,
+    temperature: request.temperature ?? tier.temperature,
+    tools: request.tools,
+    toolChoice: request.toolChoice,
+    responseFormat: request.responseFormat,
+    logprobs: true,
+  };
+}
+
 /** The per-run callbacks of a request. */
 export interface LiveHooks {
   onDelta: RunRequest['onDelta'];
@@ -78,14 +105,7 @@ export async function callTier(
   for (;;) {
     const scope = attemptSignal(context.signal, sdkTimer ? undefined : timeoutMs);
     const call: CompletionRequest = {
-      model: tier.model,
-      messages: request.messages,
-      maxTokens: request.maxTokens ?? tier.maxTokens,
-      temperature: request.temperature ?? tier.temperature,
-      tools: request.tools,
-      toolChoice: request.toolChoice,
-      responseFormat: request.responseFormat,
-      logprobs: true,
+      ...completionRequestFor(request, tier),
       ...(scope.signal ? { signal: scope.signal } : {}),
       ...(sdkTimer ? { timeoutMs } : {}),
     };
