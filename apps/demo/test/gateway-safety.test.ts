@@ -124,7 +124,11 @@ describe('bad input gets a 400 that names what was wrong', () => {
       { model: 'c', max_tokens: '100', messages: [{ role: 'user', content: 'hi' }] },
       /max_tokens/,
     ],
-    ['tools', { model: 'c', tools: [], messages: [{ role: 'user', content: 'hi' }] }, /tools: not supported/],
+    [
+      'legacy functions',
+      { model: 'c', functions: [], messages: [{ role: 'user', content: 'hi' }] },
+      /functions: not supported/,
+    ],
     [
       'an unknown field',
       { model: 'c', foo: 1, messages: [{ role: 'user', content: 'hi' }] },

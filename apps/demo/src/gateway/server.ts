@@ -140,7 +140,20 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
           choices: [
             {
               index: 0,
-              message: { role: 'assistant', content: r.content, refusal: null },
+              message: {
+                role: 'assistant',
+                content: r.toolCalls.length && !r.content ? null : r.content,
+                refusal: null,
+                ...(r.toolCalls.length
+                  ? {
+                      tool_calls: r.toolCalls.map((c) => ({
+                        id: c.id,
+                        type: 'function',
+                        function: { name: c.name, arguments: c.arguments },
+                      })),
+                    }
+                  : {}),
+              },
               logprobs: null,
               finish_reason: r.finishReason === 'other' ? 'stop' : r.finishReason,
             },

@@ -3,26 +3,82 @@ import { z } from 'zod';
 import { httpError } from './errors.js';
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() }).strict();
+/** An image part: understood, and refused by name (no tier of this gateway takes images yet). */
+const imagePart = z.object({ type: z.literal('image_url'), image_url: z.unknown() }).strict();
 
-const content = z.union([z.string(), z.array(textPart).min(1, 'must have at least one text part')]);
+const content = z.union([
+  z.string(),
+  z.array(z.union([textPart, imagePart])).min(1, 'must have at least one part'),
+]);
+
+const toolCall = z
+  .object({
+    id: z.string().min(1),
+    type: z.literal('function'),
+    function: z.object({ name: z.string().min(1), arguments: z.string() }).strict(),
+  })
+  .strict();
 
 const message = z.discriminatedUnion('role', [
   z.object({ role: z.literal('system'), content, name: z.string().optional() }).strict(),
   z.object({ role: z.literal('developer'), content, name: z.string().optional() }).strict(),
   z.object({ role: z.literal('user'), content, name: z.string().optional() }).strict(),
   z
-    .object({ role: z.literal('assistant'), content: content.nullable(), name: z.string().optional() })
+    .object({
+      role: z.literal('assistant'),
+      content: content.nullable().optional(),
+      name: z.string().optional(),
+      tool_calls: z.array(toolCall).optional(),
+      refusal: z.string().nullable().optional(),
+    })
+    .strict(),
+  z.object({ role: z.literal('tool'), content, tool_call_id: z.string().min(1) }).strict(),
+]);
+
+const tool = z
+  .object({
+    type: z.literal('function'),
+    function: z
+      .object({
+        name: z.string().min(1),
+        description: z.string().optional(),
+        parameters: z.record(z.string(), z.unknown()).optional(),
+        strict: z.boolean().nullable().optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+const toolChoice = z.union([
+  z.enum(['auto', 'none', 'required']),
+  z
+    .object({ type: z.literal('function'), function: z.object({ name: z.string().min(1) }).strict() })
+    .strict(),
+]);
+
+const responseFormat = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text') }).strict(),
+  z.object({ type: z.literal('json_object') }).strict(),
+  z
+    .object({
+      type: z.literal('json_schema'),
+      json_schema: z
+        .object({
+          name: z.string().min(1),
+          description: z.string().optional(),
+          schema: z.record(z.string(), z.unknown()).optional(),
+          strict: z.boolean().nullable().optional(),
+        })
+        .strict(),
+    })
     .strict(),
 ]);
 
 /** Fields of OpenAI's chat completions that this gateway does not support: refused by name, never ignored. */
 const UNSUPPORTED = [
-  'tools',
-  'tool_choice',
   'functions',
   'function_call',
   'parallel_tool_calls',
-  'response_format',
   'logprobs',
   'top_logprobs',
   'logit_bias',
@@ -48,6 +104,9 @@ const chatBody = z
     n: z.literal(1, 'only n = 1 is supported: the cascade returns one answer').optional(),
     stream: z.boolean().optional(),
     stream_options: z.object({ include_usage: z.boolean().optional() }).strict().nullable().optional(),
+    tools: z.array(tool).optional(),
+    tool_choice: toolChoice.optional(),
+    response_format: responseFormat.optional(),
     user: z.string().optional(),
     store: z.boolean().optional(),
     metadata: z.record(z.string(), z.string()).optional(),
@@ -71,9 +130,45 @@ function invalid(issue: z.core.$ZodIssue | undefined, root: string): never {
   throw httpError(400, 'invalid_request', `${path || 'body'}: ${issue?.message ?? 'is invalid'}.`);
 }
 
-function textOf(c: z.infer<typeof content> | null): string | null {
-  if (c === null) return null;
-  return typeof c === 'string' ? c : c.map((p) => p.text).join('');
+/** The text of a message's content; an image part is refused by name (no tier of the gateway takes images). */
+function textOf(c: z.infer<typeof content> | null | undefined, where: string): string | null {
+  if (c === null || c === undefined) return null;
+  if (typeof c === 'string') return c;
+  return c
+    .map((p, i) => {
+      if (p.type === 'image_url')
+        throw httpError(
+          400,
+          'unsupported_content',
+          `${where}.content.${i}: image parts are not supported: no tier of this gateway accepts images; send text.`,
+        );
+      return p.text;
+    })
+    .join('');
+}
+
+/** OpenAI's messages in CascadeFlow's shape. */
+function toMessages(messages: z.infer<typeof message>[], root: string): ChatMessage[] {
+  return messages.map((m, i): ChatMessage => {
+    const where = `${root}.${i}`;
+    if (m.role === 'assistant')
+      return {
+        role: 'assistant',
+        content: textOf(m.content, where),
+        ...(m.tool_calls?.length
+          ? {
+              toolCalls: m.tool_calls.map((c) => ({
+                id: c.id,
+                name: c.function.name,
+                arguments: c.function.arguments,
+              })),
+            }
+          : {}),
+      };
+    if (m.role === 'tool')
+      return { role: 'tool', toolCallId: m.tool_call_id, content: textOf(m.content, where) ?? '' };
+    return { role: m.role === 'developer' ? 'system' : m.role, content: textOf(m.content, where)! };
+  });
 }
 
 /** What a validated chat completion asks for. */
@@ -84,18 +179,16 @@ export interface ChatRequest {
 }
 
 /**
- * Validates a `POST /v1/chat/completions` body: every field the gateway reads is checked (a 400 names it),
- * and what it does not support (`n` > 1, tools, `response_format`, sampling controls) is refused by name.
+ * Validates a `POST /v1/chat/completions` body: every field the gateway reads is checked (a 400 names it):
+ * messages of every role (tool results, assistant tool calls), text parts, tools and tool choice, response
+ * formats. What it does not support (`n` > 1, image parts, sampling controls, legacy functions) is refused by
+ * name.
  */
 export function parseChatRequest(body: unknown): ChatRequest {
   const parsed = chatBody.safeParse(body);
   if (!parsed.success) invalid(parsed.error.issues[0], '');
   const b = parsed.data;
-  const messages: ChatMessage[] = b.messages.map((m) =>
-    m.role === 'assistant'
-      ? { role: 'assistant', content: textOf(m.content) }
-      : { role: m.role === 'developer' ? 'system' : m.role, content: textOf(m.content)! },
-  );
+  const messages = toMessages(b.messages, 'messages');
   if (!messages.some((m) => m.role === 'user' && (m.content ?? '').trim() !== ''))
     throw httpError(400, 'invalid_request', 'messages: needs a user message with text.');
   const maxTokens = b.max_completion_tokens ?? b.max_tokens;
@@ -104,6 +197,34 @@ export function parseChatRequest(body: unknown): ChatRequest {
       messages,
       ...(maxTokens !== undefined ? { maxTokens } : {}),
       ...(b.temperature !== undefined ? { temperature: b.temperature } : {}),
+      ...(b.tools?.length
+        ? {
+            tools: b.tools.map((t) => ({
+              name: t.function.name,
+              ...(t.function.description ? { description: t.function.description } : {}),
+              parameters: t.function.parameters ?? { type: 'object', properties: {} },
+            })),
+          }
+        : {}),
+      ...(b.tool_choice !== undefined
+        ? {
+            toolChoice:
+              typeof b.tool_choice === 'string' ? b.tool_choice : { name: b.tool_choice.function.name },
+          }
+        : {}),
+      ...(b.response_format && b.response_format.type !== 'text'
+        ? {
+            responseFormat:
+              b.response_format.type === 'json_object'
+                ? { type: 'json_object' as const }
+                : {
+                    type: 'json_schema' as const,
+                    name: b.response_format.json_schema.name,
+                    schema: b.response_format.json_schema.schema ?? {},
+                    ...(b.response_format.json_schema.strict ? { strict: true } : {}),
+                  },
+          }
+        : {}),
     },
     stream: b.stream === true,
     includeUsage: b.stream_options?.include_usage === true,
@@ -142,12 +263,7 @@ export function parseBatchRequest(body: unknown, maxItems: number): Omit<RunRequ
     if (typeof q === 'string') return { query: q };
     if (!q.query && !q.messages)
       throw httpError(400, 'invalid_request', `queries.${i}: give a "query" or "messages".`);
-    const messages = q.messages?.map(
-      (m): ChatMessage =>
-        m.role === 'assistant'
-          ? { role: 'assistant', content: textOf(m.content) }
-          : { role: m.role === 'developer' ? 'system' : m.role, content: textOf(m.content)! },
-    );
+    const messages = q.messages ? toMessages(q.messages, `queries.${i}.messages`) : undefined;
     return {
       ...(messages ? { messages } : { query: q.query! }),
       ...(q.max_tokens !== undefined ? { maxTokens: q.max_tokens } : {}),

@@ -1,0 +1,141 @@
+import { startTestServer, type TestServer } from '@cascadeflow/testing';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemo } from './helpers.js';
+
+let upstream: TestServer;
+let demo: Awaited<ReturnType<typeof startDemo>>;
+const weatherTool = {
+  type: 'function' as const,
+  function: {
+    name: 'weather',
+    description: 'The weather in a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
+};
+
+beforeAll(async () => {
+  upstream = await startTestServer({
+    models: {
+      // The drafter: unsure about tool use, and writes prose where JSON is asked for.
+      small: ({ body }) => {
+        const q = JSON.stringify(body.messages);
+        if (body.response_format) return { content: 'Paris, probably', logprobs: -0.01 };
+        if (q.includes('"tool"') || q.includes('tool_call_id'))
+          return { content: 'It is 21 °C in Paris.', logprobs: -0.01 };
+        return { content: 'Let me think…', logprobs: -2.5 };
+      },
+      // The verifier: calls the tool, answers with the tool's result, writes valid JSON.
+      big: ({ body }) => {
+        const q = JSON.stringify(body.messages);
+        if (body.response_format) return { content: '{"city":"Paris"}' };
+        if (q.includes('tool_call_id')) return { content: 'It is 21 °C in Paris.' };
+        return { content: '', toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }] };
+      },
+    },
+  });
+  demo = await startDemo({
+    mode: 'live',
+    live: { baseURL: upstream.openaiBaseURL, ladder: ['small', 'big'], threshold: 0.7 },
+  });
+});
+afterAll(async () => {
+  await demo?.stop();
+  await upstream?.close();
+});
+
+const client = () => new OpenAI({ apiKey: 'cf-demo-key', baseURL: `${demo.url}/v1`, maxRetries: 0 });
+
+describe('the gateway speaks OpenAI chat completions with tools and JSON, to the official SDK', () => {
+  it('a tool round trip: the tool call comes back, the tool result goes in, the answer comes out', async () => {
+    const messages: OpenAI.ChatCompletionMessageParam[] = [
+      { role: 'user', content: 'What is the weather in Paris?' },
+    ];
+    const first = await client().chat.completions.create({
+      model: 'cascade',
+      messages,
+      tools: [weatherTool],
+    });
+    const call = first.choices[0]!.message.tool_calls?.[0];
+    expect(first.choices[0]!.finish_reason).toBe('tool_calls');
+    expect(call).toMatchObject({ id: 'call_w1', type: 'function', function: { name: 'weather' } });
+    expect(JSON.parse((call as { function: { arguments: string } }).function.arguments)).toEqual({
+      city: 'Paris',
+    });
+    // The tools reached the upstream, in OpenAI's format.
+    expect(upstream.requestsFor('big').at(-1)!.body.tools).toEqual([weatherTool]);
+    messages.push(first.choices[0]!.message, {
+      role: 'tool',
+      tool_call_id: call!.id,
+      content: '{"celsius":21}',
+    });
+    const second = await client().chat.completions.create({
+      model: 'cascade',
+      messages,
+      tools: [weatherTool],
+    });
+    expect(second.choices[0]!.message.content).toBe('It is 21 °C in Paris.');
+    const sent = upstream.requestsFor('small').at(-1)!.body.messages as {
+      role: string;
+      tool_call_id?: string;
+    }[];
+    expect(sent.map((m) => m.role)).toEqual(['user', 'assistant', 'tool']);
+    expect(sent[2]!.tool_call_id).toBe('call_w1');
+  });
+
+  it('streamed tool calls arrive as OpenAI tool-call deltas', async () => {
+    const stream = await client().chat.completions.create({
+      model: 'cascade',
+      messages: [{ role: 'user', content: 'What is the weather in Paris?' }],
+      tools: [weatherTool],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let args = '';
+    let name = '';
+    let usage: unknown = null;
+    for await (const chunk of stream) {
+      for (const d of chunk.choices[0]?.delta.tool_calls ?? []) {
+        name ||= d.function?.name ?? '';
+        args += d.function?.arguments ?? '';
+      }
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(name).toBe('weather');
+    expect(JSON.parse(args)).toEqual({ city: 'Paris' });
+    expect(usage).toMatchObject({ prompt_tokens: expect.any(Number) });
+  });
+
+  it('a JSON schema answer: the drafter’s prose fails the schema check and escalates', async () => {
+    const r = await client().chat.completions.create({
+      model: 'cascade',
+      messages: [{ role: 'user', content: 'The capital of France, as JSON' }],
+      response_format: {
+        type: 'json_schema',
+        json_schema: {
+          name: 'city',
+          schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+        },
+      },
+    });
+    expect(JSON.parse(r.choices[0]!.message.content!)).toEqual({ city: 'Paris' });
+    expect((r as unknown as { cascade: { tiers_tried: string[] } }).cascade.tiers_tried).toEqual([
+      'small',
+      'big',
+    ]);
+    expect(upstream.requestsFor('small').at(-1)!.body.response_format).toMatchObject({ type: 'json_schema' });
+  });
+
+  it('an image part is refused by name', async () => {
+    const err = await client()
+      .chat.completions.create({
+        model: 'cascade',
+        messages: [
+          { role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] },
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as Error).message).toMatch(/messages\.0\.content\.0: image parts are not supported/);
+  });
+});
