@@ -214,3 +214,19 @@ describe('native strategy carries the whole request and honours the batch config
     expect(stopped.items.slice(1).every((o) => o.ok)).toBe(true); // one provider batch: the others were answered
   });
 });
+
+describe('native strategy order', () => {
+  it('preserveOrder: false returns items as they finished (drafts accepted first, escalated ones after)', async () => {
+    const env = await setup({ 'gpt-4o-mini': drafter, 'gpt-4o': verifier });
+    server = env.server;
+    const queries = ['hard 0', 'easy 1', 'hard 2', 'easy 3'];
+    const inOrder = await runBatch(env.agent, queries, { strategy: 'native', pollIntervalMs: 5 });
+    expect(inOrder.items.map((o) => o.index)).toEqual([0, 1, 2, 3]);
+    const asDone = await runBatch(env.agent, queries, {
+      strategy: 'native',
+      pollIntervalMs: 5,
+      preserveOrder: false,
+    });
+    expect(asDone.items.map((o) => o.index)).toEqual([1, 3, 0, 2]);
+  });
+});
