@@ -36,9 +36,10 @@ export class GatewayAuth {
     return `cf-admin-${randomBytes(18).toString('base64url')}`;
   }
 
-  /** The user of a `/v1` request, from its API key. */
+  /** The user of a `/v1` request, from its API key (`Authorization: Bearer`, or `x-api-key` as Anthropic's clients send it). */
   user(req: IncomingMessage): string {
-    const key = bearer(req);
+    const header = req.headers['x-api-key'];
+    const key = bearer(req) ?? (typeof header === 'string' ? header.trim() : undefined);
     let user: string | undefined;
     if (key) for (const [k, u] of this.#apiKeys) if (equal(k, key)) user = u;
     if (!user)

@@ -4,11 +4,17 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { runBatch } from '@cascadeflow/batch';
 import { CascadeFlowError, type CascadeResult, type RunRequest } from '@cascadeflow/core';
-import { cascadeSSE, openAISSE, streamCascade } from '@cascadeflow/streaming';
+import { cascadeSSE, openAISSE, streamCascade, toAsyncIterable } from '@cascadeflow/streaming';
 import { tap } from 'rxjs';
 import type { DemoConfig } from '../config.js';
 import { dashboardHtml } from '../dashboard/page.js';
 import type { Engine } from '../engine.js';
+import {
+  MessagesStreamEncoder,
+  messagesError,
+  messagesResponse,
+  parseMessagesRequest,
+} from './anthropic-messages.js';
 import { applyCors, GatewayAuth } from './auth.js';
 import { type HttpError, httpError, toHttpError } from './errors.js';
 import { isHttpError, readJson, send, sendError } from './http.js';
@@ -69,7 +75,8 @@ type Route = (req: IncomingMessage, res: ServerResponse, scope: RequestScope) =>
  * The OpenAI-compatible gateway and the dashboard. Every route but the dashboard's static page is
  * authenticated: `/v1/*` by an API key (the user it is billed to), `/api/*` by the admin key or the session
  * cookie the page gets for it. JSON routes take JSON bodies only; CORS only for configured origins.
- * - `POST /v1/chat/completions` (streamed and not), `GET /v1/models`, `POST /v1/cascade/batch`,
+ * - `POST /v1/chat/completions` (streamed and not), `POST /v1/messages` (Anthropic's Messages API, streamed
+ *   and not), `GET /v1/models`, `POST /v1/cascade/batch`,
  *   `GET /v1/demo/questions`;
  * - `GET /` (the dashboard page), `POST /api/session`, `GET /api/stats`, `GET /api/events` (SSE),
  *   `POST /api/chat` (SSE of cascade events), `GET /api/eval-chart`, `GET /api/questions`.
@@ -173,8 +180,57 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
     }
   };
 
+  // Anthropic's Messages API on the same engine and plugins, answering in its own formats.
+  const messages: Route = async (req, res, scope) => {
+    let userId: string | undefined;
+    let query = '';
+    try {
+      userId = auth.user(req);
+      const m = parseMessagesRequest(await readJson(req, options.maxBodyBytes));
+      query = m.run.messages?.findLast((x) => x.role === 'user')?.content ?? '';
+      const request: RunRequest = { ...m.run, userId, signal: scope.signal };
+      if (!m.stream) {
+        const r = await agent.run(request);
+        stats.record(stats.fromResult(userId, query, r));
+        send(res, 200, messagesResponse(r, cascadeInfo(r, engine.mode)), cascadeHeaders(r, engine.mode));
+        return;
+      }
+      const encoder = new MessagesStreamEncoder(`msg_${Date.now().toString(36)}`);
+      const uid = userId;
+      const events = streamCascade(agent, request, { mode: 'buffer' });
+      let started = false;
+      try {
+        for await (const e of toAsyncIterable(events)) {
+          if (e.type === 'finish') stats.record(stats.fromResult(uid, query, e.result));
+          const frames = encoder.push(e);
+          if (!frames) continue;
+          if (!started) {
+            res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+            started = true;
+          }
+          res.write(frames);
+        }
+      } catch (e) {
+        if (!started) throw e;
+        const err = forClient(e);
+        res.write(`event: error\ndata: ${JSON.stringify(messagesError(err))}\n\n`);
+      }
+      res.end();
+    } catch (e) {
+      const reason = scope.signal.aborted ? (scope.signal.reason as unknown) : undefined;
+      const err = forClient(isHttpError(reason) ? reason : e);
+      if (userId) stats.failure(userId, query, err.body.error.code);
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      send(res, err.status, messagesError(err), err.headers);
+    }
+  };
+
   const routes: Record<string, Route> = {
     'POST /v1/chat/completions': completions,
+    'POST /v1/messages': messages,
     'GET /v1/models': (req, res) => {
       auth.user(req);
       send(res, 200, {

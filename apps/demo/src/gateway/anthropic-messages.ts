@@ -1,0 +1,297 @@
+import type { CascadeResult, ChatMessage, FinishReason, RunRequest } from '@cascadeflow/core';
+import type { CascadeStreamEvent } from '@cascadeflow/streaming';
+import { z } from 'zod';
+import { type HttpError, httpError } from './errors.js';
+
+const text = z.object({ type: z.literal('text'), text: z.string() }).passthrough();
+const toolUse = z
+  .object({ type: z.literal('tool_use'), id: z.string().min(1), name: z.string().min(1), input: z.unknown() })
+  .passthrough();
+const toolResult = z
+  .object({
+    type: z.literal('tool_result'),
+    tool_use_id: z.string().min(1),
+    content: z.union([z.string(), z.array(text)]).optional(),
+    is_error: z.boolean().optional(),
+  })
+  .passthrough();
+const image = z.object({ type: z.literal('image') }).passthrough();
+const block = z.union([text, toolUse, toolResult, image]);
+
+const body = z
+  .object({
+    model: z.string().min(1, 'must be a model name ("cascade")'),
+    max_tokens: z.number().int().positive('must be a positive integer (the Messages API requires it)'),
+    messages: z
+      .array(
+        z
+          .object({
+            role: z.enum(['user', 'assistant']),
+            content: z.union([z.string(), z.array(block).min(1, 'must have at least one block')]),
+          })
+          .strict(),
+      )
+      .min(1, 'must be a non-empty array'),
+    system: z.union([z.string(), z.array(text)]).optional(),
+    temperature: z.number().min(0).max(1).optional(),
+    stream: z.boolean().optional(),
+    tools: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            description: z.string().optional(),
+            input_schema: z.record(z.string(), z.unknown()),
+          })
+          .passthrough(),
+      )
+      .optional(),
+    tool_choice: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('auto') }).passthrough(),
+        z.object({ type: z.literal('any') }).passthrough(),
+        z.object({ type: z.literal('none') }).passthrough(),
+        z.object({ type: z.literal('tool'), name: z.string().min(1) }).passthrough(),
+      ])
+      .optional(),
+    metadata: z.object({ user_id: z.string().optional() }).optional(),
+  })
+  .strict();
+
+/** Fields of the Messages API this gateway does not support: refused by name. */
+const UNSUPPORTED = [
+  'stop_sequences',
+  'top_p',
+  'top_k',
+  'thinking',
+  'container',
+  'mcp_servers',
+  'service_tier',
+];
+
+/** A 400 in the Messages API's error format, naming the field. */
+function invalid(issue: z.core.$ZodIssue | undefined): never {
+  const path = (issue?.path ?? []).map(String).join('.');
+  if (issue?.code === 'unrecognized_keys') {
+    const f = issue.keys[0]!;
+    throw httpError(
+      400,
+      UNSUPPORTED.includes(f) ? 'unsupported_parameter' : 'unknown_parameter',
+      UNSUPPORTED.includes(f)
+        ? `${f}: not supported by this gateway; remove it.`
+        : `${f}: unknown field; remove it.`,
+    );
+  }
+  throw httpError(400, 'invalid_request', `${path || 'body'}: ${issue?.message ?? 'is invalid'}.`);
+}
+
+function textOf(c: string | z.infer<typeof text>[] | undefined): string {
+  if (c === undefined) return '';
+  return typeof c === 'string' ? c : c.map((b) => b.text).join('');
+}
+
+/** What a validated Messages API request asks for. */
+export interface MessagesRequest {
+  run: Omit<RunRequest, 'userId' | 'signal'>;
+  stream: boolean;
+}
+
+/**
+ * Validates a `POST /v1/messages` body (Anthropic's Messages API) and maps it onto the cascade: the system
+ * prompt, user and assistant turns, `tool_use` and `tool_result` blocks, tools and tool choice. Image blocks
+ * and unsupported fields are refused by name.
+ */
+export function parseMessagesRequest(raw: unknown): MessagesRequest {
+  const parsed = body.safeParse(raw);
+  if (!parsed.success) invalid(parsed.error.issues[0]);
+  const b = parsed.data;
+  const messages: ChatMessage[] = [];
+  if (b.system !== undefined) messages.push({ role: 'system', content: textOf(b.system) });
+  b.messages.forEach((m, i) => {
+    if (typeof m.content === 'string') {
+      messages.push(
+        m.role === 'user' ? { role: 'user', content: m.content } : { role: 'assistant', content: m.content },
+      );
+      return;
+    }
+    let said = '';
+    const toolCalls: { id: string; name: string; arguments: string }[] = [];
+    m.content.forEach((blk, j) => {
+      if (blk.type === 'image')
+        throw httpError(
+          400,
+          'unsupported_content',
+          `messages.${i}.content.${j}: image blocks are not supported: no tier of this gateway accepts images.`,
+        );
+      if (blk.type === 'text') said += blk.text;
+      else if (blk.type === 'tool_use')
+        toolCalls.push({ id: blk.id, name: blk.name, arguments: JSON.stringify(blk.input ?? {}) });
+      else if (blk.type === 'tool_result')
+        messages.push({ role: 'tool', toolCallId: blk.tool_use_id, content: textOf(blk.content) });
+    });
+    if (m.role === 'assistant')
+      messages.push({ role: 'assistant', content: said || null, ...(toolCalls.length ? { toolCalls } : {}) });
+    else if (said) messages.push({ role: 'user', content: said });
+  });
+  const c = b.tool_choice;
+  return {
+    run: {
+      messages,
+      maxTokens: b.max_tokens,
+      ...(b.temperature !== undefined ? { temperature: b.temperature } : {}),
+      ...(b.tools?.length
+        ? {
+            tools: b.tools.map((t) => ({
+              name: t.name,
+              ...(t.description ? { description: t.description } : {}),
+              parameters: t.input_schema,
+            })),
+          }
+        : {}),
+      ...(c
+        ? {
+            toolChoice:
+              c.type === 'tool' ? { name: c.name } : c.type === 'any' ? ('required' as const) : c.type,
+          }
+        : {}),
+    },
+    stream: b.stream === true,
+  };
+}
+
+const STOP: Record<FinishReason, string> = {
+  stop: 'end_turn',
+  length: 'max_tokens',
+  tool_calls: 'tool_use',
+  content_filter: 'refusal',
+  other: 'end_turn',
+};
+
+function input(args: string): unknown {
+  try {
+    return JSON.parse(args);
+  } catch {
+    return {};
+  }
+}
+
+/** The cascade's answer as a Messages API response (plus the extra `cascade` field clients ignore). */
+export function messagesResponse(
+  r: CascadeResult,
+  cascade: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    id: `msg_${r.runId}`,
+    type: 'message',
+    role: 'assistant',
+    model: r.model,
+    content: [
+      ...(r.content ? [{ type: 'text', text: r.content }] : []),
+      ...r.toolCalls.map((c) => ({ type: 'tool_use', id: c.id, name: c.name, input: input(c.arguments) })),
+    ],
+    stop_reason: STOP[r.finishReason],
+    stop_sequence: null,
+    usage: { input_tokens: r.usage.inputTokens, output_tokens: r.usage.outputTokens },
+    cascade,
+  };
+}
+
+/** An error in the Messages API's format. */
+export function messagesError(e: HttpError): Record<string, unknown> {
+  const type =
+    e.status === 401
+      ? 'authentication_error'
+      : e.status === 403
+        ? 'permission_error'
+        : e.status === 404
+          ? 'not_found_error'
+          : e.status === 413
+            ? 'request_too_large'
+            : e.status === 429
+              ? 'rate_limit_error'
+              : e.status >= 500
+                ? 'api_error'
+                : 'invalid_request_error';
+  return { type: 'error', error: { type, message: e.body.error.message } };
+}
+
+const frame = (event: string, data: Record<string, unknown>) =>
+  `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+/**
+ * Turns the cascade's stream events into the Messages API's SSE sequence: `message_start`, a text block
+ * (`content_block_start`, `text_delta`s, `content_block_stop`), a `tool_use` block per tool call
+ * (`input_json_delta`s), `message_delta` with the stop reason and usage, `message_stop`.
+ */
+export class MessagesStreamEncoder {
+  #index = 0;
+  #textOpen = false;
+  #started = false;
+
+  constructor(readonly id: string) {}
+
+  /** The frames for one cascade event (possibly none). */
+  push(e: CascadeStreamEvent): string {
+    let out = '';
+    if (!this.#started && (e.type === 'text' || e.type === 'finish')) {
+      this.#started = true;
+      const model = e.type === 'text' ? e.model : e.result.model;
+      out += frame('message_start', {
+        type: 'message_start',
+        message: {
+          id: this.id,
+          type: 'message',
+          role: 'assistant',
+          model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 0, output_tokens: 0 },
+        },
+      });
+    }
+    if (e.type === 'text') {
+      if (!this.#textOpen) {
+        this.#textOpen = true;
+        out += frame('content_block_start', {
+          type: 'content_block_start',
+          index: this.#index,
+          content_block: { type: 'text', text: '' },
+        });
+      }
+      out += frame('content_block_delta', {
+        type: 'content_block_delta',
+        index: this.#index,
+        delta: { type: 'text_delta', text: e.text },
+      });
+    } else if (e.type === 'finish') {
+      const r = e.result;
+      if (this.#textOpen) {
+        out += frame('content_block_stop', { type: 'content_block_stop', index: this.#index });
+        this.#index++;
+        this.#textOpen = false;
+      }
+      for (const c of r.toolCalls) {
+        out += frame('content_block_start', {
+          type: 'content_block_start',
+          index: this.#index,
+          content_block: { type: 'tool_use', id: c.id, name: c.name, input: {} },
+        });
+        out += frame('content_block_delta', {
+          type: 'content_block_delta',
+          index: this.#index,
+          delta: { type: 'input_json_delta', partial_json: c.arguments },
+        });
+        out += frame('content_block_stop', { type: 'content_block_stop', index: this.#index });
+        this.#index++;
+      }
+      out += frame('message_delta', {
+        type: 'message_delta',
+        delta: { stop_reason: STOP[r.finishReason], stop_sequence: null },
+        usage: { input_tokens: r.usage.inputTokens, output_tokens: r.usage.outputTokens },
+      });
+      out += frame('message_stop', { type: 'message_stop' });
+    }
+    return out;
+  }
+}

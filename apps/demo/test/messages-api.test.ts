@@ -1,0 +1,134 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { startTestServer, type TestServer } from '@cascadeflow/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemo } from './helpers.js';
+
+let upstream: TestServer;
+let demo: Awaited<ReturnType<typeof startDemo>>;
+const weather = {
+  name: 'weather',
+  description: 'The weather in a city',
+  input_schema: { type: 'object' as const, properties: { city: { type: 'string' } }, required: ['city'] },
+};
+
+beforeAll(async () => {
+  upstream = await startTestServer({
+    models: {
+      small: ({ body }) => {
+        const q = JSON.stringify(body.messages);
+        if (q.includes('tool_call_id')) return { content: 'It is 21 °C in Paris.', logprobs: -0.01 };
+        if (q.includes('capital')) return { content: 'Maybe Lyon', logprobs: -2.5 };
+        return { content: 'Let me think…', logprobs: -2.5 };
+      },
+      big: ({ body }) => {
+        const q = JSON.stringify(body.messages);
+        if (q.includes('capital')) return { content: 'The capital of France is Paris.' };
+        return { content: '', toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }] };
+      },
+    },
+  });
+  demo = await startDemo({
+    mode: 'live',
+    live: { baseURL: upstream.openaiBaseURL, ladder: ['small', 'big'], threshold: 0.7 },
+  });
+});
+afterAll(async () => {
+  await demo?.stop();
+  await upstream?.close();
+});
+
+const claude = () => new Anthropic({ apiKey: 'cf-demo-key', baseURL: demo.url, maxRetries: 0 });
+
+describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropic-ai/sdk", () => {
+  it('a message, with a system prompt: the cascade escalates and answers in the Messages format', async () => {
+    const m = await claude().messages.create({
+      model: 'cascade',
+      max_tokens: 100,
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: 'What is the capital of France?' }],
+    });
+    expect(m.type).toBe('message');
+    expect(m.content).toEqual([{ type: 'text', text: 'The capital of France is Paris.' }]);
+    expect(m.stop_reason).toBe('end_turn');
+    expect(m.usage.input_tokens).toBeGreaterThan(0);
+    const sent = upstream.requestsFor('small').at(-1)!.body;
+    expect((sent.messages as { role: string }[])[0]!.role).toBe('system');
+    expect(sent.max_tokens).toBe(100);
+  });
+
+  it('streamed: the SDK assembles the final message from the SSE event sequence', async () => {
+    const stream = claude().messages.stream({
+      model: 'cascade',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'What is the capital of France?' }],
+    });
+    let text = '';
+    stream.on('text', (t) => {
+      text += t;
+    });
+    const final = await stream.finalMessage();
+    expect(text).toBe('The capital of France is Paris.');
+    expect(final.content).toEqual([{ type: 'text', text: 'The capital of France is Paris.' }]);
+    expect(final.stop_reason).toBe('end_turn');
+  });
+
+  it('tools: a tool_use block comes back, a tool_result goes in, the answer comes out (streamed too)', async () => {
+    const first = await claude().messages.create({
+      model: 'cascade',
+      max_tokens: 100,
+      tools: [weather],
+      messages: [{ role: 'user', content: 'What is the weather in Paris?' }],
+    });
+    expect(first.stop_reason).toBe('tool_use');
+    const use = first.content.find((b) => b.type === 'tool_use');
+    expect(use).toMatchObject({ type: 'tool_use', id: 'call_w1', name: 'weather', input: { city: 'Paris' } });
+    const second = await claude().messages.create({
+      model: 'cascade',
+      max_tokens: 100,
+      tools: [weather],
+      messages: [
+        { role: 'user', content: 'What is the weather in Paris?' },
+        { role: 'assistant', content: first.content },
+        {
+          role: 'user',
+          content: [{ type: 'tool_result', tool_use_id: 'call_w1', content: '{"celsius":21}' }],
+        },
+      ],
+    });
+    expect(second.content).toEqual([{ type: 'text', text: 'It is 21 °C in Paris.' }]);
+    const streamed = await claude()
+      .messages.stream({
+        model: 'cascade',
+        max_tokens: 100,
+        tools: [weather],
+        messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      })
+      .finalMessage();
+    expect(streamed.content.find((b) => b.type === 'tool_use')).toMatchObject({
+      name: 'weather',
+      input: { city: 'Paris' },
+    });
+  });
+
+  it('errors in the Messages format: a wrong key, an unsupported field named', async () => {
+    const wrong = await new Anthropic({ apiKey: 'nope-nope-nope', baseURL: demo.url, maxRetries: 0 }).messages
+      .create({ model: 'cascade', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })
+      .catch((e: unknown) => e);
+    expect(wrong).toBeInstanceOf(Anthropic.AuthenticationError);
+    const res = await fetch(`${demo.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': 'cf-demo-key', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'cascade',
+        max_tokens: 10,
+        top_k: 5,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      type: 'error',
+      error: { type: 'invalid_request_error', message: 'top_k: not supported by this gateway; remove it.' },
+    });
+  });
+});
