@@ -20,6 +20,13 @@ beforeAll(async () => {
       // The drafter: unsure about tool use, and writes prose where JSON is asked for.
       small: ({ body }) => {
         const q = JSON.stringify(body.messages);
+        // A confident draft whose tool call is broken (the schema needs a city): it must escalate.
+        if (q.includes('Berlin'))
+          return {
+            content: '',
+            toolCalls: [{ id: 'bad', name: 'weather', arguments: { town: 'Berlin' } }],
+            logprobs: -0.01,
+          };
         if (body.response_format) return { content: 'Paris, probably', logprobs: -0.01 };
         if (q.includes('"tool"') || q.includes('tool_call_id'))
           return { content: 'It is 21 °C in Paris.', logprobs: -0.01 };
@@ -30,6 +37,11 @@ beforeAll(async () => {
         const q = JSON.stringify(body.messages);
         if (body.response_format) return { content: '{"city":"Paris"}' };
         if (q.includes('tool_call_id')) return { content: 'It is 21 °C in Paris.' };
+        if (q.includes('Berlin'))
+          return {
+            content: '',
+            toolCalls: [{ id: 'call_b1', name: 'weather', arguments: { city: 'Berlin' } }],
+          };
         return { content: '', toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }] };
       },
     },
@@ -81,6 +93,22 @@ describe('the gateway speaks OpenAI chat completions with tools and JSON, to the
     }[];
     expect(sent.map((m) => m.role)).toEqual(['user', 'assistant', 'tool']);
     expect(sent[2]!.tool_call_id).toBe('call_w1');
+  });
+
+  it('a confident draft whose tool call does not match the tool’s schema escalates', async () => {
+    const r = await client().chat.completions.create({
+      model: 'cascade',
+      messages: [{ role: 'user', content: 'What is the weather in Berlin?' }],
+      tools: [weatherTool],
+    });
+    expect(r.choices[0]!.message.tool_calls?.[0]).toMatchObject({
+      id: 'call_b1',
+      function: { arguments: '{"city":"Berlin"}' },
+    });
+    expect((r as unknown as { cascade: { tiers_tried: string[] } }).cascade.tiers_tried).toEqual([
+      'small',
+      'big',
+    ]);
   });
 
   it('streamed tool calls arrive as OpenAI tool-call deltas', async () => {
