@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type ModelScript, startTestServer, type TestServer } from '@cascadeflow/testing';
 import type { DemoConfig } from '../src/config.js';
 import { loadConfig } from '../src/config.js';
 import type { Engine } from '../src/engine.js';
@@ -30,5 +31,25 @@ export async function startDemo(overrides: Partial<DemoConfig> = {}): Promise<{
     question: running.engine.replay?.sample(3)[2] ?? 'hello',
     profilesDb: overrides.profilesDb ?? config.profilesDb,
     stop: running.stop,
+  };
+}
+
+/**
+ * A gateway in live mode in front of the loopback upstream, with a two-tier ladder `small` → `big` scripted
+ * by the test (tool calls and JSON answers really come from an upstream).
+ */
+export async function startLiveDemo(models: { small: ModelScript; big: ModelScript }) {
+  const upstream: TestServer = await startTestServer({ models });
+  const demo = await startDemo({
+    mode: 'live',
+    live: { baseURL: upstream.openaiBaseURL, ladder: ['small', 'big'], threshold: 0.7 },
+  });
+  return {
+    upstream,
+    demo,
+    async stop() {
+      await demo.stop();
+      await upstream.close();
+    },
   };
 }

@@ -1,8 +1,9 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { startTestServer, type TestServer } from '@cascadeflow/testing';
+import type { TestServer } from '@cascadeflow/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemo } from './helpers.js';
+import { type startDemo, startLiveDemo } from './helpers.js';
 
+let live: Awaited<ReturnType<typeof startLiveDemo>>;
 let upstream: TestServer;
 let demo: Awaited<ReturnType<typeof startDemo>>;
 const weather = {
@@ -12,30 +13,23 @@ const weather = {
 };
 
 beforeAll(async () => {
-  upstream = await startTestServer({
-    models: {
-      small: ({ body }) => {
-        const q = JSON.stringify(body.messages);
-        if (q.includes('tool_call_id')) return { content: 'It is 21 °C in Paris.', logprobs: -0.01 };
-        if (q.includes('capital')) return { content: 'Maybe Lyon', logprobs: -2.5 };
-        return { content: 'Let me think…', logprobs: -2.5 };
-      },
-      big: ({ body }) => {
-        const q = JSON.stringify(body.messages);
-        if (q.includes('capital')) return { content: 'The capital of France is Paris.' };
-        return { content: '', toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }] };
-      },
+  live = await startLiveDemo({
+    small: ({ body }) => {
+      const q = JSON.stringify(body.messages);
+      if (q.includes('tool_call_id')) return { content: 'It is 21 °C in Paris.', logprobs: -0.01 };
+      if (q.includes('capital')) return { content: 'Maybe Lyon', logprobs: -2.5 };
+      return { content: 'Let me think…', logprobs: -2.5 };
+    },
+    big: ({ body }) => {
+      const q = JSON.stringify(body.messages);
+      if (q.includes('capital')) return { content: 'The capital of France is Paris.' };
+      return { content: '', toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }] };
     },
   });
-  demo = await startDemo({
-    mode: 'live',
-    live: { baseURL: upstream.openaiBaseURL, ladder: ['small', 'big'], threshold: 0.7 },
-  });
+  upstream = live.upstream;
+  demo = live.demo;
 });
-afterAll(async () => {
-  await demo?.stop();
-  await upstream?.close();
-});
+afterAll(async () => live?.stop());
 
 const claude = () => new Anthropic({ apiKey: 'cf-demo-key', baseURL: demo.url, maxRetries: 0 });
 

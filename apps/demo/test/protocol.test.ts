@@ -1,8 +1,9 @@
-import { startTestServer, type TestServer } from '@cascadeflow/testing';
+import type { TestServer } from '@cascadeflow/testing';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemo } from './helpers.js';
+import { type startDemo, startLiveDemo } from './helpers.js';
 
+let live: Awaited<ReturnType<typeof startLiveDemo>>;
 let upstream: TestServer;
 let demo: Awaited<ReturnType<typeof startDemo>>;
 const weatherTool = {
@@ -15,46 +16,39 @@ const weatherTool = {
 };
 
 beforeAll(async () => {
-  upstream = await startTestServer({
-    models: {
-      // The drafter: unsure about tool use, and writes prose where JSON is asked for.
-      small: ({ body }) => {
-        const q = JSON.stringify(body.messages);
-        // A confident draft whose tool call is broken (the schema needs a city): it must escalate.
-        if (q.includes('Berlin'))
-          return {
-            content: '',
-            toolCalls: [{ id: 'bad', name: 'weather', arguments: { town: 'Berlin' } }],
-            logprobs: -0.01,
-          };
-        if (body.response_format) return { content: 'Paris, probably', logprobs: -0.01 };
-        if (q.includes('"tool"') || q.includes('tool_call_id'))
-          return { content: 'It is 21 °C in Paris.', logprobs: -0.01 };
-        return { content: 'Let me think…', logprobs: -2.5 };
-      },
-      // The verifier: calls the tool, answers with the tool's result, writes valid JSON.
-      big: ({ body }) => {
-        const q = JSON.stringify(body.messages);
-        if (body.response_format) return { content: '{"city":"Paris"}' };
-        if (q.includes('tool_call_id')) return { content: 'It is 21 °C in Paris.' };
-        if (q.includes('Berlin'))
-          return {
-            content: '',
-            toolCalls: [{ id: 'call_b1', name: 'weather', arguments: { city: 'Berlin' } }],
-          };
-        return { content: '', toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }] };
-      },
+  live = await startLiveDemo({
+    // The drafter: unsure about tool use, and writes prose where JSON is asked for.
+    small: ({ body }) => {
+      const q = JSON.stringify(body.messages);
+      // A confident draft whose tool call is broken (the schema needs a city): it must escalate.
+      if (q.includes('Berlin'))
+        return {
+          content: '',
+          toolCalls: [{ id: 'bad', name: 'weather', arguments: { town: 'Berlin' } }],
+          logprobs: -0.01,
+        };
+      if (body.response_format) return { content: 'Paris, probably', logprobs: -0.01 };
+      if (q.includes('"tool"') || q.includes('tool_call_id'))
+        return { content: 'It is 21 °C in Paris.', logprobs: -0.01 };
+      return { content: 'Let me think…', logprobs: -2.5 };
+    },
+    // The verifier: calls the tool, answers with the tool's result, writes valid JSON.
+    big: ({ body }) => {
+      const q = JSON.stringify(body.messages);
+      if (body.response_format) return { content: '{"city":"Paris"}' };
+      if (q.includes('tool_call_id')) return { content: 'It is 21 °C in Paris.' };
+      if (q.includes('Berlin'))
+        return {
+          content: '',
+          toolCalls: [{ id: 'call_b1', name: 'weather', arguments: { city: 'Berlin' } }],
+        };
+      return { content: '', toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }] };
     },
   });
-  demo = await startDemo({
-    mode: 'live',
-    live: { baseURL: upstream.openaiBaseURL, ladder: ['small', 'big'], threshold: 0.7 },
-  });
+  upstream = live.upstream;
+  demo = live.demo;
 });
-afterAll(async () => {
-  await demo?.stop();
-  await upstream?.close();
-});
+afterAll(async () => live?.stop());
 
 const client = () => new OpenAI({ apiKey: 'cf-demo-key', baseURL: `${demo.url}/v1`, maxRetries: 0 });
 
