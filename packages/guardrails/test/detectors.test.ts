@@ -115,3 +115,30 @@ describe('overlaps, Unicode tricks and actions', () => {
     expect(vault.restore('Sent to [EMAIL_1] and [EMAIL_9].')).toBe('Sent to jane@x.io and [EMAIL_9].');
   });
 });
+
+describe('Unicode evasions and case', () => {
+  const types = (text: string) => scanPii(text).map((m) => m.type);
+  it('default-ignorable code points inside a value are seen through (U+034F, a variation selector, a Hangul filler, a tag character)', () => {
+    for (const hidden of ['\u034F', '\uFE0F', '\u3164', '\u{E0041}']) {
+      const card = `4111${hidden}1111 1111 1111`;
+      const found = scanPii(`pay with ${card} now`);
+      expect(
+        found.map((m) => m.type),
+        JSON.stringify(hidden),
+      ).toEqual(['card']);
+      expect(found[0]!.value).toBe(card);
+    }
+  });
+  it('digits of other scripts are read as digits (Arabic-Indic, Devanagari)', () => {
+    expect(types('card ٤١١١ ١١١١ ١١١١ ١١١١ ok')).toEqual(['card']);
+    expect(types('card ४१११ ११११ ११११ ११११ ok')).toEqual(['card']);
+  });
+  it('a Cyrillic letter inside an e-mail address does not hide it', () => {
+    const found = scanPii('write to jоhn@exаmple.com today'); // Cyrillic о and а
+    expect(found.map((m) => m.type)).toEqual(['email']);
+    expect(found[0]!.value).toBe('jоhn@exаmple.com');
+  });
+  it('a lower-case IBAN is an IBAN', () => {
+    expect(types('iban gb82 west 1234 5698 7654 32 please')).toEqual(['iban']);
+  });
+});

@@ -42,7 +42,8 @@ export const PRIORITY: Record<PiiType, number> = {
 const EMAIL_LOCAL = /[A-Za-z0-9._%+-]/;
 const EMAIL_DOMAIN = /[A-Za-z0-9.-]/;
 const DIGIT_RUN = /[+(]?\d[\d ().-]{0,40}/g;
-const IBAN = /\b[A-Z]{2}\d{2}[ ]?[A-Za-z0-9]{2}/g;
+// Case-insensitive: people write IBANs in lower case too (the checksum is computed on the upper-cased value).
+const IBAN = /\b[A-Za-z]{2}\d{2}[ ]?[A-Za-z0-9]{2}/g;
 const IPV4 = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d]|\.\d)/g;
 const IPV6 = /(?<![0-9A-Fa-f:])[0-9A-Fa-f:.]{2,45}(?![0-9A-Fa-f:])/g;
 const SECRETS: { kind: string; re: RegExp; check?: (v: string) => boolean }[] = [

@@ -1,13 +1,90 @@
 /**
  * Unicode tricks are undone before detection: NFKC folds full-width digits and letters (ＡＢ１２ → AB12)
- * and compatibility forms; zero-width and invisible characters are dropped; exotic spaces and dashes become
- * plain ones. `toOriginal` maps every position of the normalised text back to the original, so that a
+ * and compatibility forms; every decimal digit of any script (Arabic-Indic, Devanagari, …) becomes its ASCII
+ * digit; every default-ignorable code point (zero-width characters, U+034F, variation selectors, Hangul
+ * fillers, tag characters) and bidi control is dropped; exotic spaces and dashes become plain ones; Cyrillic
+ * and Greek letters that look like Latin ones (Unicode TR39's confusables for the Latin alphabet) become those
+ * Latin letters, so that an e-mail address with a Cyrillic "о" in it is still found. `toOriginal` maps every position of the normalised text back to the original, so that a
  * match found in the normalised text is redacted in the text the user actually sent.
  */
 
 // Zero-width space, non-joiner, joiner, word joiner, BOM, soft hyphen, Mongolian vowel separator,
 // invisible separators (U+2061..U+2064) and bidi controls.
-const INVISIBLE = /[\u200B-\u200D\u2060-\u2064\uFEFF\u00AD\u180E\u202A-\u202E\u2066-\u2069]/;
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\u180E\u202A-\u202E\u2066-\u2069]/u;
+const DIGIT = /\p{Nd}/u;
+/** Letters of other scripts that render like Latin ones (from Unicode TR39's confusables table). */
+const CONFUSABLE: Record<string, string> = {
+  а: 'a',
+  в: 'b',
+  е: 'e',
+  к: 'k',
+  м: 'm',
+  н: 'h',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  ѕ: 's',
+  і: 'i',
+  ј: 'j',
+  ԁ: 'd',
+  ӏ: 'l',
+  ԛ: 'q',
+  ԝ: 'w',
+  А: 'A',
+  В: 'B',
+  Е: 'E',
+  К: 'K',
+  М: 'M',
+  Н: 'H',
+  О: 'O',
+  Р: 'P',
+  С: 'C',
+  Т: 'T',
+  У: 'Y',
+  Х: 'X',
+  Ѕ: 'S',
+  І: 'I',
+  Ј: 'J',
+  α: 'a',
+  ο: 'o',
+  ρ: 'p',
+  ν: 'v',
+  τ: 't',
+  υ: 'u',
+  ι: 'i',
+  κ: 'k',
+  Α: 'A',
+  Β: 'B',
+  Ε: 'E',
+  Ζ: 'Z',
+  Η: 'H',
+  Ι: 'I',
+  Κ: 'K',
+  Μ: 'M',
+  Ν: 'N',
+  Ο: 'O',
+  Ρ: 'P',
+  Τ: 'T',
+  Υ: 'Y',
+  Χ: 'X',
+};
+
+const digits = new Map<number, string>();
+
+/** The ASCII digit of a decimal digit of any script: digits come in runs of ten, 0 to 9. Memoised. */
+function asciiDigit(cp: number): string {
+  let d = digits.get(cp);
+  if (d === undefined) {
+    let start = cp;
+    while (start > 0 && cp - start < 60 && DIGIT.test(String.fromCodePoint(start - 1))) start--;
+    d = String((cp - start) % 10);
+    digits.set(cp, d);
+  }
+  return d;
+}
 const SPACES = /[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/;
 const DASHES = /[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]/;
 
@@ -36,7 +113,13 @@ export function normalize(original: string): NormalizedText {
       i += len;
       continue;
     }
-    let folded = SPACES.test(ch) ? ' ' : DASHES.test(ch) ? '-' : cp < 0x80 ? ch : ch.normalize('NFKC');
+    let folded = SPACES.test(ch)
+      ? ' '
+      : DASHES.test(ch)
+        ? '-'
+        : cp < 0x80
+          ? ch
+          : (CONFUSABLE[ch] ?? (DIGIT.test(ch) ? asciiDigit(cp) : ch.normalize('NFKC')));
     if (folded === '') folded = ch;
     for (let k = 0; k < folded.length; k++) map.push(i);
     out += folded;
