@@ -142,3 +142,25 @@ describe('Unicode evasions and case', () => {
     expect(types('iban gb82 west 1234 5698 7654 32 please')).toEqual(['iban']);
   });
 });
+
+describe('more card networks and separators', () => {
+  /** Completes a number with its Luhn check digit. */
+  const withCheck = (body: string) => {
+    for (let d = 0; d <= 9; d++) if (luhn(body + d)) return body + d;
+    throw new Error('unreachable');
+  };
+  const found = (text: string) => scanPii(text).map((m) => `${m.type}:${m.kind ?? ''}`);
+  it('12-digit Maestro and 15-digit legacy JCB (1800, 2131)', () => {
+    expect(found(`maestro ${withCheck('50000000001')} ok`)).toEqual(['card:maestro']);
+    expect(found(`jcb ${withCheck('18000000000000')} ok`)).toEqual(['card:jcb']);
+    expect(found(`jcb ${withCheck('21310000000000')} ok`)).toEqual(['card:jcb']);
+  });
+  it('cards written with dots or slashes', () => {
+    expect(found('card 4111.1111.1111.1111 ok')).toEqual(['card:visa']);
+    expect(found('card 4111/1111/1111/1111 ok')).toEqual(['card:visa']);
+  });
+  it('a date or a version with dots or slashes is not a card', () => {
+    expect(found('on 12/05/2024 at 10.20.30.40 and version 1.2.3')).not.toContain('card:visa');
+    expect(scanPii('on 12/05/2024 we met').filter((m) => m.type === 'card')).toEqual([]);
+  });
+});

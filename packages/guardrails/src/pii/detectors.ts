@@ -41,7 +41,7 @@ export const PRIORITY: Record<PiiType, number> = {
 // unbounded quantifier, so no catastrophic backtracking; a scan is linear in the text.
 const EMAIL_LOCAL = /[A-Za-z0-9._%+-]/;
 const EMAIL_DOMAIN = /[A-Za-z0-9.-]/;
-const DIGIT_RUN = /[+(]?\d[\d ().-]{0,40}/g;
+const DIGIT_RUN = /[+(]?\d[\d ()./-]{0,40}/g;
 // Case-insensitive: people write IBANs in lower case too (the checksum is computed on the upper-cased value).
 const IBAN = /\b[A-Za-z]{2}\d{2}[ ]?[A-Za-z0-9]{2}/g;
 const IPV4 = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d]|\.\d)/g;
@@ -154,16 +154,21 @@ function classifyDigits(text: string, s: number, e: number, groups: number[]): P
     const [a, b, c] = [digits.slice(0, 3), digits.slice(3, 5), digits.slice(5)];
     if (validSsn(a, b, c)) return { type: 'ssn', start: s, end: e, value: raw };
   }
-  // Payment card: 13-19 digits in groups split by single spaces or dashes, Luhn-valid, a known network.
+  // Payment card: 12-19 digits in groups split by one kind of single separator (space, dash, dot or slash),
+  // Luhn-valid, a known network.
   if (
-    digits.length >= 13 &&
+    digits.length >= 12 &&
     digits.length <= 19 &&
-    /^[ -]*$/.test(seps) &&
-    !/[ -]{2}/.test(raw) &&
+    /^(?: *| *-*| *\.*|\/*)$/.test(seps) &&
+    new Set(seps.replace(/ /g, '')).size <= 1 &&
+    !/[ ./-]{2}/.test(raw) &&
     luhn(digits)
   ) {
     const network = cardNetwork(digits);
-    if (network) return { type: 'card', start: s, end: e, value: raw, kind: network };
+    // Maestro's short lengths must not be carved out of a longer number ("1234 5678 9012 3456").
+    const carved = /\d/.test(text[s - 2] ?? '') && /[ ./-]/.test(text[s - 1] ?? '');
+    if (network && !(network === 'maestro' && carved))
+      return { type: 'card', start: s, end: e, value: raw, kind: network };
   }
   // Phone numbers: international (+ and 8-15 digits), US (NXX NXX XXXX), or national with a trunk 0.
   if (!plausiblePhone(digits) || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(raw)) return null;

@@ -35,6 +35,8 @@ export function cardNetwork(digits: string): string | null {
   )
     return 'discover';
   if (p4 >= 3528 && p4 <= 3589 && n >= 16 && n <= 19) return 'jcb';
+  // Legacy JCB: 15 digits starting 1800 or 2131.
+  if ((p4 === 1800 || p4 === 2131) && n === 15) return 'jcb';
   if (
     (p2 === 36 || p2 === 38 || (Number(digits.slice(0, 3)) >= 300 && Number(digits.slice(0, 3)) <= 305)) &&
     n >= 14 &&
@@ -42,6 +44,8 @@ export function cardNetwork(digits: string): string | null {
   )
     return 'diners';
   if (digits.startsWith('62') && n >= 16 && n <= 19) return 'unionpay';
+  // Maestro: 12 to 19 digits, IINs 50, 56 to 58 and 6 (where no network above claimed the number).
+  if ((p2 === 50 || (p2 >= 56 && p2 <= 58) || digits[0] === '6') && n >= 12 && n <= 19) return 'maestro';
   return null;
 }
 
