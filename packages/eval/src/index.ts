@@ -3,8 +3,10 @@ export {
   type Calibration,
   calibrate,
   type SignalKind,
+  type TierDiagnostics,
 } from './calibrate/calibrate.js';
 export { calibratedAgent, calibratedValidator } from './calibrate/calibrated-validator.js';
+export { withoutSignal, writeNoSignalDataset, writeRecords } from './dataset/no-signal.js';
 export { loadRecords, readRecords } from './dataset/read.js';
 export {
   type ConfidenceSignal,

@@ -1,15 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { simulatePoint } from '../src/eval/run-eval.js';
-import { calibrate, loadRecords, type RecordedQuestion, runEval } from '../src/index.js';
+import { type Calibration, calibrate, loadRecords, type RecordedQuestion, runEval } from '../src/index.js';
 import { recordLine, tempJsonl } from './helpers.js';
 
-/** A toy world with a known answer: the drafter is right exactly when its log-prob is above -0.7. */
-function synthetic(n: number, seed: number, withConf = true): string[] {
+function lcg(seed: number): () => number {
   let s = seed;
-  const rand = () => {
+  return () => {
     s = (s * 1103515245 + 12345) % 2147483648;
     return s / 2147483648;
   };
+}
+
+/** A toy world with a known answer: the drafter is right exactly when its log-prob is above -0.7. */
+function synthetic(n: number, seed: number, withConf = true): string[] {
+  const rand = lcg(seed);
   return Array.from({ length: n }, (_, i) => {
     const conf = -1.4 * rand();
     const right = conf > -0.7;
@@ -18,6 +22,31 @@ function synthetic(n: number, seed: number, withConf = true): string[] {
       big: { answer: 'A', correct: true, raw_conf: withConf ? -0.01 : null, cost_usd: 10 },
     });
   });
+}
+
+/** Answers without confidence where the text tells: wrong drafts hedge ("I think B") 90% of the time. */
+function textWorld(n: number, seed: number): string[] {
+  const rand = lcg(seed);
+  return Array.from({ length: n }, (_, i) => {
+    const right = rand() < 0.6;
+    const hedged = right ? rand() < 0.05 : rand() < 0.9;
+    const letter = right ? 'A' : 'BCD'[Math.floor(rand() * 3)]!;
+    return recordLine(i, {
+      small: { answer: hedged ? `I think ${letter}` : letter, correct: right, raw_conf: null, cost_usd: 1 },
+      big: { answer: 'A', correct: true, raw_conf: null, cost_usd: 10 },
+    });
+  });
+}
+
+/** Answers without confidence where nothing tells: the drafter always says "A", right with probability p. */
+function blindWorld(n: number, seed: number, p: number): string[] {
+  const rand = lcg(seed);
+  return Array.from({ length: n }, (_, i) =>
+    recordLine(i, {
+      small: { answer: 'A', correct: rand() < p, raw_conf: null, cost_usd: 1 },
+      big: { answer: 'A', correct: true, raw_conf: null, cost_usd: 10 },
+    }),
+  );
 }
 
 describe('calibrate', () => {
@@ -46,14 +75,65 @@ describe('calibrate', () => {
     expect(report.cost_ratio).toBeCloseTo(sim.cost_ratio, 12);
   });
 
-  it('works on a dataset without confidence: the text alone decides', async () => {
-    const train = await loadRecords(tempJsonl(synthetic(200, 4, false)));
+  it('without confidence, learns from the answer text: hedged drafts escalate, plain ones do not', async () => {
+    const train = await loadRecords(tempJsonl(textWorld(300, 4)));
+    const test = await loadRecords(tempJsonl(textWorld(500, 5)));
     const cal = calibrate(train, { ladder: ['small', 'big'], targetQuality: 0.95 });
     expect(cal.signal).toBe('none');
-    const report = await runEval(train, cal);
-    // Nothing tells right drafts from wrong: reaching 95% means sending (nearly) everything to "big".
+    expect(cal.ladder).toEqual(['small', 'big']);
+    expect(cal.noSaving).toBeUndefined();
+    const report = await runEval(test, cal);
+    // Wrong drafts hedge 90% of the time: escalating the hedged ones keeps quality at a fraction of the cost.
     expect(report.quality_ratio).toBeGreaterThanOrEqual(0.95);
-    expect(report.cost_ratio).toBeGreaterThan(0.9);
+    expect(report.cost_ratio).toBeLessThan(0.75);
+    expect(report.cost_ratio).toBeLessThan(report.baselines.random_same_quality.cost_ratio);
+    // The calibration is plain JSON: a saved and reloaded one decides the same.
+    const reloaded = JSON.parse(JSON.stringify(cal)) as Calibration;
+    expect(simulatePoint(test, reloaded, 'big')).toEqual(simulatePoint(test, cal, 'big'));
+  });
+
+  it('when nothing separates right drafts from wrong, finds no saving, says why, and costs exactly the strongest', async () => {
+    const train = await loadRecords(tempJsonl(blindWorld(300, 6, 0.7)));
+    const test = await loadRecords(tempJsonl(blindWorld(400, 7, 0.7)));
+    const cal = calibrate(train, { ladder: ['small', 'big'], targetQuality: 0.95 });
+    expect(cal.ladder).toEqual(['big']);
+    expect(cal.thresholds).toEqual([]);
+    expect(cal.noSaving).toMatch(/no plan cheaper than always "big" reached quality 0.95/);
+    expect(cal.noSaving).toMatch(/"small" barely separate/);
+    expect(cal.diagnostics).toEqual([{ model: 'small', auroc: 0.5, constant: true }]);
+    const report = await runEval(test, cal);
+    expect(report.cost_ratio).toBe(1);
+    expect(report.quality_ratio).toBe(1);
+    expect(report.no_saving).toBe(cal.noSaving);
+  });
+
+  it('never splits a constant score with a threshold: a blind drafter is accepted always or never', async () => {
+    // The drafter is right 99% of the time but nothing says when: accepting all of it meets the target.
+    const train = await loadRecords(tempJsonl(blindWorld(300, 8, 0.99)));
+    const cal = calibrate(train, { ladder: ['small', 'big'], targetQuality: 0.95 });
+    expect(cal.ladder).toEqual(['small', 'big']);
+    expect(cal.thresholds).toEqual([0]);
+    const test = await loadRecords(tempJsonl(blindWorld(400, 9, 0.99)));
+    const report = await runEval(test, cal);
+    expect(report.escalation_rate).toBe(0);
+    expect(report.cost_ratio).toBeCloseTo(0.1, 10);
+  });
+
+  it('refuses a plan whose cost could exceed the strongest model on unseen questions', async () => {
+    // A drafter that costs 95% of the strongest on average, 1 or 18 a question: accepting it always saves 5%
+    // on these records, but on resamples of them it costs more than the strongest in well over 10% of cases.
+    const lines = blindWorld(300, 10, 0.99).map((l, i) => {
+      const r = JSON.parse(l);
+      r.models.small.cost_usd = i % 2 === 0 ? 1 : 18;
+      return JSON.stringify(r);
+    });
+    const cal = calibrate(await loadRecords(tempJsonl(lines)), {
+      ladder: ['small', 'big'],
+      targetQuality: 0.95,
+    });
+    expect(cal.ladder).toEqual(['big']);
+    expect(cal.train.costRatio).toBe(1);
+    expect(cal.noSaving).toMatch(/cost as much as "big"/);
   });
 
   it('rejects a bad target and too few records with the field named', async () => {

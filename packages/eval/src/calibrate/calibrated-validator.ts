@@ -10,6 +10,7 @@ import {
 import type { Calibration } from './calibrate.js';
 import { featureVector } from './features.js';
 import { predictLogistic } from './logistic.js';
+import { scoreText } from './text-model.js';
 
 // A calibrated probability never reaches 1 exactly, so that a threshold of 1 means "never accept".
 const MAX_SCORE = 1 - 1e-12;
@@ -42,9 +43,14 @@ export function calibratedValidator(calibration: Calibration): QualityValidator 
       const t = text.validate(ctx);
       const textScore = t && !(t instanceof Promise) ? t.score : 1;
       const previous = ctx.previous.map((p) => ({ answer: p.content, score: p.score }));
+      const textModel = calibration.textModels[ctx.tier.model];
+      const textProbability = textModel ? scoreText(textModel, ctx.query, ctx.response.content) : 0.5;
       const score = Math.min(
         MAX_SCORE,
-        predictLogistic(weights, featureVector(confidence, textScore, ctx.response.content, previous)),
+        predictLogistic(
+          weights,
+          featureVector(confidence, textScore, textProbability, ctx.response.content, previous),
+        ),
       );
       return {
         score,
@@ -69,8 +75,11 @@ export function calibratedAgent(
   providerFor: string | ((model: string) => string),
   options: Omit<CascadeAgentOptions, 'providers' | 'ladder' | 'validators'> = {},
 ): CascadeAgent {
-  if (calibration.version !== 1)
-    throw new InvalidConfigError('calibration.version', `unsupported version ${calibration.version}`);
+  if (calibration.version !== 2)
+    throw new InvalidConfigError(
+      'calibration.version',
+      `unsupported version ${calibration.version}: this release reads version 2; run calibrate() again on the records`,
+    );
   const ladder = calibration.ladder.map((model, i) => ({
     model,
     provider: typeof providerFor === 'string' ? providerFor : providerFor(model),

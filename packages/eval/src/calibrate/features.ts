@@ -4,8 +4,18 @@
  * agreement with the answers of the tiers below and the score the tier below got.
  */
 
-/** Names of the features, in vector order (tier 0 has only the first four). */
-export const FEATURE_NAMES = ['p', 'logprob', 'has_signal', 'text', 'agreement', 'previous_score'] as const;
+/** Names of the features, in vector order (tier 0 has only the first five). */
+export const FEATURE_NAMES = [
+  'p',
+  'logprob',
+  'has_signal',
+  'text_checks',
+  'text_model_logit',
+  'agreement_max',
+  'agreement_previous',
+  'agreeing_share',
+  'previous_score',
+] as const;
 
 /** Lower-cased word tokens of an answer, without punctuation or articles, for agreement. */
 export function answerTokens(answer: string): Set<string> {
@@ -33,13 +43,21 @@ const MIN_LOGPROB = -20;
 export function featureVector(
   confidence: number | null,
   textScore: number,
+  textModelProbability: number,
   answer: string,
   previous: readonly { answer: string; score: number | null }[],
 ): number[] {
   const lp = confidence === null ? Math.log(0.5) : Math.max(MIN_LOGPROB, Math.min(0, confidence));
-  const base = [Math.exp(lp), lp, confidence === null ? 0 : 1, textScore];
+  const tp = Math.min(1 - 1e-6, Math.max(1e-6, textModelProbability));
+  const base = [Math.exp(lp), lp, confidence === null ? 0 : 1, textScore, Math.log(tp / (1 - tp))];
   if (previous.length === 0) return base;
-  const agree = Math.max(...previous.map((p) => agreement(answer, p.answer)));
+  const agreements = previous.map((p) => agreement(answer, p.answer));
   const last = previous[previous.length - 1]!;
-  return [...base, agree, last.score ?? 0.5];
+  return [
+    ...base,
+    Math.max(...agreements),
+    agreements[agreements.length - 1]!,
+    agreements.filter((a) => a >= 0.5).length / agreements.length,
+    last.score ?? 0.5,
+  ];
 }

@@ -105,3 +105,38 @@ export function oracle(
   }
   return { quality_ratio: correct / ref.correct, cost_ratio: cost / ref.cost };
 }
+
+/**
+ * The cheapest random escalation that reaches `quality`: for each drafter of `ladder`, ask it every question
+ * and escalate a random share p of them to the strongest model, with p just large enough for the quality
+ * (exact expectation, no sampling); the cheapest drafter wins. When even p = 1 falls short, p = 1.
+ * A cascade that judges its drafts must beat this: it is what escalating blindly costs.
+ */
+export function randomAtQuality(
+  records: readonly RecordedQuestion[],
+  ladder: readonly string[],
+  quality: number,
+  ref: Reference,
+): PolicyPoint & { drafter: string | null; escalated: number } {
+  let best: PolicyPoint & { drafter: string | null; escalated: number } = {
+    drafter: null,
+    escalated: 1,
+    quality_ratio: 1,
+    cost_ratio: 1,
+  };
+  for (const drafter of ladder) {
+    if (drafter === ref.strongest) continue;
+    const d = singleModel(records, drafter, ref);
+    const p =
+      d.quality_ratio >= quality
+        ? 0
+        : d.quality_ratio >= 1
+          ? 0
+          : Math.min(1, (quality - d.quality_ratio) / (1 - d.quality_ratio));
+    const cost = d.cost_ratio + p;
+    if (cost < best.cost_ratio) {
+      best = { drafter, escalated: p, quality_ratio: (1 - p) * d.quality_ratio + p, cost_ratio: cost };
+    }
+  }
+  return best;
+}

@@ -1,10 +1,17 @@
-import { CascadeAbortedError } from '@cascadeflow/core';
-import { type Calibration, tierFeatures } from '../calibrate/calibrate.js';
+import { CascadeAbortedError, type CascadeResult } from '@cascadeflow/core';
+import { type Calibration, textProbabilityOf, tierFeatures } from '../calibrate/calibrate.js';
 import { calibratedAgent } from '../calibrate/calibrated-validator.js';
 import { predictLogistic } from '../calibrate/logistic.js';
 import { checkLadder, type RecordedQuestion } from '../dataset/records.js';
 import { ReplayProvider } from '../replay/replay-provider.js';
-import { oracle, type PolicyPoint, randomEscalation, referenceOf, singleModel } from './metrics.js';
+import {
+  oracle,
+  type PolicyPoint,
+  randomAtQuality,
+  randomEscalation,
+  referenceOf,
+  singleModel,
+} from './metrics.js';
 
 /** What `cascadeflow eval --json` prints: the cascade against its baselines on one set of questions. */
 export interface EvalReport extends PolicyPoint {
@@ -23,8 +30,15 @@ export interface EvalReport extends PolicyPoint {
     always_cheapest: PolicyPoint & { model: string };
     always_strongest: PolicyPoint & { model: string };
     random_same_rate: PolicyPoint;
+    /**
+     * The cheapest blind escalation (a drafter, then a random share of questions to the strongest model)
+     * that reaches the cascade's quality: what the cascade's judging of drafts is worth.
+     */
+    random_same_quality: PolicyPoint & { drafter: string | null; escalated: number };
     oracle: PolicyPoint;
   };
+  /** Set when the calibration found no saving (it is then "always the strongest model"), with the reason. */
+  no_saving?: string;
 }
 
 /** Options of {@link runEval}. */
@@ -35,6 +49,8 @@ export interface EvalOptions {
   /** Sleep the recorded latencies, scaled (default 0: as fast as possible). */
   latencyScale?: number;
   source?: string;
+  /** Called with each question and the engine's result for it, in order (to inspect or sample outcomes). */
+  onResult?: (record: RecordedQuestion, result: CascadeResult) => void;
 }
 
 /** Which tier answers each question under a calibration, computed directly (no engine), for sweeps. */
@@ -42,7 +58,12 @@ export function simulateStops(records: readonly RecordedQuestion[], cal: Calibra
   return records.map((r) => {
     const scores: number[] = [];
     for (let t = 0; t < cal.ladder.length - 1; t++) {
-      const s = Math.min(1 - 1e-12, predictLogistic(cal.weights[t]!, tierFeatures(r, cal.ladder, t, scores)));
+      const model = cal.ladder[t]!;
+      const tp = textProbabilityOf(cal, model, r.userPrompt, r.models[model]!.answer);
+      const s = Math.min(
+        1 - 1e-12,
+        predictLogistic(cal.weights[t]!, tierFeatures(r, cal.ladder, t, scores, tp)),
+      );
       if (s >= Math.min(1, cal.thresholds[t]!)) return t;
       scores.push(s);
     }
@@ -106,6 +127,7 @@ export async function runEval(
       ],
       ...(options.signal ? { signal: options.signal } : {}),
     });
+    options.onResult?.(record, result);
     const stop = result.tier.index;
     for (let t = 0; t <= stop; t++) reached[t]!++;
     answered[stop]!++;
@@ -131,7 +153,9 @@ export async function runEval(
       always_cheapest: { model: fullLadder[0]!, ...singleModel(records, fullLadder[0]!, ref) },
       always_strongest: { model: strongest, quality_ratio: 1, cost_ratio: 1 },
       random_same_rate: randomEscalation(records, cal.ladder, rates, ref),
+      random_same_quality: randomAtQuality(records, fullLadder, correct / ref.correct, ref),
       oracle: oracle(records, fullLadder, correct / ref.correct, ref),
     },
+    ...(cal.noSaving ? { no_saving: cal.noSaving } : {}),
   };
 }

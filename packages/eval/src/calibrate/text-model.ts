@@ -1,0 +1,168 @@
+/**
+ * A quality estimator that needs nothing but text: a logistic model over hashed word n-grams of the question
+ * and the answer, and a few answer features (length, hedging, refusal, format). Every recording has those,
+ * with or without log-probs. Fitted in milliseconds on a few hundred questions, stored sparse in the
+ * calibration (no model weights to download), and scored in microseconds at run time.
+ */
+
+/** A fitted text model, plain JSON (sparse weights by hashed feature index). */
+export interface TextModel {
+  /** Number of hash buckets. */
+  dims: number;
+  bias: number;
+  /** Feature index → weight; features not listed weigh 0. */
+  weights: Record<string, number>;
+}
+
+const DIMS = 1 << 14;
+
+// FNV-1a, 32-bit: stable across runs and platforms, so a stored model scores the same everywhere.
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function words(text: string): string[] {
+  return text
+    .toLowerCase()
+    .normalize('NFKC')
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w !== '');
+}
+
+const HEDGES =
+  /\b(i think|i believe|probably|possibly|perhaps|maybe|might be|not sure|unsure|likely|it depends|unclear|i guess)\b/i;
+const REFUSALS =
+  /\b(i can(?:no|')t|i cannot|i'm sorry|i am sorry|i don't know|i do not know|as an ai|unable to|no answer)\b/i;
+
+/** The named answer features, shared by the text model and documented in the README. */
+function answerFlags(question: string, answer: string): string[] {
+  const a = answer.trim();
+  const flags: string[] = [];
+  const n = words(a).length;
+  flags.push(`len:${n === 0 ? 0 : n === 1 ? 1 : n <= 3 ? 2 : n <= 8 ? 3 : n <= 20 ? 4 : n <= 60 ? 5 : 6}`);
+  if (a === '') flags.push('empty');
+  if (HEDGES.test(a)) flags.push('hedge');
+  if (REFUSALS.test(a)) flags.push('refusal');
+  if (/^[A-Ja-j][).:]?$/.test(a)) flags.push('letter');
+  if (/\d/.test(a)) flags.push('digits');
+  if (a.length > 2 && question.toLowerCase().includes(a.toLowerCase())) flags.push('in-question');
+  if (/[?]\s*$/.test(a)) flags.push('question-back');
+  return flags;
+}
+
+/** The named features of a question and answer, with their weights before hashing. */
+function keysOf(question: string, answer: string): Map<string, number> {
+  const keys = new Map<string, number>();
+  const add = (key: string, weight = 1) => keys.set(key, (keys.get(key) ?? 0) + weight);
+  const q = words(question);
+  for (let i = 0; i < q.length; i++) {
+    add(`q:${q[i]}`);
+    if (i > 0) add(`q2:${q[i - 1]} ${q[i]}`);
+  }
+  const a = words(answer);
+  for (let i = 0; i < a.length; i++) {
+    add(`a:${a[i]}`);
+    if (i > 0) add(`a2:${a[i - 1]} ${a[i]}`);
+  }
+  // Flags weigh as much as the whole bag of words: they are few and carry most of what generalises.
+  for (const f of answerFlags(question, answer)) add(`f:${f}`, 4);
+  return keys;
+}
+
+/** Hashes named features into a sparse, L2-normalised vector, keeping only those `keep` accepts. */
+function vectorize(
+  keys: Map<string, number>,
+  keep: (key: string) => boolean = () => true,
+): { idx: Int32Array; val: Float64Array } {
+  const buckets = new Map<number, number>();
+  for (const [key, v] of keys) {
+    if (!keep(key)) continue;
+    const i = hash(key) % DIMS;
+    buckets.set(i, (buckets.get(i) ?? 0) + v);
+  }
+  let norm = 0;
+  for (const v of buckets.values()) norm += v * v;
+  norm = Math.sqrt(norm) || 1;
+  return { idx: Int32Array.from(buckets.keys()), val: Float64Array.from(buckets.values(), (v) => v / norm) };
+}
+
+function sigmoid(z: number): number {
+  return 1 / (1 + Math.exp(-Math.max(-40, Math.min(40, z))));
+}
+
+/** Options of {@link fitTextModel}. */
+export interface TextModelOptions {
+  /** L2 penalty per weight (default 0.5), epochs of full-batch Adagrad (default 60). */
+  l2?: number;
+  epochs?: number;
+}
+
+/**
+ * Fits P(answer is correct | question, answer) on examples. Deterministic: the same examples give the same
+ * model.
+ */
+export function fitTextModel(
+  examples: readonly { question: string; answer: string; correct: boolean }[],
+  options: TextModelOptions = {},
+): TextModel {
+  const l2 = options.l2 ?? 0.5;
+  const epochs = options.epochs ?? 60;
+  // A feature seen in one example only can be memorised but not learned from: it is left out, so that a
+  // question's unique words do not make its score differ from its neighbours' by noise.
+  const keyed = examples.map((e) => keysOf(e.question, e.answer));
+  const df = new Map<string, number>();
+  for (const keys of keyed) for (const k of keys.keys()) df.set(k, (df.get(k) ?? 0) + 1);
+  const xs = keyed.map((keys) => vectorize(keys, (k) => (df.get(k) ?? 0) >= 2));
+  const ys = examples.map((e) => (e.correct ? 1 : 0));
+  const n = Math.max(1, xs.length);
+  const w = new Float64Array(DIMS);
+  const g2 = new Float64Array(DIMS);
+  const grad = new Float64Array(DIMS);
+  const touched = new Set<number>();
+  for (const x of xs) for (const i of x.idx) touched.add(i);
+  const active = Int32Array.from(touched);
+  const prior = ys.reduce((s: number, y) => s + y, 0) / n;
+  let bias = Math.log((prior + 0.5 / n) / (1 - prior + 0.5 / n));
+  let gb2 = 0;
+  const rate = 0.5;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    grad.fill(0);
+    let gb = 0;
+    for (let k = 0; k < xs.length; k++) {
+      const x = xs[k]!;
+      let z = bias;
+      for (let j = 0; j < x.idx.length; j++) z += w[x.idx[j]!]! * x.val[j]!;
+      const r = sigmoid(z) - ys[k]!;
+      gb += r;
+      for (let j = 0; j < x.idx.length; j++) grad[x.idx[j]!]! += r * x.val[j]!;
+    }
+    gb /= n;
+    gb2 += gb * gb;
+    bias -= (rate * gb) / (Math.sqrt(gb2) + 1e-8);
+    for (const i of active) {
+      const g = grad[i]! / n + (l2 / n) * w[i]!;
+      g2[i]! += g * g;
+      w[i]! -= (rate * g) / (Math.sqrt(g2[i]!) + 1e-8);
+    }
+  }
+  const weights: Record<string, number> = {};
+  for (const i of active) {
+    const v = w[i]!;
+    if (Math.abs(v) >= 1e-4) weights[i] = +v.toPrecision(4);
+  }
+  return { dims: DIMS, bias: +bias.toPrecision(6), weights };
+}
+
+/** P(correct) of an answer under a fitted {@link TextModel}. */
+export function scoreText(model: TextModel, question: string, answer: string): number {
+  if (model.dims !== DIMS) return sigmoid(model.bias);
+  const x = vectorize(keysOf(question, answer));
+  let z = model.bias;
+  for (let j = 0; j < x.idx.length; j++) z += (model.weights[x.idx[j]!] ?? 0) * x.val[j]!;
+  return sigmoid(z);
+}
