@@ -31,6 +31,13 @@ export interface ProfilesPluginOptions {
   onMissing?: 'default' | 'reject';
   /** Default `free`. */
   defaultTier?: TierLevel;
+  /**
+   * Where each run's acceptance thresholds come from. `'profile'` (default): the tier's `qualityTarget`, on
+   * every tier but the last. `'agent'`: the agent's own per-tier thresholds, which the profile then never
+   * overrides; use it with a calibrated agent (`calibratedAgent` of @cascadeflow/eval), whose thresholds are
+   * calibrated probabilities that a flat quality target would silently replace.
+   */
+  thresholds?: 'profile' | 'agent';
   name?: string;
 }
 
@@ -141,7 +148,9 @@ export function profilesPlugin(options: ProfilesPluginOptions): CascadePlugin {
       return {
         ...request,
         ladder,
-        thresholds: request.thresholds ?? ladder.map(() => config.qualityTarget),
+        ...(options.thresholds === 'agent'
+          ? {}
+          : { thresholds: request.thresholds ?? ladder.map(() => config.qualityTarget) }),
         maxTokens: Math.min(request.maxTokens ?? config.maxTokens, config.maxTokens),
         handoffs: { ...request.handoffs, limits: limitsOf(config), guardrails: guardrailsOf(config) },
         metadata: { ...request.metadata, [PROFILE_METADATA_KEY]: { id: profile.id, tier: config.level } },

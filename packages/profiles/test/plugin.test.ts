@@ -90,6 +90,19 @@ describe('profiles plugin in a cascade run', () => {
     await expect(agent.run({ query: 'q', userId: 'pro-user' })).rejects.toBeInstanceOf(RateLimitError);
   });
 
+  it("with thresholds: 'agent', the agent's own (e.g. calibrated) thresholds are kept, not the tier's", async () => {
+    const { providers, manager } = await setup();
+    const agent = new CascadeAgent({
+      providers,
+      ladder: [{ ...ladder[0]!, threshold: 0.1 }, ladder[1]!],
+      plugins: [profilesPlugin({ manager, thresholds: 'agent' })],
+    });
+    const r = await agent.run({ query: 'q', userId: 'pro-user' });
+    // The draft's log-prob score (about 0.14) passes the agent's 0.1, where the pro tier's 0.8 would reject it.
+    expect(r.attempts.map((a) => a.status)).toEqual(['accepted']);
+    expect(r.attempts[0]?.reason).toMatch(/threshold 0\.100/);
+  });
+
   it('a feature the tier lacks is a clear typed error', async () => {
     const { agent } = await setup();
     const tools = [{ name: 't', parameters: { type: 'object' } }];
