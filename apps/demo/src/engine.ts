@@ -9,7 +9,7 @@ import {
   type Provider,
   RequestRejectedError,
 } from '@cascadeflow/core';
-import { calibrate, calibratedAgent } from '@cascadeflow/eval';
+import { calibrate, calibratedAgent, runEval } from '@cascadeflow/eval';
 import { applyPolicy, guardrailsPlugin, type PiiPolicy, PiiVault, scanPii } from '@cascadeflow/guardrails';
 import { limitsPlugin, RedisLimitStore } from '@cascadeflow/limits';
 import { OpenAIProvider } from '@cascadeflow/openai';
@@ -121,7 +121,22 @@ export interface Engine {
   limits: ReturnType<typeof limitsPlugin>;
   stats: Stats;
   apiKeys: Map<string, string>;
+  /**
+   * In replay mode, what the cascade does on the whole recorded test split (calibrated on the train split),
+   * through the same engine: the figure the dashboard shows beside the live one.
+   */
+  recorded: RecordedFigure | null;
   close(): Promise<void>;
+}
+
+/** The cascade's quality and cost on every question of the recorded test split. */
+export interface RecordedFigure {
+  questions: number;
+  ladder: string[];
+  quality_ratio: number;
+  cost_ratio: number;
+  escalation_rate: number;
+  strongest: string;
 }
 
 function liveProviders(
@@ -159,10 +174,28 @@ function liveProviders(
   return null;
 }
 
-/** In replay mode, a question outside the recording gets a clear refusal (after limits and guardrails). */
+/**
+ * In replay mode, a recorded question is asked exactly as it was recorded (its system and user prompts), so
+ * that the calibrated scores see what the calibration saw and the live figures match the recorded ones; a
+ * question outside the recording gets a clear refusal (after limits and guardrails).
+ */
 function replayGate(replay: DemoReplay): CascadePlugin {
   return {
     name: 'replay-gate',
+    resolveConfig({ request }) {
+      const last = request.messages?.filter((m) => m.role === 'user').at(-1)?.content;
+      const text = request.query ?? (typeof last === 'string' ? last : null);
+      const record = text === null ? undefined : replay.find(text);
+      if (!record) return;
+      const { query: _query, system: _system, ...rest } = request;
+      return {
+        ...rest,
+        messages: [
+          { role: 'system', content: record.systemPrompt },
+          { role: 'user', content: record.userPrompt },
+        ],
+      };
+    },
     beforeRun({ request }) {
       if (replay.find(request.query)) return;
       throw new RequestRejectedError({
@@ -203,17 +236,23 @@ export async function createEngine(config: DemoConfig): Promise<Engine> {
     stats.emit('guardrail', { where: e.where, what });
   });
   const tracing = tracingFromEnv();
+  const live = config.mode === 'replay' ? null : liveProviders(config);
   const plugins = [
     ...(tracing ? [tracing.plugin] : []),
-    profilesPlugin({ manager: profiles, defaultTier: config.defaultTier }),
+    // In replay mode the thresholds are the calibration's: a profile's flat quality target must not replace them.
+    profilesPlugin({
+      manager: profiles,
+      defaultTier: config.defaultTier,
+      thresholds: live ? 'profile' : 'agent',
+    }),
     limits,
     guardrails,
   ];
-  const live = config.mode === 'replay' ? null : liveProviders(config);
   if (config.mode === 'live' && !live)
     throw new Error('mode "live" needs OPENAI_API_KEY, ANTHROPIC_API_KEY or live.baseURL in the config file');
   let agent: CascadeAgent;
   let replay: DemoReplay | null = null;
+  let recorded: RecordedFigure | null = null;
   if (live) {
     agent = new Agent({
       providers: live.providers,
@@ -235,6 +274,18 @@ export async function createEngine(config: DemoConfig): Promise<Engine> {
       plugins: [...plugins, replayGate(replay)],
       retry: { maxRetries: 0 },
     });
+    const report = await runEval(test, calibration, {
+      fullLadder: REPLAY_LADDER,
+      onResult: (record, result) => replay?.recordOutcome(record, result.tier.index),
+    });
+    recorded = {
+      questions: report.n,
+      ladder: report.ladder,
+      quality_ratio: report.quality_ratio,
+      cost_ratio: report.cost_ratio,
+      escalation_rate: report.escalation_rate,
+      strongest: REPLAY_LADDER[REPLAY_LADDER.length - 1]!,
+    };
   }
   return {
     mode: live ? 'live' : 'replay',
@@ -244,6 +295,7 @@ export async function createEngine(config: DemoConfig): Promise<Engine> {
     limits,
     stats,
     apiKeys: new Map(Object.entries(config.apiKeys)),
+    recorded,
     close: async () => {
       await store.close();
       redis?.disconnect();

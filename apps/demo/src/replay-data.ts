@@ -34,11 +34,17 @@ export class DemoReplay implements Provider {
   readonly name = 'replay';
   readonly #byQuestion = new Map<string, RecordedQuestion>();
   readonly #replay: ReplayProvider;
+  readonly #answeredBy = new Map<RecordedQuestion, number>();
 
   constructor(records: readonly RecordedQuestion[]) {
     for (const r of records)
       if (!this.#byQuestion.has(questionOf(r.userPrompt))) this.#byQuestion.set(questionOf(r.userPrompt), r);
     this.#replay = new ReplayProvider(records);
+  }
+
+  /** Records which tier answered a recorded question on the recorded split, for {@link sample}. */
+  recordOutcome(record: RecordedQuestion, tier: number): void {
+    this.#answeredBy.set(record, tier);
   }
 
   /** The recorded question for a text, if any. */
@@ -47,22 +53,42 @@ export class DemoReplay implements Provider {
   }
 
   /**
-   * A few recorded questions, for the page and the error message: alternately ones the cheapest model was
-   * surest of and ones it doubted, so that the examples show both accepted drafts and escalations.
+   * A few recorded questions, for the page and the error message, representative of the recorded test
+   * split: drawn (seeded) from each outcome (the tier that answered) in proportion to that outcome's share
+   * of the split, and spread so that the rarer outcomes are not bunched at the start. A hand-picked mix of
+   * the drafter's surest and least sure answers made the live cost line misleading.
    */
   sample(n: number): string[] {
-    const cheapest = REPLAY_LADDER[0]!;
-    const byConf = [...this.#byQuestion.values()].sort(
-      (a, b) => (b.models[cheapest]?.rawConf ?? 0) - (a.models[cheapest]?.rawConf ?? 0),
-    );
-    const picked: RecordedQuestion[] = [];
-    for (let i = 0; picked.length < Math.min(n, byConf.length); i++) {
-      picked.push(byConf[i]!);
-      if (picked.length < n) picked.push(byConf[byConf.length - 1 - i]!);
+    const all = [...this.#byQuestion.values()];
+    let seed = 0x9e3779b9;
+    const rand = () => {
+      seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+      return seed / 4294967296;
+    };
+    for (let i = all.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [all[i], all[j]] = [all[j]!, all[i]!];
     }
-    return picked
-      .slice(0, n)
-      .map((r) => /Question:\s*([\s\S]*?)\s*\n\s*Answer:/.exec(r.userPrompt)?.[1] ?? r.userPrompt);
+    const groups = new Map<number, RecordedQuestion[]>();
+    for (const r of all) {
+      const tier = this.#answeredBy.get(r) ?? 0;
+      groups.set(tier, [...(groups.get(tier) ?? []), r]);
+    }
+    // Largest-remainder allocation of n over the outcomes, by their shares of the split.
+    const shares = [...groups.values()].map((rs) => {
+      const exact = (n * rs.length) / all.length;
+      return { rs, exact, count: Math.floor(exact) };
+    });
+    let left = Math.min(n, all.length) - shares.reduce((a, s) => a + s.count, 0);
+    for (const s of [...shares].sort((a, b) => (b.exact % 1) - (a.exact % 1))) {
+      if (left-- <= 0) break;
+      s.count++;
+    }
+    const picked = shares
+      .flatMap((s) => s.rs.slice(0, s.count).map((r, k) => ({ r, at: (k + 0.5) / s.count })))
+      .sort((a, b) => a.at - b.at)
+      .map((p) => p.r);
+    return picked.map((r) => /Question:\s*([\s\S]*?)\s*\n\s*Answer:/.exec(r.userPrompt)?.[1] ?? r.userPrompt);
   }
 
   #bound(req: CompletionRequest) {

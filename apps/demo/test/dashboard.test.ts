@@ -65,7 +65,11 @@ describe('dashboard in headless Chromium', () => {
       expect(log).toMatch(/gpt-4o-mini: /);
       expect(log).toMatch(/(accepted|rejected): gpt-4o-mini/);
       await page.locator('#requests-table tbody tr').first().waitFor({ timeout: 10_000 });
-      expect(await page.locator('#cost').textContent()).toMatch(/1 requests: \$/);
+      expect(await page.locator('#cost').textContent()).toMatch(/Your requests: 1 requests: \$/);
+      // The whole recorded test split's figure stands beside the live one.
+      expect(await page.locator('#recorded').textContent()).toMatch(
+        /^On all \d+ recorded test questions: \d+\.\d% of gpt-4o's quality at \d+\.\d% of its cost/,
+      );
       expect(await page.locator('#tier-share').textContent()).toMatch(/gpt-4o-mini: \d/);
       // an example button sends a recorded question
       await page.locator('.example').first().click();

@@ -32,7 +32,7 @@ ${banner}
 <input id="chat-input" placeholder="Ask a question…"> <button id="chat-send">Send</button>
 <div class="examples" id="examples"></div>
 </section>
-<section><h2>Cost</h2><div id="cost">no requests yet</div>
+<section><h2>Cost</h2><div id="recorded"></div><div id="cost">no requests yet</div>
 <h2 style="margin-top:12px">Share answered at each tier</h2><div id="tier-share"></div></section>
 <section><h2>Live requests</h2><table id="requests-table"><thead><tr><th>user</th><th>question</th><th>answered by</th><th>tiers tried</th><th>cost</th></tr></thead><tbody></tbody></table></section>
 <section><h2>Users against their limits</h2><div id="users"></div>
@@ -44,7 +44,8 @@ const $ = (id) => document.getElementById(id);
 const fmt = (x) => x == null ? '?' : '$' + Number(x).toFixed(6);
 async function refresh() {
   const s = await (await fetch('/api/stats')).json();
-  $('cost').textContent = s.requests === 0 ? 'no requests yet' : s.requests + ' requests: ' + fmt(s.cost) + ' spent vs ' + fmt(s.baseline) + ' always on the strongest model (' + (s.baseline ? Math.round(100 * s.cost / s.baseline) : 0) + '%)';
+  if (s.recorded) $('recorded').textContent = 'On all ' + s.recorded.questions + ' recorded test questions: ' + (100 * s.recorded.quality_ratio).toFixed(1) + '% of ' + s.recorded.strongest + "'s quality at " + (100 * s.recorded.cost_ratio).toFixed(1) + '% of its cost (' + (100 * s.recorded.escalation_rate).toFixed(1) + '% escalated).';
+  $('cost').textContent = s.requests === 0 ? 'Your requests: none yet' : 'Your requests: ' + s.requests + ' requests: ' + fmt(s.cost) + ' spent vs ' + fmt(s.baseline) + ' always on the strongest model (' + (s.baseline ? Math.round(100 * s.cost / s.baseline) : 0) + '%)';
   const total = Object.values(s.byModel).reduce((a, b) => a + b, 0) || 1;
   $('tier-share').innerHTML = s.ladder.map((m) => { const n = s.byModel[m] || 0; return '<div>' + m + ': ' + n + ' (' + Math.round(100 * n / total) + '%)<div class="bar" style="width:' + (100 * n / total) + '%"></div></div>'; }).join('');
   $('requests-table').querySelector('tbody').innerHTML = s.recent.map((r) => '<tr><td>' + esc(r.userId) + '</td><td>' + esc(String(r.query).slice(0, 50)) + '</td><td>' + (r.model ? esc(r.model) : '<span class=error>' + esc(r.error) + '</span>') + '</td><td>' + esc(r.tiersTried.join(' → ')) + '</td><td>' + fmt(r.cost) + '</td></tr>').join('');

@@ -324,6 +324,7 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
       );
       send(res, 200, {
         mode: engine.mode,
+        recorded: engine.recorded,
         requests: stats.requests,
         cost: stats.cost,
         baseline: stats.baseline,
