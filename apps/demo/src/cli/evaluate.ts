@@ -53,6 +53,7 @@ export async function evaluate(args: EvaluateArgs): Promise<SplitResult> {
     { label: `always ${b.always_cheapest.model}`, ...b.always_cheapest },
     { label: `always ${b.always_strongest.model}`, ...b.always_strongest },
     { label: 'random, same rate', ...b.random_same_rate },
+    { label: 'random, same quality', ...b.random_same_quality },
     { label: 'oracle, same quality', ...b.oracle },
   ];
   const chart = costQualityChart({
