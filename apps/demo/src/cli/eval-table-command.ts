@@ -152,7 +152,16 @@ export async function evalTableCommand(
     split,
     variant,
     ...result.report,
-    calibration: result.calibration,
+    // The text models' weights are thousands of numbers a split: the results keep their size only.
+    calibration: {
+      ...result.calibration,
+      textModels: Object.fromEntries(
+        Object.entries(result.calibration.textModels).map(([m, t]) => [
+          m,
+          { weights: Object.keys(t.weights).length },
+        ]),
+      ),
+    },
   }));
   writeFileSync(join(values.out, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
   if (values.readme) {
