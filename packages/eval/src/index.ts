@@ -18,4 +18,32 @@ export { type ChartOptions, type ChartPoint, costQualityChart } from './eval/cha
 export type { PolicyPoint } from './eval/metrics.js';
 export { type EvalOptions, type EvalReport, runEval } from './eval/run-eval.js';
 export { sweep } from './eval/sweep.js';
+export {
+  type CalibrationFile,
+  CalibrationFileError,
+  type CalibrationSource,
+  loadCalibrationFile,
+  parseCalibrationFile,
+  saveCalibrationFile,
+} from './loop/calibration-file.js';
+export {
+  JUDGE_PROMPT,
+  type Judge,
+  type JudgeItem,
+  type ModelJudgeOptions,
+  modelJudge,
+  referenceJudge,
+  sameAnswer,
+} from './loop/judge.js';
+export { type Feedback, type LabelOptions, type LabelSummary, labelRecords } from './loop/label.js';
+export type { LiveAnswer, LiveRecord } from './loop/live-record.js';
+export { loadFeedback, loadLiveRecords } from './loop/read-live.js';
+export {
+  type RecordingEvents,
+  type RecordingOptions,
+  type RecordingPlugin,
+  recordingPlugin,
+} from './loop/recording-plugin.js';
+export { jsonlRecordSink, type RecordSink } from './loop/sink.js';
+export { type WatchCalibrationOptions, watchCalibrationFile } from './loop/watch-calibration.js';
 export { type ReplayOptions, ReplayProvider } from './replay/replay-provider.js';

@@ -1,0 +1,85 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { DatasetError } from '../dataset/records.js';
+import type { Feedback } from './label.js';
+import { type LiveRecord, toLiveRecord } from './live-record.js';
+
+async function* lines(
+  file: string,
+  onTruncated?: (line: number) => void,
+): AsyncGenerator<{ n: number; raw: unknown }> {
+  const stream = createReadStream(file);
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => resolve());
+    stream.once('error', (e) => reject(new DatasetError(file, null, null, `cannot open: ${e.message}`)));
+  });
+  let n = 0;
+  // A line that is not JSON is an error, unless it is the last: a write cut short by a crash.
+  let broken: DatasetError | null = null;
+  for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
+    n++;
+    if (line.trim() === '') continue;
+    if (broken) throw broken;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (e) {
+      broken = new DatasetError(file, n, null, `not valid JSON (${(e as Error).message})`);
+      continue;
+    }
+    yield { n, raw };
+  }
+  if (broken) {
+    if (!onTruncated) throw broken;
+    onTruncated(broken.line!);
+  }
+}
+
+/**
+ * Reads a recording written by `recordingPlugin` (with `jsonlRecordSink`); a bad line throws a
+ * `DatasetError` naming the file, the line and the field, except a last line cut short by a crash mid-write,
+ * which is skipped (and reported to `onTruncated`): the records before it are kept.
+ *
+ * @example
+ * ```ts
+ * const live = await loadLiveRecords('.cascadeflow/records.jsonl');
+ * ```
+ */
+export async function loadLiveRecords(
+  file: string,
+  options: { onTruncated?: (line: number) => void } = {},
+): Promise<LiveRecord[]> {
+  const out: LiveRecord[] = [];
+  for await (const { n, raw } of lines(file, options.onTruncated ?? (() => {})))
+    out.push(toLiveRecord(raw, file, n));
+  if (out.length === 0) throw new DatasetError(file, null, null, 'has no records yet');
+  return out;
+}
+
+/**
+ * Reads users' feedback (JSONL of `{ "response_id", "rating": "up" | "down" }`, as the gateway's
+ * `POST /v1/feedback` writes it); the last rating of a response wins. Response ids `chatcmpl-<run id>` are
+ * keyed by the run id, as records are. A missing file is no feedback.
+ *
+ * @example
+ * ```ts
+ * const feedback = await loadFeedback('.cascadeflow/feedback.jsonl');
+ * ```
+ */
+export async function loadFeedback(file: string): Promise<Map<string, 'up' | 'down'>> {
+  const out = new Map<string, 'up' | 'down'>();
+  try {
+    for await (const { n, raw } of lines(file)) {
+      const r = raw as { response_id?: unknown; rating?: unknown };
+      if (typeof r.response_id !== 'string')
+        throw new DatasetError(file, n, 'response_id', 'missing or not a string');
+      if (r.rating !== 'up' && r.rating !== 'down')
+        throw new DatasetError(file, n, 'rating', 'must be "up" or "down"');
+      out.set(r.response_id.replace(/^chatcmpl-/, ''), r.rating);
+    }
+  } catch (e) {
+    if (e instanceof DatasetError && e.line === null && /cannot open/.test(e.message)) return out;
+    throw e;
+  }
+  return out;
+}
