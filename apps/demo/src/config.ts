@@ -39,12 +39,38 @@ const schema = z
     databaseUrl: z.string().optional(),
     /** How long an instance may serve a cached profile after another instance changed it, in ms. */
     profileCacheTtlMs: z.number().int().min(0).default(5_000),
+    /**
+     * Live mode: a calibration file (`cascadeflow calibrate` writes one). Loaded at start and reloaded when it
+     * changes; the cascade then runs its ladder, thresholds and scoring instead of `live.threshold`.
+     */
+    calibration: z.string().min(1).optional(),
+    /**
+     * Live mode: record a share of live requests for calibration, with shadow calls to the tiers the cascade
+     * skipped, paid from `budgetUsd` (never from a user's limits).
+     */
+    recording: z
+      .object({
+        file: z.string().min(1).default('.cascadeflow/records.jsonl'),
+        sampleRate: z.number().min(0).max(1),
+        budgetUsd: z.number().min(0),
+      })
+      .strict()
+      .optional(),
+    /** Where `POST /v1/feedback` appends users' thumbs up and down. */
+    feedbackFile: z.string().min(1).default('.cascadeflow/feedback.jsonl'),
     live: z
       .object({
         /** An OpenAI-compatible endpoint (Ollama, vLLM); with no key, any string is sent. */
         baseURL: z.string().url().optional(),
         ladder: z.array(z.string().min(1)).min(1, 'must name at least one model').optional(),
         threshold: z.number().min(0).max(1).default(0.75),
+        /** Prices in USD per million tokens of models the built-in table lacks (a vLLM or Ollama model). */
+        prices: z
+          .record(
+            z.string().min(1),
+            z.object({ input: z.number().min(0), output: z.number().min(0) }).strict(),
+          )
+          .optional(),
       })
       .strict()
       .default({ threshold: 0.75 }),

@@ -9,7 +9,14 @@ import {
   type Provider,
   RequestRejectedError,
 } from '@cascadeflow/core';
-import { calibrate, calibratedAgent, runEval } from '@cascadeflow/eval';
+import {
+  calibrate,
+  calibratedAgent,
+  jsonlRecordSink,
+  type RecordingPlugin,
+  recordingPlugin,
+  runEval,
+} from '@cascadeflow/eval';
 import { applyPolicy, guardrailsPlugin, type PiiPolicy, PiiVault, scanPii } from '@cascadeflow/guardrails';
 import { limitsPlugin, RedisLimitStore } from '@cascadeflow/limits';
 import { OpenAIProvider } from '@cascadeflow/openai';
@@ -23,6 +30,7 @@ import {
 } from '@cascadeflow/profiles';
 import { Redis } from 'ioredis';
 import type { DemoConfig } from './config.js';
+import { LiveCalibration, type LiveCalibrationInfo } from './live-calibration.js';
 import { DemoReplay, loadReplayData, REPLAY_LADDER } from './replay-data.js';
 import { tracingFromEnv } from './tracing.js';
 
@@ -37,7 +45,12 @@ export interface RequestRecord {
   cost: number | null;
   baselineCost: number | null;
   error: string | null;
+  /** The id the client got (`chatcmpl-…`, `msg_…`), which feedback names. */
+  responseId: string | null;
 }
+
+/** Responses whose owner a gateway instance remembers, for feedback. */
+export const RESPONSES_KEPT = 10_000;
 
 type Listener = (event: { type: string; data: unknown }) => void;
 
@@ -63,6 +76,12 @@ export class Stats {
   baseline = 0;
   requests = 0;
   readonly #listeners = new Set<Listener>();
+  readonly #owners = new Map<string, string>();
+
+  /** The user who got a response, among the last {@link RESPONSES_KEPT}. */
+  ownerOf(responseId: string): string | undefined {
+    return this.#owners.get(responseId);
+  }
 
   on(l: Listener): () => void {
     this.#listeners.add(l);
@@ -80,6 +99,10 @@ export class Stats {
     if (r.model) this.byTier.set(r.model, (this.byTier.get(r.model) ?? 0) + 1);
     this.cost += r.cost ?? 0;
     this.baseline += r.baselineCost ?? r.cost ?? 0;
+    if (r.responseId) {
+      this.#owners.set(r.responseId, r.userId);
+      if (this.#owners.size > RESPONSES_KEPT) this.#owners.delete(this.#owners.keys().next().value!);
+    }
     this.emit('request', r);
   }
 
@@ -95,6 +118,7 @@ export class Stats {
       cost: null,
       baselineCost: null,
       error: code,
+      responseId: null,
     });
   }
 
@@ -109,13 +133,21 @@ export class Stats {
       cost: r.totalCost,
       baselineCost: r.baselineCost,
       error: null,
+      responseId: typeof r.metadata.responseId === 'string' ? r.metadata.responseId : null,
     };
   }
 }
 
 export interface Engine {
   mode: 'replay' | 'live';
-  agent: CascadeAgent;
+  /** The agent now: a reloaded calibration replaces it, so read it per request. */
+  readonly agent: CascadeAgent;
+  /** Live mode with a calibration file: the calibration now live. */
+  readonly calibration: LiveCalibrationInfo | null;
+  /** Live mode with `recording` set: the recording plugin (its events, its spend). */
+  recorder: RecordingPlugin | null;
+  /** Where users' feedback goes. */
+  feedbackFile: string;
   replay: DemoReplay | null;
   profiles: UserProfileManager;
   limits: ReturnType<typeof limitsPlugin>;
@@ -139,7 +171,7 @@ export interface RecordedFigure {
   strongest: string;
 }
 
-function liveProviders(
+export function liveProviders(
   config: DemoConfig,
 ): { providers: Record<string, Provider>; ladder: { model: string; provider: string }[] } | null {
   if (config.live.baseURL) {
@@ -237,24 +269,48 @@ export async function createEngine(config: DemoConfig): Promise<Engine> {
   });
   const tracing = tracingFromEnv();
   const live = config.mode === 'replay' ? null : liveProviders(config);
+  if (!live && (config.calibration || config.recording))
+    stats.startupProblems.push(
+      'calibration and recording apply to live mode only: this run replays recorded answers',
+    );
+  const recorder =
+    live && config.recording
+      ? recordingPlugin({
+          ladder: live.ladder.map((t) => ({ model: t.model, provider: live.providers[t.provider]! })),
+          sampleRate: config.recording.sampleRate,
+          budgetUsd: config.recording.budgetUsd,
+          sink: jsonlRecordSink(config.recording.file),
+          // Records carry the gateway's response ids, which users' feedback names.
+          idOf: (c) => (typeof c.metadata.responseId === 'string' ? c.metadata.responseId : c.runId),
+        })
+      : null;
   const plugins = [
     ...(tracing ? [tracing.plugin] : []),
     // In replay mode the thresholds are the calibration's: a profile's flat quality target must not replace them.
     profilesPlugin({
       manager: profiles,
       defaultTier: config.defaultTier,
-      thresholds: live ? 'profile' : 'agent',
+      thresholds: live && !config.calibration ? 'profile' : 'agent',
     }),
     limits,
     guardrails,
+    ...(recorder ? [recorder] : []),
   ];
   if (config.mode === 'live' && !live)
     throw new Error('mode "live" needs OPENAI_API_KEY, ANTHROPIC_API_KEY or live.baseURL in the config file');
   let agent: CascadeAgent;
   let replay: DemoReplay | null = null;
   let recorded: RecordedFigure | null = null;
-  if (live) {
+  let calibration: LiveCalibration | null = null;
+  if (live && config.calibration) {
+    calibration = await LiveCalibration.open(config.calibration, live.providers, live.ladder, {
+      plugins,
+      ...(config.live.prices ? { pricing: config.live.prices } : {}),
+    });
+    agent = calibration.agent;
+  } else if (live) {
     agent = new Agent({
+      ...(config.live.prices ? { pricing: config.live.prices } : {}),
       providers: live.providers,
       ladder: live.ladder.map((t, i) => ({
         ...t,
@@ -289,7 +345,14 @@ export async function createEngine(config: DemoConfig): Promise<Engine> {
   }
   return {
     mode: live ? 'live' : 'replay',
-    agent,
+    get agent() {
+      return calibration?.agent ?? agent;
+    },
+    get calibration() {
+      return calibration?.info ?? null;
+    },
+    recorder,
+    feedbackFile: config.feedbackFile,
     replay,
     profiles,
     limits,
@@ -297,6 +360,8 @@ export async function createEngine(config: DemoConfig): Promise<Engine> {
     apiKeys: new Map(Object.entries(config.apiKeys)),
     recorded,
     close: async () => {
+      calibration?.close();
+      await recorder?.close();
       await store.close();
       redis?.disconnect();
       await tracing?.shutdown();

@@ -27,6 +27,7 @@ export {
   saveCalibrationFile,
 } from './loop/calibration-file.js';
 export {
+  GRADE_PROMPT,
   JUDGE_PROMPT,
   type Judge,
   type JudgeItem,

@@ -157,7 +157,7 @@ describe('labelling and calibrating on recorded traffic', () => {
     const fbFile = join(dir(), 'feedback.jsonl');
     writeFileSync(
       fbFile,
-      `${JSON.stringify({ response_id: `chatcmpl-${ids[0]}`, rating: 'down' })}\n${JSON.stringify({ response_id: `chatcmpl-${ids[1]}`, rating: 'up' })}\n`,
+      `${JSON.stringify({ response_id: ids[0], rating: 'down' })}\n${JSON.stringify({ response_id: ids[1], rating: 'up' })}\n`,
     );
     const feedback = await loadFeedback(fbFile);
     expect(await loadFeedback(join(dir(), 'none.jsonl'))).toEqual(new Map());

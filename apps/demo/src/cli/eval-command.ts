@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { saveCalibrationFile } from '@cascadeflow/eval';
 import { evaluate } from './evaluate.js';
 
 export const EVAL_HELP = `cascadeflow eval: replay recorded answers through the real cascade engine
@@ -10,7 +11,7 @@ export const EVAL_HELP = `cascadeflow eval: replay recorded answers through the 
   --target <quality>              quality to keep, share of the strongest model (default 0.95)
   --confidence <p>                bootstrap confidence that the target holds (default 0.9)
   --chart <file.svg>              where to write the cost/quality chart (default: none)
-  --save-calibration <file.json>  write the calibration for production use
+  --save-calibration <file.json>  write the calibration file (the gateway's "calibration" loads it)
   --json                          print one JSON object to stdout`;
 
 function numberArg(name: string, value: string | undefined, fallback: number): number {
@@ -62,7 +63,11 @@ export async function evalCommand(
   });
   if (values.chart) writeFileSync(values.chart, result.chart);
   if (values['save-calibration'])
-    writeFileSync(values['save-calibration'], `${JSON.stringify(result.calibration, null, 2)}\n`);
+    await saveCalibrationFile(values['save-calibration'], result.calibration, {
+      records: result.calibration.train.n,
+      labelledBy: 'dataset',
+      note: values.calibrate,
+    });
   const r = result.report;
   if (values.json) {
     out.write(`${JSON.stringify({ ...r, calibration: result.calibration })}\n`);
@@ -83,7 +88,9 @@ export async function evalCommand(
     `  always ${r.baselines.always_cheapest.model}: quality ${pct(r.baselines.always_cheapest.quality_ratio)}, cost ${r.baselines.always_cheapest.cost_ratio.toFixed(3)}`,
     `  always ${r.baselines.always_strongest.model}: quality 100.0%, cost 1.000`,
     `  random escalation, same rate: quality ${pct(r.baselines.random_same_rate.quality_ratio)}, cost ${r.baselines.random_same_rate.cost_ratio.toFixed(3)}`,
+    `  random escalation, same quality: cost ${r.baselines.random_same_quality.cost_ratio.toFixed(3)}`,
     `  oracle at the same quality: cost ${r.baselines.oracle.cost_ratio.toFixed(3)}`,
+    ...(r.no_saving ? [`no saving:   ${r.no_saving}`] : []),
   ];
   if (values.chart) lines.push(`chart:       ${values.chart}`);
   out.write(`${lines.join('\n')}\n`);

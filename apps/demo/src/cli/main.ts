@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { CascadeFlowError } from '@cascadeflow/core';
 import { BATCH_HELP, batchCommand } from './batch-command.js';
+import { CALIBRATE_HELP, calibrateCommand } from './calibrate-command.js';
 import { CHAT_HELP, chatCommand } from './chat-command.js';
 import { EVAL_HELP, evalCommand } from './eval-command.js';
 import { EVAL_TABLE_HELP, evalTableCommand } from './eval-table-command.js';
@@ -14,6 +15,7 @@ commands:
   batch         run a JSONL file of queries (resumable)
   eval          replay a recorded dataset through a calibrated cascade (--help for options)
   eval-table    evaluate every split of the rational-cascades dataset and regenerate the results table
+  calibrate     calibrate the live cascade on traffic the gateway recorded (--help for options)
 
 ${SERVE_HELP}
 
@@ -23,7 +25,9 @@ ${BATCH_HELP}
 
 ${EVAL_HELP}
 
-${EVAL_TABLE_HELP}`;
+${EVAL_TABLE_HELP}
+
+${CALIBRATE_HELP}`;
 
 /** Runs the CLI; returns the exit code. Errors go to stderr with what to do. */
 export async function main(
@@ -54,6 +58,9 @@ export async function main(
         return 0;
       case 'eval-table':
         await evalTableCommand(rest, out, controller.signal);
+        return 0;
+      case 'calibrate':
+        await calibrateCommand(rest, out, controller.signal);
         return 0;
       case undefined:
       case 'help':

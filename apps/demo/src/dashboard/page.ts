@@ -35,6 +35,7 @@ ${banner}
 <section><h2>Cost</h2><div id="recorded"></div><div id="cost">no requests yet</div>
 <h2 style="margin-top:12px">Share answered at each tier</h2><div id="tier-share"></div></section>
 <section><h2>Live requests</h2><table id="requests-table"><thead><tr><th>user</th><th>question</th><th>answered by</th><th>tiers tried</th><th>cost</th></tr></thead><tbody></tbody></table></section>
+<section><h2>Calibration</h2><div id="calibration"></div></section>
 <section><h2>Users against their limits</h2><div id="users"></div>
 <h2 style="margin-top:12px">Guardrail events</h2><ul id="guardrails"></ul></section>
 <section style="grid-column:1/3"><h2>Eval: cost against quality on recorded real answers</h2><img id="eval-chart" src="/api/eval-chart" alt="eval chart" style="max-width:100%"></section>
@@ -45,6 +46,11 @@ const fmt = (x) => x == null ? '?' : '$' + Number(x).toFixed(6);
 async function refresh() {
   const s = await (await fetch('/api/stats')).json();
   if (s.recorded) $('recorded').textContent = 'On all ' + s.recorded.questions + ' recorded test questions: ' + (100 * s.recorded.quality_ratio).toFixed(1) + '% of ' + s.recorded.strongest + "'s quality at " + (100 * s.recorded.cost_ratio).toFixed(1) + '% of its cost (' + (100 * s.recorded.escalation_rate).toFixed(1) + '% escalated).';
+  const c = s.calibration;
+  $('calibration').textContent = c
+    ? 'Live calibration ' + c.file + ' (made ' + c.createdAt + ', loaded ' + c.loadedAt + '): ' + c.records + ' records labelled by ' + c.labelledBy + '; ladder ' + c.ladder.join(' → ') + ', thresholds ' + c.thresholds.map((t) => t.toFixed(3)).join(', ') + '. Expected quality ' + (100 * c.expected.quality).toFixed(1) + '% (≥ ' + (100 * c.expected.qualityLowerBound).toFixed(1) + '% with ' + Math.round(100 * c.expected.confidence) + '% confidence), cost ' + (100 * c.expected.cost).toFixed(1) + '% of the strongest model (≤ ' + (100 * c.expected.costUpperBound).toFixed(1) + '%).' + (c.noSaving ? ' No saving: ' + c.noSaving : '') + (c.reloadError ? ' The last change of the file was refused: ' + c.reloadError : '')
+    : s.mode === 'live' ? 'No calibration file: every tier but the last accepts at the fixed threshold. Record traffic, run cascadeflow calibrate, and set "calibration" in the config.' : 'Calibrated at start on the recorded train split.';
+  if (s.recording) $('calibration').textContent += ' Recording: $' + s.recording.spentUsd.toFixed(4) + ' spent on shadow calls.';
   $('cost').textContent = s.requests === 0 ? 'Your requests: none yet' : 'Your requests: ' + s.requests + ' requests: ' + fmt(s.cost) + ' spent vs ' + fmt(s.baseline) + ' always on the strongest model (' + (s.baseline ? Math.round(100 * s.cost / s.baseline) : 0) + '%)';
   const total = Object.values(s.byModel).reduce((a, b) => a + b, 0) || 1;
   $('tier-share').innerHTML = s.ladder.map((m) => { const n = s.byModel[m] || 0; return '<div>' + m + ': ' + n + ' (' + Math.round(100 * n / total) + '%)<div class="bar" style="width:' + (100 * n / total) + '%"></div></div>'; }).join('');

@@ -181,7 +181,7 @@ export function messagesResponse(
   cascade: Record<string, unknown>,
 ): Record<string, unknown> {
   return {
-    id: `msg_${r.runId}`,
+    id: typeof r.metadata.responseId === 'string' ? r.metadata.responseId : `msg_${r.runId}`,
     type: 'message',
     role: 'assistant',
     model: r.model,

@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBatch } from '@cascadeflow/batch';
 import { CascadeFlowError, type CascadeResult, type RunRequest } from '@cascadeflow/core';
@@ -8,7 +11,7 @@ import { cascadeSSE, openAISSE, streamCascade, toAsyncIterable } from '@cascadef
 import { tap } from 'rxjs';
 import type { DemoConfig } from '../config.js';
 import { dashboardHtml } from '../dashboard/page.js';
-import type { Engine } from '../engine.js';
+import { type Engine, RESPONSES_KEPT } from '../engine.js';
 import {
   MessagesStreamEncoder,
   messagesError,
@@ -19,7 +22,7 @@ import { applyCors, GatewayAuth } from './auth.js';
 import { type HttpError, httpError, toHttpError } from './errors.js';
 import { isHttpError, readJson, send, sendError } from './http.js';
 import { secretScrubber } from './scrub.js';
-import { parseBatchRequest, parseChatRequest } from './validate.js';
+import { parseBatchRequest, parseChatRequest, parseFeedback } from './validate.js';
 
 const EVAL_CHART = fileURLToPath(new URL('../../../../docs/eval/triviaqa_qwen_oai.svg', import.meta.url));
 
@@ -82,7 +85,7 @@ type Route = (req: IncomingMessage, res: ServerResponse, scope: RequestScope) =>
  *   `POST /api/chat` (SSE of cascade events), `GET /api/eval-chart`, `GET /api/questions`.
  */
 export function createGateway(engine: Engine, options: GatewayOptions): Gateway {
-  const { agent, stats } = engine;
+  const { stats } = engine;
   const auth = new GatewayAuth(engine.apiKeys, options.adminKey);
   const scrub = secretScrubber([
     ...engine.apiKeys.keys(),
@@ -103,14 +106,22 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
   const completions: Route = async (req, res, scope) => {
     const userId = auth.user(req);
     const chat = parseChatRequest(await readJson(req, options.maxBodyBytes));
-    const request: RunRequest = { ...chat.run, userId, signal: scope.signal };
+    // The response id is known before the run starts (streams send it first); feedback refers to it.
+    const responseId = `chatcmpl-${randomBytes(12).toString('base64url')}`;
+    const request: RunRequest = {
+      ...chat.run,
+      userId,
+      signal: scope.signal,
+      metadata: { ...chat.run.metadata, responseId },
+    };
     const query = chat.run.messages?.findLast((m) => m.role === 'user')?.content ?? '';
     if (chat.stream) {
-      const events = streamCascade(agent, request, { mode: 'buffer' }).pipe(
+      const events = streamCascade(engine.agent, request, { mode: 'buffer' }).pipe(
         tap({ next: (e) => e.type === 'finish' && stats.record(stats.fromResult(userId, query, e.result)) }),
       );
       let started = false;
       for await (const chunk of openAISSE(events, {
+        id: responseId,
         includeUsage: chat.includeUsage,
         extra: (r) => ({ cascade: cascadeInfo(r, engine.mode) }),
       })) {
@@ -134,13 +145,13 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
       return;
     }
     try {
-      const r = await agent.run(request);
+      const r = await engine.agent.run(request);
       stats.record(stats.fromResult(userId, query, r));
       send(
         res,
         200,
         {
-          id: `chatcmpl-${r.runId}`,
+          id: responseId,
           object: 'chat.completion',
           created: Math.floor(Date.now() / 1000),
           model: r.model,
@@ -188,16 +199,22 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
       userId = auth.user(req);
       const m = parseMessagesRequest(await readJson(req, options.maxBodyBytes));
       query = m.run.messages?.findLast((x) => x.role === 'user')?.content ?? '';
-      const request: RunRequest = { ...m.run, userId, signal: scope.signal };
+      const responseId = `msg_${randomBytes(12).toString('base64url')}`;
+      const request: RunRequest = {
+        ...m.run,
+        userId,
+        signal: scope.signal,
+        metadata: { ...m.run.metadata, responseId },
+      };
       if (!m.stream) {
-        const r = await agent.run(request);
+        const r = await engine.agent.run(request);
         stats.record(stats.fromResult(userId, query, r));
         send(res, 200, messagesResponse(r, cascadeInfo(r, engine.mode)), cascadeHeaders(r, engine.mode));
         return;
       }
-      const encoder = new MessagesStreamEncoder(`msg_${Date.now().toString(36)}`);
+      const encoder = new MessagesStreamEncoder(responseId);
       const uid = userId;
-      const events = streamCascade(agent, request, { mode: 'buffer' });
+      const events = streamCascade(engine.agent, request, { mode: 'buffer' });
       let started = false;
       try {
         for await (const e of toAsyncIterable(events)) {
@@ -231,11 +248,27 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
   const routes: Record<string, Route> = {
     'POST /v1/chat/completions': completions,
     'POST /v1/messages': messages,
+    'POST /v1/feedback': async (req, res) => {
+      const userId = auth.user(req);
+      const { responseId, rating } = parseFeedback(await readJson(req, options.maxBodyBytes));
+      if (stats.ownerOf(responseId) !== userId)
+        throw httpError(
+          404,
+          'unknown_response',
+          `response_id: no response "${responseId}" was given to this API key recently (this instance keeps the last ${RESPONSES_KEPT} responses).`,
+        );
+      await mkdir(dirname(engine.feedbackFile), { recursive: true });
+      await appendFile(
+        engine.feedbackFile,
+        `${JSON.stringify({ response_id: responseId, rating, user_id: userId, at: new Date().toISOString() })}\n`,
+      );
+      send(res, 200, { response_id: responseId, rating, recorded: true });
+    },
     'GET /v1/models': (req, res) => {
       auth.user(req);
       send(res, 200, {
         object: 'list',
-        data: ['cascade', ...agent.ladder.map((t) => t.model)].map((id) => ({
+        data: ['cascade', ...engine.agent.ladder.map((t) => t.model)].map((id) => ({
           id,
           object: 'model',
           created: 0,
@@ -251,7 +284,7 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
       const userId = auth.user(req);
       const queries = parseBatchRequest(await readJson(req, options.maxBodyBytes), options.maxBatchSize);
       const r = await runBatch(
-        agent,
+        engine.agent,
         queries.map((q) => ({ ...q, userId })),
         { maxParallel: 8, strategy: 'concurrent', signal: scope.signal },
       );
@@ -325,11 +358,16 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
       send(res, 200, {
         mode: engine.mode,
         recorded: engine.recorded,
+        calibration: engine.calibration && {
+          ...engine.calibration,
+          reloadError: engine.calibration.reloadError && scrub(engine.calibration.reloadError),
+        },
+        recording: engine.recorder && { spentUsd: engine.recorder.spentUsd },
         requests: stats.requests,
         cost: stats.cost,
         baseline: stats.baseline,
         byModel: Object.fromEntries(stats.byTier),
-        ladder: agent.ladder.map((t) => t.model),
+        ladder: engine.agent.ladder.map((t) => t.model),
         recent: stats.recent,
         guardrails: stats.guardrailEvents.slice(0, 20),
         problems: stats.startupProblems.map(scrub),
@@ -358,7 +396,7 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
       if (!message) throw httpError(400, 'invalid_request', 'message: must be a non-empty string.');
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       const events = streamCascade(
-        agent,
+        engine.agent,
         { query: message, userId: dashboardUser, signal: scope.signal },
         { mode: 'stream' },
       ).pipe(

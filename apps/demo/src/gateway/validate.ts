@@ -271,3 +271,19 @@ export function parseBatchRequest(body: unknown, maxItems: number): Omit<RunRequ
     };
   });
 }
+
+/** Validates a `POST /v1/feedback` body: `{ "response_id": "chatcmpl-…" | "msg_…", "rating": "up" | "down" }`. */
+export function parseFeedback(body: unknown): { responseId: string; rating: 'up' | 'down' } {
+  const parsed = z
+    .object({
+      response_id: z
+        .string()
+        .min(1, 'must be the id of a response this key got')
+        .max(100, 'is longer than any response id'),
+      rating: z.enum(['up', 'down'], { message: 'must be "up" or "down"' }),
+    })
+    .strict()
+    .safeParse(body);
+  if (!parsed.success) invalid(parsed.error.issues[0], '');
+  return { responseId: parsed.data.response_id, rating: parsed.data.rating };
+}

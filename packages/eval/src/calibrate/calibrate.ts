@@ -139,6 +139,8 @@ interface Candidate {
   weights: number[][];
   /** Out-of-fold scores [tier][question]. */
   oof: number[][];
+  /** The scores the deployed calibration gives the same records [tier][question] (in sample). */
+  deployed: number[][];
   /**
    * Per tier: true when its signals are the same for every record, so that its scores differ only by the
    * noise of cross-fitting: no threshold may split them.
@@ -191,17 +193,19 @@ function fitCandidate(
 ): Candidate {
   const n = records.length;
   const oof: number[][] = [];
+  const deployed: number[][] = [];
   const weights: number[][] = [];
   const constant: boolean[] = [];
   for (let t = 0; t < ladder.length - 1; t++) {
     const textOof = text.oof[ladder[t]!]!;
     const textFull = text.full[ladder[t]!]!;
+    // The features as the deployed calibration computes them: full models all the way down.
     const inFold = records.map((r, q) =>
       tierFeatures(
         r,
         ladder,
         t,
-        oof.map((s) => s[q]!),
+        deployed.map((s) => s[q]!),
         textFull[q]!,
       ),
     );
@@ -230,9 +234,11 @@ function fitCandidate(
       for (let q = f; q < n; q += folds) scores[q] = predictLogistic(w, X[q]!);
     }
     oof.push(scores);
-    weights.push(fitLogistic(X, y));
+    const w = fitLogistic(X, y);
+    weights.push(w);
+    deployed.push(inFold.map((x) => Math.min(1 - 1e-12, predictLogistic(w, x))));
   }
-  return { ladder, weights, oof, constant };
+  return { ladder, weights, oof, deployed, constant };
 }
 
 /** Area under the ROC curve of scores against labels (ties count half). */
@@ -255,6 +261,29 @@ function auroc(scores: readonly number[], labels: readonly number[]): number {
   }
   if (pos === 0 || neg === 0) return 0.5;
   return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
+}
+
+/** Cost and correct answers of a plan on records, when each tier's scores are `scores`. */
+function deployedPoint(
+  scores: readonly number[][],
+  thresholds: readonly number[],
+  cumCost: readonly number[][],
+  correct: readonly number[][],
+): { cost: number; correct: number } {
+  let cost = 0;
+  let good = 0;
+  for (let q = 0; q < cumCost.length; q++) {
+    let stop = thresholds.length;
+    for (let t = 0; t < thresholds.length; t++) {
+      if (thresholds[t]! < 1 && scores[t]![q]! >= thresholds[t]!) {
+        stop = t;
+        break;
+      }
+    }
+    cost += cumCost[q]![stop]!;
+    good += correct[q]![stop]!;
+  }
+  return { cost, correct: good };
 }
 
 // Scores closer than this are one value: a threshold between them would split a tie by noise.
@@ -369,7 +398,7 @@ export function calibrate(records: readonly RecordedQuestion[], options: Calibra
     costUpper: 1,
     quality: 1,
     lower: 1,
-    candidate: { ladder: [strongest], weights: [], oof: [], constant: [] },
+    candidate: { ladder: [strongest], weights: [], oof: [], deployed: [], constant: [] },
     thresholds: [],
   };
   let bestReachesTarget = false;
@@ -440,14 +469,12 @@ export function calibrate(records: readonly RecordedQuestion[], options: Calibra
       costs.sort((a, b) => a - b);
       const costUpper = quantile(costs, confidence);
       if (costUpper >= 1) continue;
-      best = {
-        cost: costRatio,
-        costUpper,
-        quality,
-        lower,
-        candidate,
-        thresholds: choice.map((g, t) => grids[t]![g]!),
-      };
+      // As deployed (full models, not the cross-fitted ones), the plan must still save and keep the target:
+      // a threshold in a run of near-equal scores that only the folds' noise split accepts nothing there.
+      const thresholds = choice.map((g, t) => grids[t]![g]!);
+      const asDeployed = deployedPoint(candidate.deployed, thresholds, cumCost, correct);
+      if (asDeployed.cost >= topCost) continue;
+      best = { cost: costRatio, costUpper, quality, lower, candidate, thresholds };
     }
   }
   const calibration: Calibration = {

@@ -70,11 +70,29 @@ Answer to grade:
 
 Does the answer to grade give the same final answer as the reference (the same choice, entity, number or claim; wording, length and extra explanation do not matter)? Reply with exactly one word: YES or NO.`;
 
+/**
+ * The prompt that grades an answer on its own merits, the reference being a hint that may be wrong: with it
+ * the judge can mark the strongest model's own answer wrong (`labelRecords({ judgeReference: true })`), so
+ * that quality means correctness rather than agreement with the strongest model.
+ */
+export const GRADE_PROMPT = `You are grading an answer to a question. A reference answer from a strong model is given as a hint; it may be wrong.
+
+Question:
+{question}
+
+Reference answer (may be wrong):
+{reference}
+
+Answer to grade:
+{answer}
+
+Is the answer to grade correct? Judge the final answer only (the choice, entity, number or claim); wording, length and extra explanation do not matter. Reply with exactly one word: YES or NO.`;
+
 /** Options of {@link modelJudge}. */
 export interface ModelJudgeOptions {
   provider: Provider;
   model: string;
-  /** Default {@link JUDGE_PROMPT}. */
+  /** Default {@link JUDGE_PROMPT} (agreement with the reference); {@link GRADE_PROMPT} grades correctness. */
   prompt?: string;
 }
 

@@ -13,6 +13,13 @@ export interface LabelOptions {
   feedback?: Feedback;
   /** The model whose answer is the reference (default: the last, strongest, of each record). */
   reference?: string;
+  /**
+   * Judge the reference's own answer too (with a judge that grades correctness, `GRADE_PROMPT`), so that
+   * quality is correctness, not agreement with the strongest model. Default false: the reference is right
+   * by definition and quality means agreeing with it (a stricter target: drafts right where the strongest
+   * model is wrong count as wrong).
+   */
+  judgeReference?: boolean;
   /** Judge calls in flight at most (default 4). */
   concurrency?: number;
   signal?: AbortSignal;
@@ -30,9 +37,11 @@ export interface LabelSummary {
 
 /**
  * Labels recorded live requests for calibration: each answer is marked correct or not against the
- * reference model's answer (identical answers without a call, the others by the judge), and a user's
- * thumbs up or down overrides the label of the answer that user saw (a thumbs down on the reference itself
- * marks it wrong too). Returns records in the eval's format, ready for `calibrate()`.
+ * reference model's answer (answers the same as the reference share its label without a call, the others
+ * go to the judge), and a user's thumbs up or down overrides the label of the answer that user saw (a
+ * thumbs down on the reference's answer marks the answers the same as it wrong too). With
+ * `judgeReference`, the reference's own answer is judged as well. Returns records in the eval's format,
+ * ready for `calibrate()`.
  *
  * @example
  * ```ts
@@ -46,11 +55,13 @@ export async function labelRecords(
 ): Promise<{ records: RecordedQuestion[]; summary: LabelSummary }> {
   const summary: LabelSummary = { records: live.length, judged: 0, matched: 0, fromFeedback: 0 };
   const jobs: (() => Promise<void>)[] = [];
+  const copies: (() => void)[] = [];
   const out: RecordedQuestion[] = live.map((r, idx) => {
     const names = Object.keys(r.models);
     const reference = options.reference ?? names[names.length - 1]!;
     const refAnswer = r.models[reference]?.answer ?? '';
     const hasSignal = names.some((m) => r.models[m]!.raw_conf !== null);
+    const sameAsReference: string[] = [];
     const q: RecordedQuestion = {
       benchmark: 'live',
       split: 'recorded',
@@ -77,11 +88,12 @@ export async function labelRecords(
       if (verdict && m === r.answered_by) {
         q.models[m]!.correct = verdict === 'up';
         summary.fromFeedback++;
-      } else if (m === reference) {
+      } else if (m === reference && !options.judgeReference) {
         q.models[m]!.correct = true;
-      } else if (sameAnswer(a.answer, refAnswer)) {
-        q.models[m]!.correct = true;
+      } else if (m !== reference && sameAnswer(a.answer, refAnswer)) {
+        // The same answer as the reference gets the reference's label (set below when it is judged).
         summary.matched++;
+        sameAsReference.push(m);
       } else {
         jobs.push(async () => {
           q.models[m]!.correct = await options.judge.judge(
@@ -92,10 +104,10 @@ export async function labelRecords(
         });
       }
     }
-    // A thumbs down on the reference's own answer: the answers that agree with it are wrong too.
-    if (options.feedback?.get(r.id) === 'down' && r.answered_by === reference) {
-      for (const m of names) if (sameAnswer(r.models[m]!.answer, refAnswer)) q.models[m]!.correct = false;
-    }
+    // Answers the same as the reference share its label: a thumbs down, or the judge's verdict on it.
+    copies.push(() => {
+      for (const m of sameAsReference) q.models[m]!.correct = q.models[reference]!.correct;
+    });
     return q;
   });
   let next = 0;
@@ -106,5 +118,6 @@ export async function labelRecords(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+  for (const copy of copies) copy();
   return { records: out, summary };
 }

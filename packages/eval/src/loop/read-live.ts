@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { DatasetError } from '../dataset/records.js';
-import type { Feedback } from './label.js';
 import { type LiveRecord, toLiveRecord } from './live-record.js';
 
 async function* lines(
@@ -58,8 +57,8 @@ export async function loadLiveRecords(
 
 /**
  * Reads users' feedback (JSONL of `{ "response_id", "rating": "up" | "down" }`, as the gateway's
- * `POST /v1/feedback` writes it); the last rating of a response wins. Response ids `chatcmpl-<run id>` are
- * keyed by the run id, as records are. A missing file is no feedback.
+ * `POST /v1/feedback` writes it); the last rating of a response wins. Response ids are the records' ids
+ * (the recording plugin's `idOf`). A missing file is no feedback.
  *
  * @example
  * ```ts
@@ -75,7 +74,7 @@ export async function loadFeedback(file: string): Promise<Map<string, 'up' | 'do
         throw new DatasetError(file, n, 'response_id', 'missing or not a string');
       if (r.rating !== 'up' && r.rating !== 'down')
         throw new DatasetError(file, n, 'rating', 'must be "up" or "down"');
-      out.set(r.response_id.replace(/^chatcmpl-/, ''), r.rating);
+      out.set(r.response_id, r.rating);
     }
   } catch (e) {
     if (e instanceof DatasetError && e.line === null && /cannot open/.test(e.message)) return out;

@@ -4,6 +4,7 @@ import {
   type ChatMessage,
   InvalidConfigError,
   type Provider,
+  type RunContext,
   type TokenLogprob,
   TypedEmitter,
 } from '@cascadeflow/core';
@@ -49,6 +50,11 @@ export interface RecordingOptions {
     model: string,
     usage: { inputTokens: number; outputTokens: number; cachedInputTokens: number },
   ) => number | null;
+  /**
+   * The id a record gets, which users' feedback refers to (default: the run id). A gateway that answers with
+   * its own response ids passes them in the run's metadata and reads them back here.
+   */
+  idOf?: (context: RunContext) => string;
   /** Deterministic sampling in tests (default Math.random). */
   random?: () => number;
   name?: string;
@@ -239,18 +245,19 @@ export function recordingPlugin(options: RecordingOptions): RecordingPlugin {
     onSettle({ context, request, outcome }) {
       if (stop.signal.aborted || !request) return;
       if (random() >= options.sampleRate) return;
+      const id = options.idOf?.(context) ?? context.runId;
       const result = outcome.result;
       if (outcome.status !== 'accepted' || !result) {
-        events.emit('record:skipped', { id: context.runId, reason: 'not_answered' });
+        events.emit('record:skipped', { id, reason: 'not_answered' });
         return;
       }
       if (pending.size >= maxQueued) {
-        events.emit('record:skipped', { id: context.runId, reason: 'queue_full' });
+        events.emit('record:skipped', { id, reason: 'queue_full' });
         return;
       }
       const price = options.price ?? ((m, u) => context.pricing.cost(m, u));
       const work = record(
-        context.runId,
+        id,
         context.userId,
         request.messages,
         request.maxTokens,
