@@ -53,6 +53,9 @@ const schema = z
         file: z.string().min(1).default('.cascadeflow/records.jsonl'),
         sampleRate: z.number().min(0).max(1),
         budgetUsd: z.number().min(0),
+        /** Shadow calls in flight at most (default 2), and sampled requests waiting at most (default 100). */
+        maxConcurrent: z.number().int().positive().optional(),
+        maxQueued: z.number().int().positive().optional(),
       })
       .strict()
       .optional(),

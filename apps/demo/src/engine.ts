@@ -279,6 +279,8 @@ export async function createEngine(config: DemoConfig): Promise<Engine> {
           ladder: live.ladder.map((t) => ({ model: t.model, provider: live.providers[t.provider]! })),
           sampleRate: config.recording.sampleRate,
           budgetUsd: config.recording.budgetUsd,
+          ...(config.recording.maxConcurrent ? { maxConcurrent: config.recording.maxConcurrent } : {}),
+          ...(config.recording.maxQueued ? { maxQueued: config.recording.maxQueued } : {}),
           sink: jsonlRecordSink(config.recording.file),
           // Records carry the gateway's response ids, which users' feedback names.
           idOf: (c) => (typeof c.metadata.responseId === 'string' ? c.metadata.responseId : c.runId),

@@ -71,6 +71,9 @@ describe('dashboard in headless Chromium', () => {
         /^On all \d+ recorded test questions: \d+\.\d% of gpt-4o's quality at \d+\.\d% of its cost/,
       );
       expect(await page.locator('#tier-share').textContent()).toMatch(/gpt-4o-mini: \d/);
+      expect(await page.locator('#calibration').textContent()).toMatch(
+        /Calibrated at start on the recorded train split/,
+      );
       // an example button sends a recorded question
       await page.locator('.example').first().click();
       await page.waitForFunction("document.querySelectorAll('#chat-log .answer').length >= 2", undefined, {

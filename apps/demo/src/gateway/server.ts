@@ -362,7 +362,7 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
           ...engine.calibration,
           reloadError: engine.calibration.reloadError && scrub(engine.calibration.reloadError),
         },
-        recording: engine.recorder && { spentUsd: engine.recorder.spentUsd },
+        recording: engine.recorder && { spentUsd: engine.recorder.spentUsd, ...engine.recorder.counts },
         requests: stats.requests,
         cost: stats.cost,
         baseline: stats.baseline,

@@ -65,6 +65,11 @@ export interface RecordingPlugin extends CascadePlugin {
   on: TypedEmitter<RecordingEvents>['on'];
   /** Shadow cost spent so far, in USD. */
   readonly spentUsd: number;
+  /** Records written, and sampled runs not recorded by reason, so far. */
+  readonly counts: {
+    written: number;
+    skipped: Partial<Record<RecordingEvents['record:skipped']['reason'], number>>;
+  };
   /** Resolves when every record started so far is written or skipped. */
   flush(): Promise<void>;
   /** Stops recording: aborts the shadow calls in flight and waits for them. */
@@ -111,6 +116,11 @@ export function recordingPlugin(options: RecordingOptions): RecordingPlugin {
   if (options.ladder.length < 2)
     throw new InvalidConfigError('ladder', 'name at least two models, cheapest first');
   const events = new TypedEmitter<RecordingEvents>();
+  const counts: RecordingPlugin['counts'] = { written: 0, skipped: {} };
+  events.on('record:written', () => counts.written++);
+  events.on('record:skipped', (e) => {
+    counts.skipped[e.reason] = (counts.skipped[e.reason] ?? 0) + 1;
+  });
   const random = options.random ?? Math.random;
   const maxConcurrent = options.maxConcurrent ?? 2;
   const maxQueued = options.maxQueued ?? 100;
@@ -180,13 +190,17 @@ export function recordingPlugin(options: RecordingOptions): RecordingPlugin {
         }
         await slot();
         const started = performance.now();
+        // One signal per call, tied to close(): the shared one would collect a listener per call.
+        const call = new AbortController();
+        const onClose = () => call.abort(stop.signal.reason);
+        stop.signal.addEventListener('abort', onClose, { once: true });
         try {
           const r = await tier.provider.complete({
             model: tier.model,
             messages,
             ...(maxTokens !== undefined ? { maxTokens } : {}),
             logprobs: true,
-            signal: stop.signal,
+            signal: call.signal,
           });
           const cost = r.cost ?? price(tier.model, r.usage) ?? 0;
           seen(tier.model, cost);
@@ -210,6 +224,7 @@ export function recordingPlugin(options: RecordingOptions): RecordingPlugin {
           });
           return;
         } finally {
+          stop.signal.removeEventListener('abort', onClose);
           release();
         }
       }
@@ -242,6 +257,7 @@ export function recordingPlugin(options: RecordingOptions): RecordingPlugin {
     get spentUsd() {
       return spent;
     },
+    counts,
     onSettle({ context, request, outcome }) {
       if (stop.signal.aborted || !request) return;
       if (random() >= options.sampleRate) return;
