@@ -24,7 +24,12 @@ const fixture = (name: string) =>
 function sink() {
   let text = '';
   return {
-    stream: { write: (s: string) => ((text += s), true) } as unknown as NodeJS.WritableStream,
+    stream: {
+      write: (s: string) => {
+        text += s;
+        return true;
+      },
+    } as unknown as NodeJS.WritableStream,
     text: () => text,
   };
 }
@@ -57,10 +62,7 @@ describe('record, label, calibrate, deploy: the loop, offline', () => {
     const admin = async (url: string) =>
       (
         await fetch(`${url}/api/stats`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })
-      ).json() as Promise<
-        // biome-ignore lint/suspicious/noExplicitAny: the dashboard API's JSON
-        any
-      >;
+      ).json() as Promise<any>;
 
     // 1. No calibration yet: fixed thresholds; every request recorded, with shadow calls.
     const first = await startDemo(common);
