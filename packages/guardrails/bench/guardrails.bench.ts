@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { CascadeAgent } from '@cascadeflow/core';
 import { OpenAIProvider } from '@cascadeflow/openai';
 import { type BenchResult, median, startTestServer, writeBenchResults } from '@cascadeflow/testing';
-import { guardrailsPlugin, type PiiType, PiiVault, StreamRedactor, scanPii } from '../dist/index.js';
+import { guardrailsPlugin, PiiVault, StreamRedactor, scanPii } from '../dist/index.js';
 import { corpus } from './corpus.js';
+import { fakerCorpus, score } from './faker-corpus.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const texts = corpus(4000, 1).map((c) => c.text);
@@ -48,6 +49,15 @@ const adversarial = [
   'GB82'.repeat(MB / 4),
   '１'.repeat(MB / 2),
   '\u200B1'.repeat(MB / 2),
+  // Aimed at this release's detectors: national phone shapes, Unicode addresses, credentials by context.
+  '12 '.repeat(MB / 3),
+  'é@'.repeat(MB / 2),
+  'x@y.'.repeat(MB / 4),
+  'Cookie: a='.repeat(MB / 10),
+  'a='.repeat(MB / 2),
+  '://'.repeat(MB / 3),
+  'Authorization: Bearer '.repeat(MB / 22),
+  '1\n'.repeat(MB / 2),
 ];
 let worst = 0;
 for (const a of adversarial) {
@@ -87,27 +97,8 @@ for (let i = 0; i < 40; i++) {
 }
 await server.close();
 
-// Precision and recall per type.
-const stats = new Map<PiiType, { tp: number; fp: number; fn: number }>();
-const get = (t: PiiType) => {
-  let s = stats.get(t);
-  if (!s) {
-    s = { tp: 0, fp: 0, fn: 0 };
-    stats.set(t, s);
-  }
-  return s;
-};
-for (const { text, labels } of corpus(3000, 99)) {
-  const left = [...labels];
-  for (const f of scanPii(text)) {
-    const i = left.findIndex((l) => l.type === f.type && l.value === f.value);
-    if (i >= 0) {
-      get(f.type).tp++;
-      left.splice(i, 1);
-    } else get(f.type).fp++;
-  }
-  for (const l of left) get(l.type).fn++;
-}
+// Precision and recall per type, on the test half of the faker corpus (the detectors were tuned on the other).
+const stats = score(fakerCorpus('test', 4000));
 
 // 100 KB of text with no space in it, streamed 10 characters at a time through the redactor (it used to be
 // rescanned whole on every chunk: quadratic). The median of 5.
@@ -146,7 +137,7 @@ const results: BenchResult[] = [
   {
     name: 'pii_adversarial_1mb_worst_ms',
     value: +worst.toFixed(1),
-    unit: 'ms, worst of 14 adversarial 1 MB inputs',
+    unit: `ms, worst of ${adversarial.length} adversarial 1 MB inputs`,
     target: 100,
     ratio: +(worst / 100).toFixed(3),
   },
@@ -163,12 +154,16 @@ for (const [type, s] of [...stats].sort()) {
   results.push({
     name: `pii_precision_${type}`,
     value: +p.toFixed(4),
-    unit: `precision on ${s.tp + s.fn} labelled ${type} values`,
+    unit: `precision on ${s.tp + s.fn} labelled ${type} values (faker corpus, test half, 15 locales)`,
+    target: 0.98,
+    ratio: +(p / 0.98).toFixed(4),
   });
   results.push({
     name: `pii_recall_${type}`,
     value: +rc.toFixed(4),
-    unit: `recall on ${s.tp + s.fn} labelled ${type} values`,
+    unit: `recall on ${s.tp + s.fn} labelled ${type} values (faker corpus, test half, 15 locales)`,
+    target: 0.95,
+    ratio: +(rc / 0.95).toFixed(4),
   });
 }
 const out = join(here, '../../../bench-results/guardrails.json');

@@ -140,7 +140,11 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
     const policy = outputPolicy(s.output);
     const out = applyPolicy(
       text,
-      scanPii(text, { ...(s.types ? { types: s.types } : {}), external: s.external }),
+      scanPii(text, {
+        ...(s.types ? { types: s.types } : {}),
+        external: s.external,
+        ...(s.phoneRegion ? { phoneRegion: s.phoneRegion } : {}),
+      }),
       policy,
       state.vault,
     );
@@ -173,7 +177,11 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
           if (!m.content) return m;
           const out = applyPolicy(
             m.content,
-            scanPii(m.content, { ...(s.types ? { types: s.types } : {}), external: s.external }),
+            scanPii(m.content, {
+              ...(s.types ? { types: s.types } : {}),
+              external: s.external,
+              ...(s.phoneRegion ? { phoneRegion: s.phoneRegion } : {}),
+            }),
             policy,
             state.vault,
           );
@@ -215,7 +223,11 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
       const redactor = new StreamRedactor(
         s.output === false ? {} : outputPolicy(s.output),
         state.vault,
-        { ...(s.types ? { types: s.types } : {}), external: s.external },
+        {
+          ...(s.types ? { types: s.types } : {}),
+          external: s.external,
+          ...(s.phoneRegion ? { phoneRegion: s.phoneRegion } : {}),
+        },
         true,
       );
       const throwIfBlocked = (): void => {

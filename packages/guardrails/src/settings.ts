@@ -1,3 +1,4 @@
+import type { CountryCode } from 'libphonenumber-js/min';
 import type { ModerationCategory } from './moderation/categories.js';
 import type { ExternalDetector, PiiType } from './pii/detectors.js';
 import { DEFAULT_PII_POLICY, type PiiPolicy } from './pii/policy.js';
@@ -13,6 +14,8 @@ export interface GuardrailSettings {
     types?: PiiType[];
     /** Extra detectors: names and street addresses need more than patterns (an NER model or service). */
     external?: ExternalDetector[];
+    /** Default region of phone numbers written without a country code (e.g. `US`); see `ScanOptions`. */
+    phoneRegion?: CountryCode;
   };
   moderation?: {
     input?: boolean;
@@ -36,6 +39,7 @@ export interface ResolvedSettings {
   output: PiiPolicy | false;
   types?: PiiType[];
   external: ExternalDetector[];
+  phoneRegion?: CountryCode;
   moderateInput: boolean;
   moderateOutput: boolean;
   thresholds: Partial<Record<ModerationCategory, number>>;
@@ -49,6 +53,7 @@ export function resolveSettings(s: GuardrailSettings = {}): ResolvedSettings {
     output: s.pii?.output ?? input,
     ...(s.pii?.types ? { types: s.pii.types } : {}),
     external: s.pii?.external ?? [],
+    ...(s.pii?.phoneRegion ? { phoneRegion: s.pii.phoneRegion } : {}),
     moderateInput: s.moderation?.input ?? true,
     moderateOutput: s.moderation?.output ?? true,
     thresholds: s.moderation?.thresholds ?? {},

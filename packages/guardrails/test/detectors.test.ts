@@ -77,6 +77,79 @@ describe('detectors validate, not only match', () => {
   });
 });
 
+describe('real-world formats', () => {
+  it('national phone numbers without "+", with extensions, and a default region through libphonenumber', () => {
+    expect(
+      types(
+        'ring 78 651 450, (37) 788-063, 9472 7916, 95-592-55-13, (06743) 3757809, 0719657900 or 13277761289',
+      ),
+    ).toEqual([
+      'phone:78 651 450',
+      'phone:(37) 788-063',
+      'phone:9472 7916',
+      'phone:95-592-55-13',
+      'phone:(06743) 3757809',
+      'phone:0719657900',
+      'phone:13277761289',
+    ]);
+    expect(types('call 345-899-3560x4587 or 1-738-542-9615 ext. 72 or +46 (0)8 928 571 38')).toEqual([
+      'phone:345-899-3560x4587',
+      'phone:1-738-542-9615 ext. 72',
+      'phone:+46 (0)8 928 571 38',
+    ]);
+    // Identifiers, dates and codes that look alike are not phone numbers.
+    expect(
+      types(
+        'order #123456789, invoice 0719657900, SKU 7689-7270-1418, on 2024-05-01, 10.2.33.1, id fe30884b-2f1d-4063-9298-ca7e6789e976',
+      ),
+    ).toEqual(['ipv4:10.2.33.1']);
+    expect(types('call 4586720594')).toEqual([]);
+    expect(scanPii('call 4586720594', { phoneRegion: 'US' }).map((m) => m.value)).toEqual(['4586720594']);
+    expect(scanPii('order #4586720594', { phoneRegion: 'US' })).toEqual([]);
+  });
+
+  it('cards split by a line break, internationalised e-mail addresses, IBANs of newer registry countries', () => {
+    expect(types('card 4111 1111\n1111 1111 ok')).toEqual(['card:4111 1111\n1111 1111']);
+    expect(types('josé@bücher.de, 用户@例子.广告, a@b.xn--p1ai')).toEqual([
+      'email:josé@bücher.de',
+      'email:用户@例子.广告',
+      'email:a@b.xn--p1ai',
+    ]);
+    expect(types('IR89 0060 0120 0282 3946 0559 82')).toEqual(['iban:IR89 0060 0120 0282 3946 0559 82']);
+  });
+
+  it('secrets of many issuers, and credentials by where they stand', () => {
+    const kinds = (t: string) => scanPii(t).map((m) => `${m.kind}:${m.value}`);
+    expect(kinds('sk_live_4eC39HqLyjWDarjtT1zdp7dc')).toEqual(['stripe:sk_live_4eC39HqLyjWDarjtT1zdp7dc']);
+    expect(kinds('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')).toHaveLength(1);
+    expect(kinds('AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe')).toEqual([
+      'google:AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe',
+    ]);
+    expect(kinds(`xapp-1-A0123456789-1234567890123-${'a'.repeat(64)}`)[0]).toMatch(/^slack:xapp-/);
+    expect(kinds(`AccountKey=${'A'.repeat(86)}==;`)[0]).toMatch(/^azure:A{86}==$/);
+    expect(kinds('glpat-abcdefghij0123456789 npm_abcdefghijklmnopqrstuvwxyz0123456789')).toEqual([
+      'gitlab:glpat-abcdefghij0123456789',
+      'npm:npm_abcdefghijklmnopqrstuvwxyz0123456789',
+    ]);
+    expect(kinds('curl -H "Authorization: Bearer abcdef123456.ghijkl" x')).toEqual([
+      'authorization:abcdef123456.ghijkl',
+    ]);
+    expect(kinds('Cookie: theme=dark; sessionid=8f14e45fceea167a5a36dedd4bea2543; lang=en')).toEqual([
+      'cookie:8f14e45fceea167a5a36dedd4bea2543',
+    ]);
+    expect(kinds('GET https://api.example.com/v1?user=3&access_token=ya29.a0AfH6SMBx3&x=1')).toEqual([
+      'url_token:ya29.a0AfH6SMBx3',
+    ]);
+    expect(kinds('postgres://admin:s3cr3tP4ss@db.example.com:5432/app')).toEqual(['url_password:s3cr3tP4ss']);
+    // Hard negatives: hashes, UUIDs, versions, ordinary cookies and URL parameters.
+    expect(
+      kinds(
+        'sha 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08, 123e4567-e89b-12d3-a456-426614174000, v1.2.3, Cookie: theme=dark; lang=en-GB, https://x.io/?page=12345678',
+      ),
+    ).toEqual([]);
+  });
+});
+
 describe('overlaps, Unicode tricks and actions', () => {
   it('overlapping matches resolve to one, the higher priority first', () => {
     // An email whose local part is a phone number; a card inside an IBAN-like string.

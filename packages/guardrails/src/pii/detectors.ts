@@ -1,3 +1,4 @@
+import { type CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import {
   cardNetwork,
   luhn,
@@ -39,9 +40,13 @@ export const PRIORITY: Record<PiiType, number> = {
 
 // Every pattern is a literal anchor followed by single character classes with bounded repeats: no nested
 // unbounded quantifier, so no catastrophic backtracking; a scan is linear in the text.
-const EMAIL_LOCAL = /[A-Za-z0-9._%+-]/;
-const EMAIL_DOMAIN = /[A-Za-z0-9.-]/;
-const DIGIT_RUN = /[+(]?\d[\d ()./-]{0,40}/g;
+// Internationalised addresses (RFC 6531, IDNA): letters and digits of any script.
+const EMAIL_LOCAL = /[\p{L}\p{N}\p{M}._%+-]/u;
+const EMAIL_DOMAIN = /[\p{L}\p{N}\p{M}.-]/u;
+const EMAIL_TLD = /^(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59}|\p{L}[\p{L}\p{M}]{1,23})$/u;
+// A line break may split a card number ("4111 1111\n1111 1111"); nothing else may span one.
+const DIGIT_RUN = /[+(]?\d[\d ()./\n-]{0,40}/g;
+const EXTENSION = /^ ?(?:x|ext\.?|extension) ?\d{1,6}(?![\dA-Za-z])/i;
 // Case-insensitive: people write IBANs in lower case too (the checksum is computed on the upper-cased value).
 const IBAN = /\b[A-Za-z]{2}\d{2}[ ]?[A-Za-z0-9]{2}/g;
 const IPV4 = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d]|\.\d)/g;
@@ -56,6 +61,27 @@ const SECRETS: { kind: string; re: RegExp; check?: (v: string) => boolean }[] = 
   { kind: 'aws', re: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b/g },
   { kind: 'github', re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})\b/g },
   { kind: 'slack', re: /\bxox[abposr]-[A-Za-z0-9-]{10,200}/g },
+  // Adapted from gitleaks' published rules (MIT): issuer prefixes with the issuer's own alphabet and length.
+  { kind: 'stripe', re: /\b(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{10,99}\b/g },
+  { kind: 'stripe', re: /\bwhsec_[A-Za-z0-9]{24,64}\b/g },
+  { kind: 'sendgrid', re: /\bSG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64}/g },
+  { kind: 'google', re: /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g },
+  { kind: 'google', re: /\bGOCSPX-[A-Za-z0-9_-]{28}(?![A-Za-z0-9_-])/g },
+  { kind: 'azure', re: /(?<![A-Za-z0-9_~.])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g },
+  { kind: 'azure', re: /\b(?<=AccountKey=)[A-Za-z0-9+/]{86}==/g },
+  { kind: 'azure', re: /\b(?<=SharedAccessKey=)[A-Za-z0-9+/]{42,44}=/g },
+  { kind: 'slack', re: /\bxapp-\d-[A-Z0-9]{8,20}-\d{8,20}-[a-z0-9]{32,80}/g },
+  {
+    kind: 'slack',
+    re: /\bhttps:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]{6,12}\/B[A-Z0-9]{6,12}\/[A-Za-z0-9]{20,32}/g,
+  },
+  { kind: 'gitlab', re: /\bglpat-[A-Za-z0-9_-]{20,64}/g },
+  { kind: 'npm', re: /\bnpm_[A-Za-z0-9]{36}\b/g },
+  { kind: 'huggingface', re: /\bhf_[A-Za-z]{34}\b/g },
+  { kind: 'twilio', re: /\bSK[0-9a-f]{32}\b/g },
+  { kind: 'mailgun', re: /\bkey-[0-9a-f]{32}\b/g },
+  { kind: 'shopify', re: /\bshp(?:at|ca|pa|ss)_[0-9a-fA-F]{32}\b/g },
+  { kind: 'digitalocean', re: /\bdo[por]_v1_[0-9a-f]{64}\b/g },
   {
     kind: 'jwt',
     re: /\beyJ[A-Za-z0-9_-]{8,4000}\.eyJ[A-Za-z0-9_-]{8,8000}\.[A-Za-z0-9_-]{16,4000}/g,
@@ -63,16 +89,66 @@ const SECRETS: { kind: string; re: RegExp; check?: (v: string) => boolean }[] = 
   },
 ];
 const KEY_BEGIN = /-----BEGIN (?:[A-Z0-9]{1,20} ){0,3}PRIVATE KEY-----/y;
+// Credentials by where they stand rather than by issuer: the value after an Authorization header's scheme,
+// a session-like cookie, a token-like URL parameter, the password of a URL. The match is the value only.
+const AUTH_HEADER =
+  /\b(?:Authorization|Proxy-Authorization)["']?\s*[:=]\s*["']?(?:Bearer|Basic|Token|Digest|Bot|ApiKey)\s+([A-Za-z0-9._~+/=-]{8,4096})/gi;
+const API_KEY_HEADER =
+  /\b(?:X-Api-Key|Api-Key|X-Auth-Token|X-Access-Token)["']?\s*[:=]\s*["']?([A-Za-z0-9._~+/=-]{12,4096})/gi;
+const COOKIE = /\b(?:Set-)?Cookie\s*:\s*([^\r\n]{1,8192})/gi;
+const COOKIE_PAIR = /([A-Za-z0-9_.-]{1,64})=([^;\s]{1,4096})/g;
+const SESSION_NAME = /sess|sid|token|auth|jwt|login|remember|csrf|xsrf|secret|key/i;
+const URL_TOKEN =
+  /[?&#](?:access_token|refresh_token|id_token|token|api_key|apikey|api-key|key|secret|client_secret|sig|signature|password|passwd|pwd|auth|session|sessionid|code)=([^&#\s"'<>]{8,4096})/gi;
+const URL_PASSWORD = /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^:/@\s]{1,256}:([^@/\s]{1,256})@/gi;
+
+/** A character of an address's local part or domain: ASCII by code, other scripts by Unicode class. */
+function addressChar(text: string, i: number, local: boolean): boolean {
+  const c = text.charCodeAt(i);
+  if (c < 128) {
+    return (
+      (c >= 48 && c <= 57) ||
+      (c >= 65 && c <= 90) ||
+      (c >= 97 && c <= 122) ||
+      c === 46 ||
+      c === 45 ||
+      (local && (c === 95 || c === 37 || c === 43))
+    );
+  }
+  // Other scripts: the Unicode class of a BMP code unit, computed once and remembered.
+  const cache = local ? LOCAL_CLASS : DOMAIN_CLASS;
+  let known = cache[c]!;
+  if (known === 0) {
+    known = (local ? EMAIL_LOCAL : EMAIL_DOMAIN).test(text[i]!) ? 1 : 2;
+    cache[c] = known;
+  }
+  return known === 1;
+}
+const LOCAL_CLASS = new Uint8Array(65536);
+const DOMAIN_CLASS = new Uint8Array(65536);
 
 function emails(text: string, out: PiiMatch[]) {
   let at = text.indexOf('@');
+  let previous = -1;
   while (at !== -1) {
+    const next = text.indexOf('@', at + 1);
+    // Neither part can hold an "@": each character is looked at for at most two addresses, however many
+    // "@" the text has.
     let s = at;
-    while (s > 0 && at - s < 64 && EMAIL_LOCAL.test(text[s - 1]!)) s--;
+    while (s > previous + 1 && at - s < 64 && addressChar(text, s - 1, true)) s--;
     let e = at + 1;
-    while (e < text.length && e - at < 255 && EMAIL_DOMAIN.test(text[e]!)) e++;
+    const stop = next === -1 ? text.length : next;
+    while (e < stop && e - at < 255 && addressChar(text, e, false)) e++;
     while (e > at + 1 && (text[e - 1] === '.' || text[e - 1] === '-')) e--;
     while (s < at && text[s] === '.') s++;
+    let dot = e - 2;
+    while (dot > at && text.charCodeAt(dot) !== 46) dot--;
+    // No dot inside the domain, or nothing before the "@": not an address (checked before any string is made).
+    if (dot <= at || s === at) {
+      previous = at;
+      at = next;
+      continue;
+    }
     const local = text.slice(s, at);
     const domain = text.slice(at + 1, e);
     const labels = domain.split('.');
@@ -83,16 +159,17 @@ function emails(text: string, out: PiiMatch[]) {
       !local.endsWith('.') &&
       labels.length >= 2 &&
       labels.every((l) => l.length > 0 && l.length <= 63 && !l.startsWith('-') && !l.endsWith('-')) &&
-      /^[A-Za-z]{2,24}$/.test(tld)
+      EMAIL_TLD.test(tld)
     ) {
       out.push({ type: 'email', start: s, end: e, value: text.slice(s, e) });
     }
-    at = text.indexOf('@', at + 1);
+    previous = at;
+    at = next;
   }
 }
 
 /** Splits a digit run into groups (digits between separators) and tries every span of groups. */
-function digitRuns(text: string, out: PiiMatch[]) {
+function digitRuns(text: string, out: PiiMatch[], phoneRegion: CountryCode | undefined) {
   DIGIT_RUN.lastIndex = 0;
   for (let m = DIGIT_RUN.exec(text); m; m = DIGIT_RUN.exec(text)) {
     let run = m[0];
@@ -107,12 +184,26 @@ function digitRuns(text: string, out: PiiMatch[]) {
     // Spans are bounded: a value has at most 19 digits in at most 8 groups, and a one-digit group only
     // right after a "+" country code (+1, +33 6 …). This keeps the work per run constant, however hostile.
     for (let i = 0; i < groups.length; i++) {
-      const plus = text[groups[i]!.s - 1] === '+';
+      // A one-digit group starts a value only after "+" (+1, +33 6 …) or as the US "1-" before 3 digits.
+      const plus =
+        text[groups[i]!.s - 1] === '+' ||
+        (text[groups[i]!.s] === '1' &&
+          groups[i + 1] !== undefined &&
+          groups[i + 1]!.e - groups[i + 1]!.s === 3);
       if (groups[i]!.e - groups[i]!.s === 1 && !plus) continue;
       let digits = 0;
+      // The sizes of groups i..j, grown in place: no allocation per span.
+      const sizes: number[] = [];
+      let minGroup = 99;
+      let maxGroup = 0;
       for (let j = i; j < groups.length && j - i < 8; j++) {
         const len = groups[j]!.e - groups[j]!.s;
-        if (len === 1 && j > i + 1) break;
+        sizes.push(len);
+        if (len < minGroup) minGroup = len;
+        if (len > maxGroup) maxGroup = len;
+        // "+46 (0)8 …": the trunk 0 in parentheses and the one-digit area code after it belong to the number.
+        const trunk = plus && (text[groups[j]!.s - 1] === '(' || text[groups[j]!.s - 1] === ')');
+        if (len === 1 && j > i + 1 && !trunk) break;
         if (len === 1 && j === i + 1 && !plus) break;
         digits += len;
         if (digits > 19) break;
@@ -122,14 +213,22 @@ function digitRuns(text: string, out: PiiMatch[]) {
         if (best && e - s <= best.end - best.start) continue;
         // "+" and "(" belong to a phone number that starts with them.
         const lead = text[s - 1] === '+' || text[s - 1] === '(' ? s - 1 : s;
-        const found = classifyDigits(
-          text,
-          lead,
-          e,
-          groups.slice(i, j + 1).map((x) => x.e - x.s),
-        );
+        // From the group sizes alone, before any string is built: can any rule match? Hostile runs of
+        // digits then cost a few comparisons per span.
+        if (!couldMatch(sizes, digits, minGroup, maxGroup, text[lead]!, phoneRegion !== undefined)) continue;
+        const found = classifyDigits(text, lead, e, sizes, phoneRegion);
         if (found) best = found;
       }
+    }
+    if (best?.type === 'phone') {
+      // An extension belongs to the number: "345-899-3560x4587", "… ext. 12".
+      const ext = EXTENSION.exec(text.slice(best.end, best.end + 20));
+      if (ext)
+        best = {
+          ...best,
+          end: best.end + ext[0].length,
+          value: text.slice(best.start, best.end + ext[0].length),
+        };
     }
     if (best) out.push(best);
     // A run may hold several values ("4111… or 555-…"): continue after the best one, or after the run.
@@ -137,11 +236,39 @@ function digitRuns(text: string, out: PiiMatch[]) {
   }
 }
 
-function classifyDigits(text: string, s: number, e: number, groups: number[]): PiiMatch | null {
+function couldMatch(
+  sizes: readonly number[],
+  n: number,
+  minGroup: number,
+  maxGroup: number,
+  first: string,
+  region: boolean,
+): boolean {
+  const k = sizes.length;
+  if (k === 3 && sizes[0] === 3 && sizes[1] === 2 && sizes[2] === 4) return true; // SSN
+  if (n >= 12 && n <= 19 && k <= 5 && (k === 1 || minGroup >= 3)) return true; // card
+  return (
+    (first === '+' && n >= 8 && n <= 15) ||
+    first === '(' ||
+    (k === 1 && (n === 10 || n === 11)) ||
+    (n === 10 && k === 3 && sizes[0] === 3 && sizes[1] === 3) ||
+    (n === 11 && k === 4 && sizes[0] === 1 && sizes[1] === 3 && sizes[2] === 3) ||
+    (n >= 8 && n <= 13 && k <= 5 && minGroup >= 2 && (maxGroup >= 3 || first === '0')) ||
+    (region && n >= 7)
+  );
+}
+
+function classifyDigits(
+  text: string,
+  s: number,
+  e: number,
+  groups: number[],
+  phoneRegion: CountryCode | undefined,
+): PiiMatch | null {
   const raw = text.slice(s, e);
   const digits = raw.replace(/\D/g, '');
   const after = text[e];
-  if (after !== undefined && /[\dA-Za-z]/.test(after)) return null;
+  if (after !== undefined && /[\dA-Za-z]/.test(after) && !EXTENSION.test(text.slice(e, e + 20))) return null;
   const seps = raw.replace(/[\d]/g, '');
   // SSN: 3-2-4 with one kind of separator.
   if (
@@ -159,36 +286,97 @@ function classifyDigits(text: string, s: number, e: number, groups: number[]): P
   if (
     digits.length >= 12 &&
     digits.length <= 19 &&
-    /^(?: *| *-*| *\.*|\/*)$/.test(seps) &&
-    new Set(seps.replace(/ /g, '')).size <= 1 &&
-    !/[ ./-]{2}/.test(raw) &&
+    /^(?: *| *-*| *\.*|\/*)$/.test(seps.replace('\n', ' ')) &&
+    new Set(seps.replace(/ /g, '').replace('\n', '')).size <= 1 &&
+    !/[ ./-]{2}/.test(raw.replace('\n', ' ')) &&
+    (seps.match(/\n/g)?.length ?? 0) <= 1 &&
     luhn(digits)
   ) {
     const network = cardNetwork(digits);
     // Maestro's short lengths must not be carved out of a longer number ("1234 5678 9012 3456").
     const carved = /\d/.test(text[s - 2] ?? '') && /[ ./-]/.test(text[s - 1] ?? '');
-    if (network && !(network === 'maestro' && carved))
+    // A short Maestro number after "SKU" or "order #" is that identifier.
+    const identifier = digits.length <= 13 && ID_CONTEXT.test(text.slice(Math.max(0, s - 16), s));
+    if (network && !(network === 'maestro' && (carved || identifier)))
       return { type: 'card', start: s, end: e, value: raw, kind: network };
   }
   // Phone numbers: international (+ and 8-15 digits), US (NXX NXX XXXX), or national with a trunk 0.
-  if (!plausiblePhone(digits) || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(raw)) return null;
+  if (!plausiblePhone(digits) || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(raw) || raw.includes('\n')) return null;
   if (raw.startsWith('+') && digits.length >= 8 && digits.length <= 15 && !raw.includes('+', 1))
     return { type: 'phone', start: s, end: e, value: raw };
-  const us = /^(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}$/;
-  if (digits.length === 10 && us.test(raw) && /^[2-9]/.test(digits) && /^[2-9]/.test(digits.slice(3)))
+  const us = /^(?:1[-. ])?(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}$/;
+  const national =
+    digits.length === 11 && digits.startsWith('1') && /^1[-. ]/.test(raw) ? digits.slice(1) : digits;
+  if (national.length === 10 && us.test(raw) && /^[2-9]/.test(national) && /^[2-9]/.test(national.slice(3)))
     return { type: 'phone', start: s, end: e, value: raw };
+  if (nationalPhone(text, s, raw, digits, groups, seps))
+    return { type: 'phone', start: s, end: e, value: raw };
+  // With a default region, anything libphonenumber's metadata says is a valid number of that region (an
+  // unbroken "4586720594" in the US), unless the words before make it an identifier.
   if (
-    digits.startsWith('0') &&
-    !digits.startsWith('00') &&
-    digits.length >= 10 &&
-    digits.length <= 11 &&
-    groups.length >= 2 &&
-    groups.every((g) => g >= 2) &&
-    /^[ .-]+$|^\(.*/.test(seps || 'x')
-  ) {
+    phoneRegion &&
+    digits.length >= 7 &&
+    !ID_CONTEXT.test(text.slice(Math.max(0, s - 16), s)) &&
+    parsePhoneNumberFromString(raw, phoneRegion)?.isValid()
+  )
     return { type: 'phone', start: s, end: e, value: raw };
-  }
   return null;
+}
+
+// Words before a number that make it an identifier, not a phone number.
+const ID_CONTEXT =
+  /(?:#|\bno\.?|\bnr\.?|\bnum(?:ber)?|\border|\binvoice|\bid|\bsku|\bref(?:erence)?|\btracking|\bserial|\baccount|\bacct|\bticket|\bcase|\bisbn|\bpo|\bzip|\bpostcode|\bversion|\bbuild)\s*[:#]?\s*$/i;
+const DATE_SHAPE = /^(?:(?:19|20)\d\d[-./]\d\d?[-./]\d\d?|\d\d?[-./]\d\d?[-./](?:19|20)\d\d)$/;
+
+/**
+ * Phone numbers written the national way, without "+": a parenthesised area code ("(37) 788-063",
+ * "(06743) 3757809"), 8-12 digits in groups of 2-4 split by spaces, dashes or dots ("78 651 450",
+ * "95-592-55-13", "9472 7916"), or one unbroken run that starts with a trunk 0 (10-11 digits) or is a
+ * Chinese mobile number (11 digits, 1[3-9]…). Not after a word that makes it an identifier ("order #",
+ * "invoice", "SKU", "version"), not a date, not 4-4-4 (a product or serial code).
+ */
+function nationalPhone(
+  text: string,
+  s: number,
+  raw: string,
+  digits: string,
+  groups: number[],
+  seps: string,
+): boolean {
+  if (ID_CONTEXT.test(text.slice(Math.max(0, s - 16), s))) return false;
+  // Never carved out of a longer run of digits ("SKU 7689-7270-1418", an IP address).
+  const e = s + raw.length;
+  if (text[s - 1] === ' ' && /\d/.test(text[s - 2] ?? '')) return false;
+  if (/[./:-]/.test(text[s - 1] ?? '') && /[A-Za-z0-9]/.test(text[s - 2] ?? '')) return false;
+  if (/[./:-]/.test(text[e] ?? '') && /[A-Za-z0-9]/.test(text[e + 1] ?? '')) return false;
+  if (text[e] === ' ' && /\d/.test(text[e + 1] ?? '') && /\d/.test(text[e + 2] ?? '')) return false;
+  if (DATE_SHAPE.test(raw)) return false;
+  const n = digits.length;
+  if (raw.startsWith('(')) {
+    return /^\(\d{2,5}\) ?\d{2,5}(?:[- .]?\d{2,5}){0,2}$/.test(raw) && n >= 8 && n <= 13;
+  }
+  if (groups.length === 1) {
+    return (
+      (digits.startsWith('0') && !digits.startsWith('00') && n >= 10 && n <= 11) ||
+      (n === 11 && /^1[3-9]/.test(digits))
+    );
+  }
+  const trunk2 = groups.length === 2 && digits.startsWith('0') && !digits.startsWith('00');
+  if (n < 8 || n > (trunk2 ? 13 : 12) || groups.length > 5) return false;
+  if (!/^(?:[ ]+|[-]+|[.]+|[ -]+)$/.test(seps) || /[ ./-]{2}/.test(raw.replace(/ - /g, '-'))) return false;
+  if (groups.length === 3 && groups.every((g) => g === 4)) return false;
+  // The shape of a US SSN (3-2-4) is an SSN or nothing.
+  if (groups.length === 3 && groups[0] === 3 && groups[1] === 2 && groups[2] === 4) return false;
+  // Two groups after a trunk 0 may be long ("070870 60984", "06 64350069", "0549-16637927").
+  if (!groups.every((g) => g >= 2 && (g <= 5 || (trunk2 && g <= 8)))) return false;
+  // Groups of two digits only ("12 15 18 21") are a list of numbers, unless a trunk 0 starts them (French).
+  if (groups.every((g) => g <= 2) && !digits.startsWith('0')) return false;
+  // A leading trunk 0 or group sizes that phone plans use; three or more groups, or two of 4 ("9472 7916").
+  return (
+    groups.length >= 3 ||
+    (groups.length === 2 && groups[0]! >= 3 && groups[1]! >= 4) ||
+    digits.startsWith('0')
+  );
 }
 
 function ibans(text: string, out: PiiMatch[]) {
@@ -238,6 +426,33 @@ function secrets(text: string, out: PiiMatch[]) {
         out.push({ type: 'secret', kind, start: m.index, end: m.index + m[0].length, value: m[0] });
     }
   }
+  const valueOf = (re: RegExp, kind: string, minLength = 8) => {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      const v = m[1]!;
+      if (v.length < minLength) continue;
+      const start = m.index + m[0].length - v.length;
+      out.push({ type: 'secret', kind, start, end: start + v.length, value: v });
+    }
+  };
+  if (/authoriz/i.test(text)) valueOf(AUTH_HEADER, 'authorization');
+  if (/-(?:api-)?key|-token|api-key/i.test(text)) valueOf(API_KEY_HEADER, 'api_key_header');
+  if (text.includes('=')) valueOf(URL_TOKEN, 'url_token');
+  if (text.includes('://')) valueOf(URL_PASSWORD, 'url_password', 1);
+  if (/cookie/i.test(text)) {
+    COOKIE.lastIndex = 0;
+    for (let c = COOKIE.exec(text); c; c = COOKIE.exec(text)) {
+      const line = c[1]!;
+      const base = c.index + c[0].length - line.length;
+      COOKIE_PAIR.lastIndex = 0;
+      for (let p = COOKIE_PAIR.exec(line); p; p = COOKIE_PAIR.exec(line)) {
+        const [, name, value] = p;
+        if (!SESSION_NAME.test(name!) || value!.length < 8) continue;
+        const start = base + p.index + name!.length + 1;
+        out.push({ type: 'secret', kind: 'cookie', start, end: start + value!.length, value: value! });
+      }
+    }
+  }
   let at = text.indexOf('-----BEGIN ');
   while (at !== -1) {
     KEY_BEGIN.lastIndex = at;
@@ -282,11 +497,12 @@ export function detectIn(
   text: string,
   types: ReadonlySet<PiiType> | null,
   external: readonly ExternalDetector[] = [],
+  phoneRegion?: CountryCode,
 ): PiiMatch[] {
   const out: PiiMatch[] = [];
   const want = (t: PiiType) => types === null || types.has(t);
   if (want('email') && text.includes('@')) emails(text, out);
-  if (want('card') || want('phone') || want('ssn')) digitRuns(text, out);
+  if (want('card') || want('phone') || want('ssn')) digitRuns(text, out, phoneRegion);
   if (want('iban')) ibans(text, out);
   if (want('ipv4') || want('ipv6')) ips(text, out);
   if (want('secret')) secrets(text, out);

@@ -94,6 +94,21 @@ export interface NormalizedText {
   toOriginal: Int32Array;
 }
 
+/** Non-ASCII code point → its folded text ('' when dropped). Bounded, so hostile input cannot grow it. */
+const FOLD = new Map<number, string>();
+
+function foldOf(cp: number, ch: string): string {
+  let f = FOLD.get(cp);
+  if (f !== undefined) return f;
+  if (INVISIBLE.test(ch)) f = '';
+  else if (SPACES.test(ch)) f = ' ';
+  else if (DASHES.test(ch)) f = '-';
+  else f = CONFUSABLE[ch] ?? (DIGIT.test(ch) ? asciiDigit(cp) : ch.normalize('NFKC'));
+  if (f === '' && !INVISIBLE.test(ch)) f = ch;
+  if (FOLD.size < 65_536) FOLD.set(cp, f);
+  return f;
+}
+
 export function normalize(original: string): NormalizedText {
   // Fast path: plain ASCII needs no work.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
@@ -102,29 +117,38 @@ export function normalize(original: string): NormalizedText {
     for (let i = 0; i <= original.length; i++) map[i] = i;
     return { text: original, toOriginal: map };
   }
-  let out = '';
-  const map: number[] = [];
+  const parts: string[] = [];
+  let map = new Int32Array(original.length + 16);
+  let n = 0;
+  const room = (k: number) => {
+    if (n + k < map.length) return;
+    const bigger = new Int32Array(Math.max(map.length * 2, n + k + 16));
+    bigger.set(map);
+    map = bigger;
+  };
+  // ASCII characters are copied in runs; only other characters are looked at one by one (and memoised).
+  let run = 0;
   let i = 0;
   while (i < original.length) {
-    const cp = original.codePointAt(i)!;
-    const ch = String.fromCodePoint(cp);
-    const len = ch.length;
-    if (INVISIBLE.test(ch)) {
-      i += len;
+    const unit = original.charCodeAt(i);
+    if (unit < 0x80) {
+      room(1);
+      map[n++] = i;
+      i++;
       continue;
     }
-    let folded = SPACES.test(ch)
-      ? ' '
-      : DASHES.test(ch)
-        ? '-'
-        : cp < 0x80
-          ? ch
-          : (CONFUSABLE[ch] ?? (DIGIT.test(ch) ? asciiDigit(cp) : ch.normalize('NFKC')));
-    if (folded === '') folded = ch;
-    for (let k = 0; k < folded.length; k++) map.push(i);
-    out += folded;
+    if (run < i) parts.push(original.slice(run, i));
+    const cp = original.codePointAt(i)!;
+    const len = cp > 0xffff ? 2 : 1;
+    const folded = foldOf(cp, original.slice(i, i + len));
+    room(folded.length);
+    for (let k = 0; k < folded.length; k++) map[n++] = i;
+    parts.push(folded);
     i += len;
+    run = i;
   }
-  map.push(original.length);
-  return { text: out, toOriginal: Int32Array.from(map) };
+  if (run < original.length) parts.push(original.slice(run));
+  room(1);
+  map[n++] = original.length;
+  return { text: parts.join(''), toOriginal: map.subarray(0, n) };
 }

@@ -1,3 +1,4 @@
+import type { CountryCode } from 'libphonenumber-js/min';
 import { detectIn, type ExternalDetector, type PiiMatch, type PiiType } from './detectors.js';
 import { normalize } from './normalize.js';
 
@@ -7,6 +8,12 @@ export interface ScanOptions {
   types?: readonly PiiType[];
   /** Extra detectors (names, addresses, an NER service), run on the normalised text. */
   external?: readonly ExternalDetector[];
+  /**
+   * A default region for phone numbers written without a country code (ISO 3166 code, e.g. `US`, `DE`):
+   * numbers valid there by libphonenumber's metadata are found even when no format gives them away (an
+   * unbroken `4586720594`). Default none: only formats that look like a phone number anywhere.
+   */
+  phoneRegion?: CountryCode;
 }
 
 /**
@@ -21,7 +28,12 @@ export interface ScanOptions {
  */
 export function scanPii(original: string, options: ScanOptions = {}): PiiMatch[] {
   const { text, toOriginal } = normalize(original);
-  const found = detectIn(text, options.types ? new Set(options.types) : null, options.external);
+  const found = detectIn(
+    text,
+    options.types ? new Set(options.types) : null,
+    options.external,
+    options.phoneRegion,
+  );
   if (text === original) return found;
   return found.map((m) => {
     const start = toOriginal[m.start]!;
