@@ -426,7 +426,7 @@ function secrets(text: string, out: PiiMatch[]) {
         out.push({ type: 'secret', kind, start: m.index, end: m.index + m[0].length, value: m[0] });
     }
   }
-  const valueOf = (re: RegExp, kind: string, minLength = 8) => {
+  const credentialsAfter = (re: RegExp, kind: string, minLength = 8) => {
     re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) {
       const v = m[1]!;
@@ -435,10 +435,10 @@ function secrets(text: string, out: PiiMatch[]) {
       out.push({ type: 'secret', kind, start, end: start + v.length, value: v });
     }
   };
-  if (/authoriz/i.test(text)) valueOf(AUTH_HEADER, 'authorization');
-  if (/-(?:api-)?key|-token|api-key/i.test(text)) valueOf(API_KEY_HEADER, 'api_key_header');
-  if (text.includes('=')) valueOf(URL_TOKEN, 'url_token');
-  if (text.includes('://')) valueOf(URL_PASSWORD, 'url_password', 1);
+  if (/authoriz/i.test(text)) credentialsAfter(AUTH_HEADER, 'authorization');
+  if (/-(?:api-)?key|-token|api-key/i.test(text)) credentialsAfter(API_KEY_HEADER, 'api_key_header');
+  if (text.includes('=')) credentialsAfter(URL_TOKEN, 'url_token');
+  if (text.includes('://')) credentialsAfter(URL_PASSWORD, 'url_password', 1);
   if (/cookie/i.test(text)) {
     COOKIE.lastIndex = 0;
     for (let c = COOKIE.exec(text); c; c = COOKIE.exec(text)) {
