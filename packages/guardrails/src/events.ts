@@ -9,7 +9,8 @@ export interface GuardrailEvents {
     where: 'input' | 'output';
     categories: ModerationCategory[];
     action: 'block' | 'warn' | 'flag';
-    source: 'openai' | 'local';
+    /** The moderator that answered (its `name`: `openai`, `model:llama-guard3`), or `local`. */
+    source: string;
     runId: string;
   };
   /** The moderation API failed (or has no key); the local classifier answered instead. */

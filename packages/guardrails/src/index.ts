@@ -21,6 +21,12 @@ export {
   type ModerationResult,
   type Moderator,
 } from './moderation/categories.js';
+export {
+  ChatModelModerator,
+  type ChatModelModeratorOptions,
+  GUARD_PROMPT,
+  LLAMA_GUARD_CATEGORIES,
+} from './moderation/chat-model.js';
 export { LocalModerator } from './moderation/local.js';
 export { OpenAIModerator, type OpenAIModeratorOptions } from './moderation/openai.js';
 export { type GuardrailsPlugin, type GuardrailsPluginOptions, guardrailsPlugin } from './plugin.js';

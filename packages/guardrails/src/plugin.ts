@@ -74,11 +74,11 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
 
   const moderate = async (text: string, signal?: AbortSignal): Promise<ModerationResult> => {
     let scores: Partial<Record<ModerationCategory, number>>;
-    let source: 'openai' | 'local' = 'local';
+    let source = 'local';
     if (options.moderator) {
       try {
         scores = await options.moderator.moderate(text, signal);
-        source = 'openai';
+        source = options.moderator.name;
       } catch (error) {
         if (signal?.aborted) throw error;
         events.emit('moderation:fallback', {

@@ -29,8 +29,8 @@ export interface ModerationResult {
   flagged: boolean;
   categories: Partial<Record<ModerationCategory, boolean>>;
   scores: Partial<Record<ModerationCategory, number>>;
-  /** Which classifier answered: `openai`, or `local` (no key, or the API failed). */
-  source: 'openai' | 'local';
+  /** Which classifier answered: the moderator's `name` (`openai`, `model:llama-guard3`), or `local` (none, or it failed). */
+  source: string;
 }
 
 /** Something that scores text. */
