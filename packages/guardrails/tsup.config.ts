@@ -1,3 +1,3 @@
 import { packageBuildOf } from '../../tsup.shared.js';
 
-export default packageBuildOf(['src/index.ts', 'src/detectors.ts']);
+export default packageBuildOf(['src/index.ts', 'src/detectors.ts', 'src/ner.ts']);

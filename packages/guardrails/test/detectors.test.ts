@@ -237,3 +237,23 @@ describe('more card networks and separators', () => {
     expect(scanPii('on 12/05/2024 we met').filter((m) => m.type === 'card')).toEqual([]);
   });
 });
+
+describe('the opt-in NER detector (compromise)', () => {
+  it('finds names, organisations, places and dates, and they go through the policy like any type', async () => {
+    const { nerDetector } = await import('../src/ner.js');
+    const text = 'Hi, this is John Smith from Acme Corp in Paris. See you on March 3, 2026 or tomorrow.';
+    const found = scanPii(text, { external: [nerDetector()] });
+    expect(found.map((m) => `${m.type}:${m.value}`)).toEqual([
+      'person:John Smith',
+      'organization:Acme Corp',
+      'place:Paris',
+      'date:March 3, 2026',
+    ]);
+    expect(applyPolicy(text, found, { default: 'redact' }, new PiiVault()).text).toBe(
+      'Hi, this is [NAME] from [ORG] in [PLACE]. See you on [DATE] or tomorrow.',
+    );
+    expect(scanPii(text, { external: [nerDetector({ types: ['date'] })] }).map((m) => m.type)).toEqual([
+      'date',
+    ]);
+  });
+});

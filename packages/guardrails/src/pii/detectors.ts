@@ -11,7 +11,20 @@ import {
 } from './validators.js';
 
 /** Kinds of personal or secret data the detectors find. */
-export type PiiType = 'email' | 'phone' | 'card' | 'iban' | 'ssn' | 'ipv4' | 'ipv6' | 'secret';
+export type PiiType =
+  | 'email'
+  | 'phone'
+  | 'card'
+  | 'iban'
+  | 'ssn'
+  | 'ipv4'
+  | 'ipv6'
+  | 'secret'
+  // Found by an NER detector (`@cascadeflow/guardrails/ner`, or your own `external` one), never by patterns.
+  | 'person'
+  | 'place'
+  | 'organization'
+  | 'date';
 
 /** One finding, with positions in the scanned text (end exclusive). */
 export interface PiiMatch {
@@ -36,6 +49,10 @@ export const PRIORITY: Record<PiiType, number> = {
   phone: 3,
   ipv6: 2,
   ipv4: 1,
+  person: 0.4,
+  organization: 0.3,
+  place: 0.2,
+  date: 0.1,
 };
 
 // Every pattern is a literal anchor followed by single character classes with bounded repeats: no nested

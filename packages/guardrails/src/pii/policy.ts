@@ -39,6 +39,10 @@ const LABEL: Record<PiiType, string> = {
   ipv4: 'IP',
   ipv6: 'IP',
   secret: 'SECRET',
+  person: 'NAME',
+  place: 'PLACE',
+  organization: 'ORG',
+  date: 'DATE',
 };
 
 /** The redaction label of a type: `[EMAIL]`. */
