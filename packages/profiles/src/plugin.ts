@@ -113,6 +113,17 @@ function allowedLadder(
  */
 export function profilesPlugin(options: ProfilesPluginOptions): CascadePlugin {
   const defaultTier = options.defaultTier ?? 'free';
+  // A profile object is immutable and the manager hands out the same one while it is cached: its effective
+  // configuration (a deep copy of the preset, validated overrides) is computed once, not on every run.
+  const configs = new WeakMap<object, TierConfig>();
+  const configOf = (profile: Pick<UserProfile, 'id' | 'tier' | 'overrides'>) => {
+    let config = configs.get(profile);
+    if (!config) {
+      config = effectiveConfig(profile);
+      configs.set(profile, config);
+    }
+    return config;
+  };
   return {
     name: options.name ?? 'profiles',
     async resolveConfig({ request, context }) {
@@ -130,7 +141,7 @@ export function profilesPlugin(options: ProfilesPluginOptions): CascadePlugin {
         }
         profile = { id: request.userId, tier: defaultTier, overrides: {} };
       }
-      const config = effectiveConfig(profile);
+      const config = configOf(profile);
       if (request.onDelta && !config.features.streaming)
         throw new FeatureNotAvailableError('streaming', config.level, profile.id);
       if (request.tools?.length && !config.features.tools)
