@@ -9,12 +9,27 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const START = '<!-- bench-table:start -->';
 const END = '<!-- bench-table:end -->';
-const order = ['core', 'streaming', 'eval', 'loop', 'limits', 'guardrails', 'batch', 'profiles', 'packaging', 'integrations', 'demo'];
+const order = [
+  'core',
+  'streaming',
+  'eval',
+  'loop',
+  'limits',
+  'guardrails',
+  'batch',
+  'profiles',
+  'packaging',
+  'integrations',
+  'demo',
+];
 const files = readdirSync(join(root, 'bench-results'))
   .filter((f) => f.endsWith('.json'))
   .sort((a, b) => order.indexOf(a.replace('.json', '')) - order.indexOf(b.replace('.json', '')));
 const fmt = (x) => (Number.isInteger(x) ? String(x) : String(+x.toPrecision(4)));
-const rows = ['| file | figure | measured | baseline (same run) | target |', '| --- | --- | --- | --- | --- |'];
+const rows = [
+  '| file | figure | measured | baseline (same run) | target |',
+  '| --- | --- | --- | --- | --- |',
+];
 for (const f of files) {
   for (const r of JSON.parse(readFileSync(join(root, 'bench-results', f), 'utf8'))) {
     rows.push(

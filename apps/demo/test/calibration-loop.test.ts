@@ -14,25 +14,11 @@ import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { DEV_PRICES, startDevUpstream } from './dev-upstream.js';
-import { ADMIN_KEY, startDemo } from './helpers.js';
+import { ADMIN_KEY, capture, startDemo } from './helpers.js';
 
 const LADDER = ['gpt-4o-mini', 'qwen2.5-72b-instruct', 'gpt-4o'];
 const fixture = (name: string) =>
   fileURLToPath(new URL(`../../../packages/eval/fixtures/${name}.jsonl.gz`, import.meta.url));
-
-/** A writable that keeps what the CLI prints. */
-function sink() {
-  let text = '';
-  return {
-    stream: {
-      write: (s: string) => {
-        text += s;
-        return true;
-      },
-    } as unknown as NodeJS.WritableStream,
-    text: () => text,
-  };
-}
 
 describe('record, label, calibrate, deploy: the loop, offline', () => {
   it('a live gateway records its traffic, a judge labels it, and the rebuilt calibration is reloaded live and saves on held-back questions', async () => {
@@ -81,23 +67,25 @@ describe('record, label, calibrate, deploy: the loop, offline', () => {
     expect(recorded.every((r) => Object.keys(r.models).join() === LADDER.join())).toBe(true);
 
     // 2. Label with the judge model (on the upstream) and calibrate, through the CLI.
-    const out = sink();
-    const err = sink();
-    const code = await main(
-      [
-        'calibrate',
-        '--records',
-        records,
-        '--out',
-        calibrationFile,
-        '--judge',
-        'model:judge',
-        '--config',
-        configFile,
-      ],
-      out.stream,
-      err.stream,
-    );
+    const out = capture();
+    const err = capture();
+    const calibrateFromRecords = () =>
+      main(
+        [
+          'calibrate',
+          '--records',
+          records,
+          '--out',
+          calibrationFile,
+          '--judge',
+          'model:judge',
+          '--config',
+          configFile,
+        ],
+        out.stream,
+        err.stream,
+      );
+    const code = await calibrateFromRecords();
     expect(err.text(), err.text()).toBe('');
     expect(code).toBe(0);
     expect(out.text()).toMatch(
@@ -116,23 +104,7 @@ describe('record, label, calibrate, deploy: the loop, offline', () => {
       });
       for (const r of traffic.slice(100)) await ask(second.url, r);
       await second.engine.recorder!.flush();
-      expect(
-        await main(
-          [
-            'calibrate',
-            '--records',
-            records,
-            '--out',
-            calibrationFile,
-            '--judge',
-            'model:judge',
-            '--config',
-            configFile,
-          ],
-          out.stream,
-          err.stream,
-        ),
-      ).toBe(0);
+      expect(await calibrateFromRecords()).toBe(0);
       let stats = await admin(second.url);
       for (let i = 0; i < 300 && stats.calibration.records !== traffic.length; i++) {
         await new Promise((r) => setTimeout(r, 20));

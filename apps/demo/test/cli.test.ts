@@ -4,22 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
+import { capture } from './helpers.js';
 
 const fixture = (name: string) =>
   fileURLToPath(new URL(`../../../packages/eval/fixtures/${name}.jsonl.gz`, import.meta.url));
-
-function capture() {
-  let text = '';
-  return {
-    stream: {
-      write: (s: string) => {
-        text += s;
-        return true;
-      },
-    } as unknown as NodeJS.WritableStream,
-    text: () => text,
-  };
-}
 
 describe('cascadeflow eval', () => {
   it('--json prints one JSON object with the documented top level', async () => {

@@ -53,3 +53,17 @@ export async function startLiveDemo(models: { small: ModelScript; big: ModelScri
     },
   };
 }
+
+/** A writable that keeps what the CLI prints. */
+export function capture(): { stream: NodeJS.WritableStream; text: () => string } {
+  let text = '';
+  return {
+    stream: {
+      write: (s: string) => {
+        text += s;
+        return true;
+      },
+    } as unknown as NodeJS.WritableStream,
+    text: () => text,
+  };
+}

@@ -13,6 +13,7 @@ import {
 } from '@cascadeflow/eval';
 import { loadConfig } from '../config.js';
 import { liveProviders } from '../engine.js';
+import { listArg, numberArg } from './args.js';
 
 export const CALIBRATE_HELP = `cascadeflow calibrate: calibrate the live cascade on recorded traffic
 
@@ -29,13 +30,6 @@ export const CALIBRATE_HELP = `cascadeflow calibrate: calibrate the live cascade
                              grades every answer, the strongest model's too (GRADE_PROMPT)
   --config <file>            the gateway config, for the judge model's provider (default cascadeflow.config.json)
   --json                     print one JSON object to stdout`;
-
-function numberArg(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new Error(`--${name}: "${value}" is not a number`);
-  return n;
-}
 
 function judgeOf(spec: string, configFile: string): Judge & { grades: boolean } {
   if (spec === 'reference') return { ...referenceJudge(), grades: false };
@@ -85,11 +79,7 @@ export async function calibrateCommand(
     throw new Error(`--feedback: no file at ${values.feedback}`);
   const feedback = feedbackFile ? await loadFeedback(feedbackFile) : new Map<string, 'up' | 'down'>();
   const judge = judgeOf(values.judge, values.config);
-  const ladder =
-    values.ladder
-      ?.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean) ?? Object.keys(live[0]!.models);
+  const ladder = listArg(values.ladder) ?? Object.keys(live[0]!.models);
   const { records, summary } = await labelRecords(live, {
     judge,
     feedback,

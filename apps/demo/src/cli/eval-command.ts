@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { saveCalibrationFile } from '@cascadeflow/eval';
+import { listArg, numberArg } from './args.js';
 import { evaluate } from './evaluate.js';
 
 export const EVAL_HELP = `cascadeflow eval: replay recorded answers through the real cascade engine
@@ -13,13 +14,6 @@ export const EVAL_HELP = `cascadeflow eval: replay recorded answers through the 
   --chart <file.svg>              where to write the cost/quality chart (default: none)
   --save-calibration <file.json>  write the calibration file (the gateway's "calibration" loads it)
   --json                          print one JSON object to stdout`;
-
-function numberArg(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new Error(`--${name}: "${value}" is not a number`);
-  return n;
-}
 
 export async function evalCommand(
   argv: string[],
@@ -53,10 +47,7 @@ export async function evalCommand(
   const result = await evaluate({
     dataset: values.dataset,
     calibrateFile: values.calibrate,
-    ladder: values.ladder
-      ?.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    ladder: listArg(values.ladder),
     target,
     confidence: numberArg('confidence', values.confidence, 0.9),
     signal,
