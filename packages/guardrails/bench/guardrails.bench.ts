@@ -60,11 +60,17 @@ const adversarial = [
   'Authorization: Bearer '.repeat(MB / 22),
   '1\n'.repeat(MB / 2),
 ];
+// Each input is scanned three times (the median counts, so that one garbage collection does not decide);
+// the worst input's median is the figure.
 let worst = 0;
 for (const a of adversarial) {
-  const t = performance.now();
-  scanPii(a);
-  worst = Math.max(worst, performance.now() - t);
+  const times: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const t = performance.now();
+    scanPii(a);
+    times.push(performance.now() - t);
+  }
+  worst = Math.max(worst, median(times));
 }
 
 // Streaming: the same 20 KB answer streamed with and without the guardrails plugin.
@@ -143,7 +149,7 @@ const results: BenchResult[] = [
   {
     name: 'pii_adversarial_1mb_worst_ms',
     value: +worst.toFixed(1),
-    unit: `ms, worst of ${adversarial.length} adversarial 1 MB inputs`,
+    unit: `ms, the worst of ${adversarial.length} adversarial 1 MB inputs (median of 3 scans each)`,
     target: 100,
     ratio: +(worst / 100).toFixed(3),
   },

@@ -103,6 +103,13 @@ describe('real-world formats', () => {
         'order #123456789, invoice 0719657900, SKU 7689-7270-1418, on 2024-05-01, 10.2.33.1, id fe30884b-2f1d-4063-9298-ca7e6789e976',
       ),
     ).toEqual(['ipv4:10.2.33.1']);
+    expect(types('Japan 08939-9-8109, from abroad 002-21488064, mobile 082412762')).toEqual([
+      'phone:08939-9-8109',
+      'phone:002-21488064',
+      'phone:082412762',
+    ]);
+    // The digits of an IBAN that fails its check are not a phone number either.
+    expect(types('IBAN typo NL91 RABO 0417 1643 01')).toEqual([]);
     expect(types('call 4586720594')).toEqual([]);
     expect(scanPii('call 4586720594', { phoneRegion: 'US' }).map((m) => m.value)).toEqual(['4586720594']);
     expect(scanPii('order #4586720594', { phoneRegion: 'US' })).toEqual([]);

@@ -220,8 +220,10 @@ function digitRuns(text: string, out: PiiMatch[], phoneRegion: CountryCode | und
         if (len > maxGroup) maxGroup = len;
         // "+46 (0)8 …": the trunk 0 in parentheses and the one-digit area code after it belong to the number.
         const trunk = plus && (text[groups[j]!.s - 1] === '(' || text[groups[j]!.s - 1] === ')');
-        if (len === 1 && j > i + 1 && !trunk) break;
-        if (len === 1 && j === i + 1 && !plus) break;
+        // "08939-9-8109" (Japan): a one-digit group inside a number that starts with a trunk 0.
+        const inner = len === 1 && j > i && text[groups[i]!.s] === '0' && j + 1 < groups.length;
+        if (len === 1 && j > i + 1 && !trunk && !inner) break;
+        if (len === 1 && j === i + 1 && !plus && !inner) break;
         digits += len;
         if (digits > 19) break;
         if (digits < 7) continue;
@@ -267,7 +269,8 @@ function couldMatch(
   return (
     (first === '+' && n >= 8 && n <= 15) ||
     first === '(' ||
-    (k === 1 && (n === 10 || n === 11)) ||
+    (k === 1 && n >= 9 && n <= 11) ||
+    (first === '0' && n === 10 && k === 3 && sizes[1] === 1) ||
     (n === 10 && k === 3 && sizes[0] === 3 && sizes[1] === 3) ||
     (n === 11 && k === 4 && sizes[0] === 1 && sizes[1] === 3 && sizes[2] === 3) ||
     (n >= 8 && n <= 13 && k <= 5 && minGroup >= 2 && (maxGroup >= 3 || first === '0')) ||
@@ -343,6 +346,7 @@ function classifyDigits(
 // Words before a number that make it an identifier, not a phone number.
 const ID_CONTEXT =
   /(?:#|\bno\.?|\bnr\.?|\bnum(?:ber)?|\border|\binvoice|\bid|\bsku|\bref(?:erence)?|\btracking|\bserial|\baccount|\bacct|\bticket|\bcase|\bisbn|\bpo|\bzip|\bpostcode|\bversion|\bbuild)\s*[:#]?\s*$/i;
+const IBAN_PREFIX = /\b[A-Za-z]{2}\d{2} ?(?:[A-Za-z0-9]{4} ?){0,6}$/;
 const DATE_SHAPE = /^(?:(?:19|20)\d\d[-./]\d\d?[-./]\d\d?|\d\d?[-./]\d\d?[-./](?:19|20)\d\d)$/;
 
 /**
@@ -361,6 +365,8 @@ function nationalPhone(
   seps: string,
 ): boolean {
   if (ID_CONTEXT.test(text.slice(Math.max(0, s - 16), s))) return false;
+  // The digits of an account number that failed its IBAN check ("NL91 RABO 0417 1643 00") are not a phone.
+  if (IBAN_PREFIX.test(text.slice(Math.max(0, s - 40), s))) return false;
   // Never carved out of a longer run of digits ("SKU 7689-7270-1418", an IP address).
   const e = s + raw.length;
   if (text[s - 1] === ' ' && /\d/.test(text[s - 2] ?? '')) return false;
@@ -374,11 +380,15 @@ function nationalPhone(
   }
   if (groups.length === 1) {
     return (
-      (digits.startsWith('0') && !digits.startsWith('00') && n >= 10 && n <= 11) ||
+      (digits.startsWith('0') && !digits.startsWith('00') && n >= 9 && n <= 11) ||
       (n === 11 && /^1[3-9]/.test(digits))
     );
   }
-  const trunk2 = groups.length === 2 && digits.startsWith('0') && !digits.startsWith('00');
+  // "08939-9-8109": 0, then groups with a one-digit one inside, 10 digits in all.
+  if (digits.startsWith('0') && n === 10 && groups.length === 3 && groups[1] === 1 && groups[0]! >= 4)
+    return /^\d+([- ])\d\1\d+$/.test(raw);
+  // Two groups after a trunk 0, or after the "00" of an international call ("002-21488064").
+  const trunk2 = groups.length === 2 && digits.startsWith('0');
   if (n < 8 || n > (trunk2 ? 13 : 12) || groups.length > 5) return false;
   if (!/^(?:[ ]+|[-]+|[.]+|[ -]+)$/.test(seps) || /[ ./-]{2}/.test(raw.replace(/ - /g, '-'))) return false;
   if (groups.length === 3 && groups.every((g) => g === 4)) return false;
