@@ -19,7 +19,7 @@ import {
 } from '@cascadeflow/eval';
 import { applyPolicy, guardrailsPlugin, type PiiPolicy, PiiVault, scanPii } from '@cascadeflow/guardrails';
 import { limitsPlugin, RedisLimitStore } from '@cascadeflow/limits';
-import { OpenAIProvider } from '@cascadeflow/openai';
+import { OpenAIProvider, pooledFetch } from '@cascadeflow/openai';
 import {
   PostgresProfileStore,
   ProfileExistsError,
@@ -184,6 +184,8 @@ export function liveProviders(
           name: 'compat',
           baseURL: config.live.baseURL,
           apiKey: process.env.OPENAI_API_KEY ?? 'none',
+          // Undici's pooled request API: about half the CPU of the WHATWG fetch per upstream call.
+          fetch: pooledFetch(),
         }),
       },
       ladder: ladder.map((model) => ({ model, provider: 'compat' })),
@@ -192,7 +194,7 @@ export function liveProviders(
   if (process.env.OPENAI_API_KEY) {
     const ladder = config.live.ladder ?? ['gpt-4o-mini', 'gpt-4o'];
     return {
-      providers: { openai: new OpenAIProvider() },
+      providers: { openai: new OpenAIProvider({ fetch: pooledFetch() }) },
       ladder: ladder.map((model) => ({ model, provider: 'openai' })),
     };
   }

@@ -1,1 +1,2 @@
 export { OpenAIProvider, type OpenAIProviderOptions } from './openai-provider.js';
+export { type PooledFetchOptions, pooledFetch } from './pooled-fetch.js';

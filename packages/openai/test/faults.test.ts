@@ -5,12 +5,18 @@ import {
   type StreamDelta,
 } from '@cascadeflow/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CONFIDENT, type Setup, setup, twoTier } from './helpers.js';
+import { pooledFetch } from '../src/index.js';
+import { CONFIDENT, type Setup, setup as setupWith, twoTier } from './helpers.js';
 
 let env: Setup;
 afterEach(async () => env?.server.close());
 
-describe('faults', () => {
+// Every fault, through the SDK's own fetch and through pooledFetch (undici's pooled request API).
+describe.each([
+  ['global fetch', undefined],
+  ['pooledFetch', pooledFetch()],
+] as const)('faults (%s)', (_name, fetch) => {
+  const setup = (models: Parameters<typeof setupWith>[0]) => setupWith(models, fetch);
   it('retries a 429 after the retry-after the server asked for', async () => {
     env = await setup({
       'gpt-4o-mini': { content: 'Paris', logprobs: CONFIDENT },

@@ -12,10 +12,14 @@ export const twoTier = [
   { model: 'gpt-4o', provider: 'openai' },
 ];
 
-export async function setup(models: Record<string, ModelScript>) {
+export async function setup(models: Record<string, ModelScript>, fetch?: typeof globalThis.fetch) {
   const server = await startTestServer({ models });
   const providers = {
-    openai: new OpenAIProvider({ apiKey: 'test', baseURL: server.openaiBaseURL }),
+    openai: new OpenAIProvider({
+      apiKey: 'test',
+      baseURL: server.openaiBaseURL,
+      ...(fetch ? { fetch } : {}),
+    }),
   };
   const agent = (ladder: TierOptions[], options: Partial<CascadeAgentOptions> = {}) =>
     new CascadeAgent({ providers, ladder, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...options });
