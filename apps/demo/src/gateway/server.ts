@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -107,7 +107,7 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
     const userId = auth.user(req);
     const chat = parseChatRequest(await readJson(req, options.maxBodyBytes));
     // The response id is known before the run starts (streams send it first); feedback refers to it.
-    const responseId = `chatcmpl-${randomBytes(12).toString('base64url')}`;
+    const responseId = `chatcmpl-${randomUUID()}`;
     const request: RunRequest = {
       ...chat.run,
       userId,
@@ -199,7 +199,7 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
       userId = auth.user(req);
       const m = parseMessagesRequest(await readJson(req, options.maxBodyBytes));
       query = m.run.messages?.findLast((x) => x.role === 'user')?.content ?? '';
-      const responseId = `msg_${randomBytes(12).toString('base64url')}`;
+      const responseId = `msg_${randomUUID()}`;
       const request: RunRequest = {
         ...m.run,
         userId,
