@@ -116,15 +116,24 @@ export function modelJudge(options: ModelJudgeOptions): Judge {
         .replace('{question}', item.question)
         .replace('{reference}', item.reference)
         .replace('{answer}', item.answer);
-      const r = await options.provider.complete({
-        model: options.model,
-        messages: [{ role: 'user', content }],
-        maxTokens: 3,
-        temperature: 0,
-        purpose: 'judge',
-        about: { query: item.question, answer: item.answer },
-        ...(signal ? { signal } : {}),
-      });
+      // One signal per call, tied to the caller's: a long labelling run must not pile listeners on one signal.
+      const call = new AbortController();
+      const onAbort = () => call.abort(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      let r: Awaited<ReturnType<Provider['complete']>>;
+      try {
+        r = await options.provider.complete({
+          model: options.model,
+          messages: [{ role: 'user', content }],
+          maxTokens: 3,
+          temperature: 0,
+          purpose: 'judge',
+          about: { query: item.question, answer: item.answer },
+          signal: call.signal,
+        });
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
       const word = r.content
         .trim()
         .toUpperCase()
