@@ -1,9 +1,12 @@
 import { execSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { calibrate, loadRecords, saveCalibrationFile } from '@cascadeflow/eval';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_PRICES, startDevUpstream } from './dev-upstream.js';
 import { ADMIN_KEY, startDemo } from './helpers.js';
 
 function chromiumPath(): string {
@@ -29,21 +32,24 @@ beforeAll(async () => {
 });
 afterAll(async () => demo?.stop());
 
+const launch = () =>
+  chromium.launch({
+    executablePath: chromiumPath(),
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+
 describe('dashboard in headless Chromium', () => {
   it('chats with streaming drafts and decisions, and updates the live panels', async () => {
-    const browser = await chromium.launch({
-      executablePath: chromiumPath(),
-      args: [
-        '--no-sandbox',
-        '--headless',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launch();
     try {
       const page = await browser.newPage();
       await page.goto(demo.url);
@@ -84,6 +90,61 @@ describe('dashboard in headless Chromium', () => {
       expect(existsSync(shot)).toBe(true);
     } finally {
       await browser.close();
+    }
+  });
+});
+
+describe('the calibration panel in live mode, in headless Chromium', () => {
+  it('shows the live calibration, its records and bounds, and the recording, then a refused reload', async () => {
+    const ladder = ['gpt-4o-mini', 'qwen2.5-72b-instruct', 'gpt-4o'];
+    const train = await loadRecords(
+      fileURLToPath(new URL('../../../packages/eval/fixtures/mmlu_qwen_oai_train.jsonl.gz', import.meta.url)),
+    );
+    const upstream = await startDevUpstream(train, ladder);
+    const dir = mkdtempSync(join(tmpdir(), 'cf-dash-cal-'));
+    const file = join(dir, 'calibration.json');
+    await saveCalibrationFile(file, calibrate(train, { ladder, targetQuality: 0.95 }), {
+      records: train.length,
+      labelledBy: 'dataset',
+    });
+    const live = await startDemo({
+      mode: 'live',
+      live: { baseURL: upstream.openaiBaseURL, ladder, threshold: 0.75, prices: DEV_PRICES },
+      calibration: file,
+      recording: { file: join(dir, 'records.jsonl'), sampleRate: 1, budgetUsd: 1 },
+    });
+    const browser = await launch();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${live.url}/#admin=${encodeURIComponent(ADMIN_KEY)}`);
+      await page.locator('#app').waitFor({ state: 'visible', timeout: 10_000 });
+      const panel = page.locator('#calibration');
+      await panel.filter({ hasText: 'Live calibration' }).waitFor({ timeout: 10_000 });
+      const text = (await panel.textContent()) ?? '';
+      expect(text).toContain(file);
+      expect(text).toMatch(/150 records labelled by dataset; ladder gpt-4o-mini → .*gpt-4o/);
+      expect(text).toMatch(
+        /Expected quality \d+\.\d% \(≥ \d+\.\d% with 90% confidence\), cost \d+\.\d% of the strongest model \(≤ \d+\.\d%\)/,
+      );
+      expect(text).toMatch(/Recording: 0 records written/);
+      // A broken file is refused; the panel says so and the calibration stays. The watcher notices within a
+      // second; the panel reads the stats when the page loads or an event comes.
+      writeFileSync(file, '{"format":"cascadeflow.calibration","version":1}');
+      for (let k = 0; k < 100; k++) {
+        const stats = (await (
+          await fetch(`${live.url}/api/stats`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })
+        ).json()) as { calibration: { reloadError: string | null } };
+        if (stats.calibration.reloadError) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await page.reload();
+      await panel.filter({ hasText: 'refused' }).waitFor({ timeout: 10_000 });
+      expect(await panel.textContent()).toMatch(/The last change of the file was refused: .*version/);
+      expect(await panel.textContent()).toMatch(/150 records labelled by dataset/);
+    } finally {
+      await browser.close();
+      await live.stop();
+      await upstream.close();
     }
   });
 });
