@@ -213,14 +213,17 @@ export function liveProviders(
  * that the calibrated scores see what the calibration saw and the live figures match the recorded ones; a
  * question outside the recording gets a clear refusal (after limits and guardrails).
  */
-function replayGate(replay: DemoReplay): CascadePlugin {
+function replayGate(replay: DemoReplay): CascadePlugin<{ recorded: boolean }> {
   return {
     name: 'replay-gate',
-    resolveConfig({ request }) {
+    // Whether the question is recorded is looked up once, in resolveConfig; the gate reads the answer.
+    createState: () => ({ recorded: false }),
+    resolveConfig({ request, state }) {
       const last = request.messages?.filter((m) => m.role === 'user').at(-1)?.content;
       const text = request.query ?? (typeof last === 'string' ? last : null);
       const record = text === null ? undefined : replay.find(text);
       if (!record) return;
+      state.recorded = true;
       const { query: _query, system: _system, ...rest } = request;
       return {
         ...rest,
@@ -230,8 +233,8 @@ function replayGate(replay: DemoReplay): CascadePlugin {
         ],
       };
     },
-    beforeRun({ request }) {
-      if (replay.find(request.query)) return;
+    beforeRun({ request, state }) {
+      if (state.recorded) return;
       throw new RequestRejectedError({
         code: 'not_in_replay',
         reason: `This demo runs on recorded answers of real models (replay), and "${request.query.slice(0, 80)}" is not one of the recorded questions. Ask one of them (GET /v1/demo/questions), e.g. "${replay.sample(1)[0]}", or go live: set OPENAI_API_KEY (or ANTHROPIC_API_KEY, or live.baseURL in cascadeflow.config.json) and restart.`,

@@ -35,6 +35,8 @@ export class DemoReplay implements Provider {
   readonly #byQuestion = new Map<string, RecordedQuestion>();
   readonly #replay: ReplayProvider;
   readonly #answeredBy = new Map<RecordedQuestion, number>();
+  /** Samples by size, computed once (until an outcome is recorded). */
+  readonly #samples = new Map<number, string[]>();
 
   constructor(records: readonly RecordedQuestion[]) {
     for (const r of records)
@@ -45,6 +47,7 @@ export class DemoReplay implements Provider {
   /** Records which tier answered a recorded question on the recorded split, for {@link sample}. */
   recordOutcome(record: RecordedQuestion, tier: number): void {
     this.#answeredBy.set(record, tier);
+    this.#samples.clear();
   }
 
   /** The recorded question for a text, if any. */
@@ -59,6 +62,15 @@ export class DemoReplay implements Provider {
    * the drafter's surest and least sure answers made the live cost line misleading.
    */
   sample(n: number): string[] {
+    let picked = this.#samples.get(n);
+    if (!picked) {
+      picked = this.#representative(n);
+      this.#samples.set(n, picked);
+    }
+    return [...picked];
+  }
+
+  #representative(n: number): string[] {
     const all = [...this.#byQuestion.values()];
     let seed = 0x9e3779b9;
     const rand = () => {
@@ -72,7 +84,9 @@ export class DemoReplay implements Provider {
     const groups = new Map<number, RecordedQuestion[]>();
     for (const r of all) {
       const tier = this.#answeredBy.get(r) ?? 0;
-      groups.set(tier, [...(groups.get(tier) ?? []), r]);
+      const group = groups.get(tier);
+      if (group) group.push(r);
+      else groups.set(tier, [r]);
     }
     // Largest-remainder allocation of n over the outcomes, by their shares of the split.
     const shares = [...groups.values()].map((rs) => {

@@ -138,16 +138,7 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
   ): string => {
     if (s.output === false) return state.vault.restore(text);
     const policy = outputPolicy(s.output);
-    const out = applyPolicy(
-      text,
-      scanPii(text, {
-        ...(s.types ? { types: s.types } : {}),
-        external: s.external,
-        ...(s.phoneRegion ? { phoneRegion: s.phoneRegion } : {}),
-      }),
-      policy,
-      state.vault,
-    );
+    const out = applyPolicy(text, scanPii(text, s.scan), policy, state.vault);
     if (out.findings.length) {
       state.findings.push(...out.findings);
       events.emit('pii:found', { where, findings: out.findings, runId });
@@ -175,16 +166,7 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
         const policy = s.input;
         messages = request.messages.map((m) => {
           if (!m.content) return m;
-          const out = applyPolicy(
-            m.content,
-            scanPii(m.content, {
-              ...(s.types ? { types: s.types } : {}),
-              external: s.external,
-              ...(s.phoneRegion ? { phoneRegion: s.phoneRegion } : {}),
-            }),
-            policy,
-            state.vault,
-          );
+          const out = applyPolicy(m.content, scanPii(m.content, s.scan), policy, state.vault);
           if (out.findings.length) {
             state.findings.push(...out.findings);
             events.emit('pii:found', { where: 'input', findings: out.findings, runId: context.runId });
@@ -223,11 +205,7 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
       const redactor = new StreamRedactor(
         s.output === false ? {} : outputPolicy(s.output),
         state.vault,
-        {
-          ...(s.types ? { types: s.types } : {}),
-          external: s.external,
-          ...(s.phoneRegion ? { phoneRegion: s.phoneRegion } : {}),
-        },
+        s.scan,
         true,
       );
       const throwIfBlocked = (): void => {

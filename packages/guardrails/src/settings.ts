@@ -2,6 +2,7 @@ import type { CountryCode } from 'libphonenumber-js/min';
 import type { ModerationCategory } from './moderation/categories.js';
 import type { ExternalDetector, PiiType } from './pii/detectors.js';
 import { DEFAULT_PII_POLICY, type PiiPolicy } from './pii/policy.js';
+import type { ScanOptions } from './pii/scan.js';
 
 /** Guardrail settings of a request (or of a user's tier, through the profiles plugin). */
 export interface GuardrailSettings {
@@ -37,9 +38,8 @@ declare module '@cascadeflow/core' {
 export interface ResolvedSettings {
   input: PiiPolicy | false;
   output: PiiPolicy | false;
-  types?: PiiType[];
-  external: ExternalDetector[];
-  phoneRegion?: CountryCode;
+  /** What every scan of this run is given: the types, the external detectors, the phone region. */
+  scan: ScanOptions;
   moderateInput: boolean;
   moderateOutput: boolean;
   thresholds: Partial<Record<ModerationCategory, number>>;
@@ -51,9 +51,11 @@ export function resolveSettings(s: GuardrailSettings = {}): ResolvedSettings {
   return {
     input,
     output: s.pii?.output ?? input,
-    ...(s.pii?.types ? { types: s.pii.types } : {}),
-    external: s.pii?.external ?? [],
-    ...(s.pii?.phoneRegion ? { phoneRegion: s.pii.phoneRegion } : {}),
+    scan: {
+      ...(s.pii?.types ? { types: s.pii.types } : {}),
+      external: s.pii?.external ?? [],
+      ...(s.pii?.phoneRegion ? { phoneRegion: s.pii.phoneRegion } : {}),
+    },
     moderateInput: s.moderation?.input ?? true,
     moderateOutput: s.moderation?.output ?? true,
     thresholds: s.moderation?.thresholds ?? {},

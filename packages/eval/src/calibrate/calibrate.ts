@@ -125,7 +125,25 @@ export function tierFeatures(
   const previous = ladder
     .slice(0, tier)
     .map((m, j) => ({ answer: r.models[m]!.answer, score: scores[j] ?? null }));
-  return featureVector(a.rawConf, textScore(a.answer, r.userPrompt), textProbability, a.answer, previous);
+  return featureVector(a.rawConf, checksOf(r, ladder[tier]!), textProbability, a.answer, previous);
+}
+
+// The text checks' score of one model's answer to one record: the same for every candidate ladder, fold and
+// sweep point, so it is computed once per record and model.
+const CHECKS = new WeakMap<RecordedQuestion, Map<string, number>>();
+
+function checksOf(r: RecordedQuestion, model: string): number {
+  let byModel = CHECKS.get(r);
+  if (!byModel) {
+    byModel = new Map();
+    CHECKS.set(r, byModel);
+  }
+  let score = byModel.get(model);
+  if (score === undefined) {
+    score = textScore(r.models[model]!.answer, r.userPrompt);
+    byModel.set(model, score);
+  }
+  return score;
 }
 
 /** The text model's probability for one tier of a calibration (0.5 when it has none). */

@@ -8,7 +8,7 @@ import {
   textChecks,
 } from '@cascadeflow/core';
 import type { Calibration } from './calibrate.js';
-import { featureVector } from './features.js';
+import { featureVector, meanLogprob } from './features.js';
 import { predictLogistic } from './logistic.js';
 import { scoreText } from './text-model.js';
 
@@ -32,11 +32,8 @@ export function calibratedValidator(calibration: Calibration): QualityValidator 
     async validate(ctx) {
       const weights = calibration.weights[ctx.tier.index];
       if (!weights) return null;
-      let confidence: number | null = null;
-      const lps = ctx.response.logprobs;
-      if (lps && lps.length > 0) {
-        confidence = lps.reduce((s, t) => s + t.logprob, 0) / lps.length;
-      } else if (calibration.signal === 'self-check' && ctx.response.content.trim() !== '') {
+      let confidence = meanLogprob(ctx.response.logprobs);
+      if (confidence === null && calibration.signal === 'self-check' && ctx.response.content.trim() !== '') {
         const verdict = await askSelfCheck(ctx);
         if (verdict) confidence = verdict.logPCorrect;
       }

@@ -61,3 +61,13 @@ export function featureVector(
     last.score ?? 0.5,
   ];
 }
+
+/**
+ * A draft's confidence from its log-probs: their mean over the answer's tokens, or null when there are none.
+ * The calibrated validator scores live answers with it and the recording plugin records it, so that live and
+ * recorded confidences are the same number.
+ */
+export function meanLogprob(lps: readonly { logprob: number }[] | undefined): number | null {
+  if (!lps || lps.length === 0) return null;
+  return lps.reduce((s, t) => s + t.logprob, 0) / lps.length;
+}

@@ -1,38 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { jsonLines } from '../dataset/read.js';
 import { DatasetError } from '../dataset/records.js';
 import { type LiveRecord, toLiveRecord } from './live-record.js';
-
-async function* lines(
-  file: string,
-  onTruncated?: (line: number) => void,
-): AsyncGenerator<{ n: number; raw: unknown }> {
-  const stream = createReadStream(file);
-  await new Promise<void>((resolve, reject) => {
-    stream.once('open', () => resolve());
-    stream.once('error', (e) => reject(new DatasetError(file, null, null, `cannot open: ${e.message}`)));
-  });
-  let n = 0;
-  // A line that is not JSON is an error, unless it is the last: a write cut short by a crash.
-  let broken: DatasetError | null = null;
-  for await (const line of createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })) {
-    n++;
-    if (line.trim() === '') continue;
-    if (broken) throw broken;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch (e) {
-      broken = new DatasetError(file, n, null, `not valid JSON (${(e as Error).message})`);
-      continue;
-    }
-    yield { n, raw };
-  }
-  if (broken) {
-    if (!onTruncated) throw broken;
-    onTruncated(broken.line!);
-  }
-}
 
 /**
  * Reads a recording written by `recordingPlugin` (with `jsonlRecordSink`); a bad line throws a
@@ -49,8 +17,8 @@ export async function loadLiveRecords(
   options: { onTruncated?: (line: number) => void } = {},
 ): Promise<LiveRecord[]> {
   const out: LiveRecord[] = [];
-  for await (const { n, raw } of lines(file, options.onTruncated ?? (() => {})))
-    out.push(toLiveRecord(raw, file, n));
+  for await (const { line, raw } of jsonLines(file, { onTruncated: options.onTruncated ?? (() => {}) }))
+    out.push(toLiveRecord(raw, file, line));
   if (out.length === 0) throw new DatasetError(file, null, null, 'has no records yet');
   return out;
 }
@@ -68,12 +36,12 @@ export async function loadLiveRecords(
 export async function loadFeedback(file: string): Promise<Map<string, 'up' | 'down'>> {
   const out = new Map<string, 'up' | 'down'>();
   try {
-    for await (const { n, raw } of lines(file)) {
+    for await (const { line, raw } of jsonLines(file)) {
       const r = raw as { response_id?: unknown; rating?: unknown };
       if (typeof r.response_id !== 'string')
-        throw new DatasetError(file, n, 'response_id', 'missing or not a string');
+        throw new DatasetError(file, line, 'response_id', 'missing or not a string');
       if (r.rating !== 'up' && r.rating !== 'down')
-        throw new DatasetError(file, n, 'rating', 'must be "up" or "down"');
+        throw new DatasetError(file, line, 'rating', 'must be "up" or "down"');
       out.set(r.response_id, r.rating);
     }
   } catch (e) {

@@ -5,9 +5,9 @@ import {
   InvalidConfigError,
   type Provider,
   type RunContext,
-  type TokenLogprob,
   TypedEmitter,
 } from '@cascadeflow/core';
+import { meanLogprob } from '../calibrate/features.js';
 import type { LiveAnswer, LiveRecord } from './live-record.js';
 import { promptsOf } from './live-record.js';
 import type { RecordSink } from './sink.js';
@@ -74,11 +74,6 @@ export interface RecordingPlugin extends CascadePlugin {
   flush(): Promise<void>;
   /** Stops recording: aborts the shadow calls in flight and waits for them. */
   close(): Promise<void>;
-}
-
-function meanLogprob(lps: readonly TokenLogprob[] | undefined): number | null {
-  if (!lps || lps.length === 0) return null;
-  return lps.reduce((s, t) => s + t.logprob, 0) / lps.length;
 }
 
 function answerOf(a: AttemptRecord): LiveAnswer {
