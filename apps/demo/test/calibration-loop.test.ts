@@ -127,7 +127,11 @@ describe('record, label, calibrate, deploy: the loop, offline', () => {
     // dataset records does: the loop (live calls, shadow calls, pricing, judge, file, reload) loses nothing.
     const { calibration } = await loadCalibrationFile(calibrationFile);
     const report = await runEval(heldBack, calibration, { fullLadder: LADDER });
-    const direct = await runEval(heldBack, calibrate(traffic, { ladder: LADDER, targetQuality: 0.95 }), {
+    // Labelled records are numbered in the order of their questions; number the dataset's the same way.
+    const sameOrder = [...traffic]
+      .sort((a, b) => a.userPrompt.localeCompare(b.userPrompt))
+      .map((r, idx) => ({ ...r, benchmark: 'live', split: 'recorded', chain: 'live', idx }));
+    const direct = await runEval(heldBack, calibrate(sameOrder, { ladder: LADDER, targetQuality: 0.95 }), {
       fullLadder: LADDER,
     });
     expect(report.cost_ratio).toBeLessThan(1);

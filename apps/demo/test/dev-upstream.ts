@@ -25,7 +25,9 @@ export async function startDevUpstream(
   records: readonly RecordedQuestion[],
   models: string[],
 ): Promise<TestServer> {
-  const byPrompt = new Map(records.map((r) => [r.userPrompt, r]));
+  // A prompt asked twice answers as its first record (as the eval's ReplayProvider does).
+  const byPrompt = new Map<string, RecordedQuestion>();
+  for (const r of records) if (!byPrompt.has(r.userPrompt)) byPrompt.set(r.userPrompt, r);
   const script =
     (model: string): ModelScript =>
     (req) => {

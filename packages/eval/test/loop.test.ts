@@ -163,13 +163,15 @@ describe('labelling and calibrating on recorded traffic', () => {
     expect(await loadFeedback(join(dir(), 'none.jsonl'))).toEqual(new Map());
     const { records: labelled, summary } = await labelRecords(live, { judge: referenceJudge(), feedback });
     expect(summary.fromFeedback).toBe(2);
-    const at = (id: string) => live.findIndex((r) => r.id === id);
-    expect(labelled[at(ids[0]!)]!.models[live[at(ids[0]!)]!.answered_by]!.correct).toBe(false);
-    expect(labelled[at(ids[1]!)]!.models[live[at(ids[1]!)]!.answered_by]!.correct).toBe(true);
+    // Labelled records come in the order of their questions; find each by its prompt.
+    const rated = ids.slice(0, 2).map((id) => live.find((r) => r.id === id)!);
+    const labelledOf = (r: { user_prompt: string }) => labelled.find((q) => q.userPrompt === r.user_prompt)!;
+    expect(labelledOf(rated[0]!).models[rated[0]!.answered_by]!.correct).toBe(false);
+    expect(labelledOf(rated[1]!).models[rated[1]!.answered_by]!.correct).toBe(true);
     // MMLU answers are letters: labels against gpt-4o's answer agree with the gold labels where gpt-4o is right.
     let compared = 0;
-    labelled.forEach((q, i) => {
-      if (live[i]!.id === ids[0] || live[i]!.id === ids[1]) return;
+    labelled.forEach((q) => {
+      if (rated.some((r) => r.user_prompt === q.userPrompt)) return;
       const gold = records.find((r) => r.userPrompt === q.userPrompt)!;
       if (!gold.models['gpt-4o']!.correct) return;
       for (const m of LADDER) expect(q.models[m]!.correct).toBe(gold.models[m]!.correct);
@@ -178,6 +180,10 @@ describe('labelling and calibrating on recorded traffic', () => {
     expect(compared).toBeGreaterThan(60);
     const cal = calibrate(labelled, { ladder: LADDER, targetQuality: 0.95 });
     expect(cal.train.n).toBe(120);
+    // The order records arrive in (shadow calls finish in any order) changes nothing.
+    const shuffled = await labelRecords([...live].reverse(), { judge: referenceJudge(), feedback });
+    expect(shuffled.records).toEqual(labelled);
+    expect(calibrate([...labelled].reverse(), { ladder: LADDER, targetQuality: 0.95 })).toEqual(cal);
     const out = join(dir(), 'calibration.json');
     const saved = await saveCalibrationFile(out, cal, {
       records: 120,

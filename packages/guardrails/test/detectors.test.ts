@@ -108,6 +108,8 @@ describe('real-world formats', () => {
       'phone:002-21488064',
       'phone:082412762',
     ]);
+    // Years: "The Age of Reason, 1794–1795" (an en dash) is a span of years.
+    expect(types('Thomas Paine, The Age of Reason, 1794–1795. In office 2019 - 2024.')).toEqual([]);
     // The digits of an IBAN that fails its check are not a phone number either.
     expect(types('IBAN typo NL91 RABO 0417 1643 01')).toEqual([]);
     expect(types('call 4586720594')).toEqual([]);

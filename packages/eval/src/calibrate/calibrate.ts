@@ -347,8 +347,17 @@ function thresholdGrid(scores: readonly number[], gridPoints: number, constant: 
  * cal.ladder; cal.thresholds; cal.noSaving; // use with calibratedAgent(cal, providers)
  * ```
  */
-export function calibrate(records: readonly RecordedQuestion[], options: CalibrateOptions): Calibration {
+export function calibrate(input: readonly RecordedQuestion[], options: CalibrateOptions): Calibration {
   const source = options.source ?? 'records';
+  // Folds and bootstrap resamples go by position: in a canonical order, the same records calibrate the same
+  // way however they arrived (a recording is in the order its shadow calls finished).
+  const records = [...input].sort(
+    (a, b) =>
+      a.benchmark.localeCompare(b.benchmark) ||
+      a.split.localeCompare(b.split) ||
+      a.chain.localeCompare(b.chain) ||
+      a.idx - b.idx,
+  );
   if (!(options.targetQuality > 0 && options.targetQuality <= 1)) {
     throw new InvalidConfigError(
       'targetQuality',

@@ -56,7 +56,15 @@ export async function labelRecords(
   const summary: LabelSummary = { records: live.length, judged: 0, matched: 0, fromFeedback: 0 };
   const jobs: (() => Promise<void>)[] = [];
   const copies: (() => void)[] = [];
-  const out: RecordedQuestion[] = live.map((r, idx) => {
+  // Numbered in the order of their questions, not of their arrival: the same records label and calibrate
+  // the same way whatever order their shadow calls finished in.
+  const ordered = [...live].sort(
+    (a, b) =>
+      a.user_prompt.localeCompare(b.user_prompt) ||
+      a.system_prompt.localeCompare(b.system_prompt) ||
+      a.id.localeCompare(b.id),
+  );
+  const out: RecordedQuestion[] = ordered.map((r, idx) => {
     const names = Object.keys(r.models);
     const reference = options.reference ?? names[names.length - 1]!;
     const refAnswer = r.models[reference]?.answer ?? '';

@@ -347,6 +347,8 @@ function classifyDigits(
 const ID_CONTEXT =
   /(?:#|\bno\.?|\bnr\.?|\bnum(?:ber)?|\border|\binvoice|\bid|\bsku|\bref(?:erence)?|\btracking|\bserial|\baccount|\bacct|\bticket|\bcase|\bisbn|\bpo|\bzip|\bpostcode|\bversion|\bbuild)\s*[:#]?\s*$/i;
 const IBAN_PREFIX = /\b[A-Za-z]{2}\d{2} ?(?:[A-Za-z0-9]{4} ?){0,6}$/;
+// "1794-1795", "2019 - 2024": a span of years, not a phone number.
+const YEAR_RANGE = /^(?:1[0-9]|20)\d\d ?- ?(?:1[0-9]|20)\d\d$/;
 const DATE_SHAPE = /^(?:(?:19|20)\d\d[-./]\d\d?[-./]\d\d?|\d\d?[-./]\d\d?[-./](?:19|20)\d\d)$/;
 
 /**
@@ -373,7 +375,7 @@ function nationalPhone(
   if (/[./:-]/.test(text[s - 1] ?? '') && /[A-Za-z0-9]/.test(text[s - 2] ?? '')) return false;
   if (/[./:-]/.test(text[e] ?? '') && /[A-Za-z0-9]/.test(text[e + 1] ?? '')) return false;
   if (text[e] === ' ' && /\d/.test(text[e + 1] ?? '') && /\d/.test(text[e + 2] ?? '')) return false;
-  if (DATE_SHAPE.test(raw)) return false;
+  if (DATE_SHAPE.test(raw) || YEAR_RANGE.test(raw)) return false;
   const n = digits.length;
   if (raw.startsWith('(')) {
     return /^\(\d{2,5}\) ?\d{2,5}(?:[- .]?\d{2,5}){0,2}$/.test(raw) && n >= 8 && n <= 13;
