@@ -255,6 +255,11 @@ function digitRuns(text: string, out: PiiMatch[], phoneRegion: CountryCode | und
   }
 }
 
+/**
+ * Whether any rule of classifyDigits (SSN, card, every phone shape) could match spans of these group
+ * sizes: a pre-check that keeps hostile digit runs cheap. It restates the rules' shapes, so a rule that is
+ * widened must be widened here too, or its new matches are silently skipped.
+ */
 function couldMatch(
   sizes: readonly number[],
   n: number,
