@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { startTestServer, type TestServer } from '@cascadeflow/testing';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +101,83 @@ describe('every route is authenticated', () => {
     expect(shown).not.toContain('bob@example.com');
     expect(shown).toMatch(/Charge my card/);
     expect(JSON.stringify(stats)).not.toContain('cf-demo-key');
+  });
+});
+
+/** Sends raw bytes on one connection; resolves with what came back once the server answers or closes. */
+function raw(url: string, bytes: string, waitMs = 5_000): Promise<{ text: string; ms: number }> {
+  const { hostname, port } = new URL(url);
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    let text = '';
+    const socket = connect(Number(port), hostname, () => socket.write(bytes));
+    const done = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ text, ms: Date.now() - t0 });
+    };
+    const timer = setTimeout(done, waitMs);
+    socket.on('data', (d) => {
+      text += d.toString();
+      if (text.includes('\r\n\r\n')) setTimeout(done, 50);
+    });
+    socket.on('close', done);
+    socket.on('error', done);
+  });
+}
+
+describe('the HTTP layer bounds the work a client can cause', () => {
+  it('an unauthenticated body is refused before it is read; a body that never ends is cut off at the deadline', async () => {
+    const head = (auth: string) =>
+      `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\n${auth}content-type: application/json\r\ncontent-length: 900000\r\n\r\n{"model":`;
+    // No key: 401 at once, though 900 kB were announced and a few bytes sent.
+    const anonymous = await raw(demo.url, head(''));
+    expect(anonymous.text).toMatch(/^HTTP\/1\.1 401/);
+    expect(anonymous.text).toContain('invalid_api_key');
+    expect(anonymous.ms).toBeLessThan(4_000);
+    // With a key, a body that never arrives is cut off at the request deadline (here 600 ms), not held open.
+    const short = await startDemo({ requestTimeoutMs: 600 });
+    try {
+      const slow = await raw(short.url, head('authorization: Bearer cf-demo-key\r\n'), 8_000);
+      expect(slow.text).toMatch(/^HTTP\/1\.1 408/);
+      expect(slow.ms).toBeLessThan(4_000);
+    } finally {
+      await short.stop();
+    }
+  });
+
+  it('CORS for a configured origin only; a body that would set a prototype is refused', async () => {
+    const cors = await startDemo({ corsOrigins: ['https://app.example'] });
+    try {
+      const preflight = (origin: string) =>
+        fetch(`${cors.url}/v1/chat/completions`, {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': 'POST' },
+        });
+      const allowed = await preflight('https://app.example');
+      expect(allowed.status).toBe(204);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
+      expect(allowed.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+      const evil = await preflight('https://evil.example');
+      expect(evil.status).toBe(403);
+      expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+      const models = await fetch(`${cors.url}/v1/models`, {
+        headers: { origin: 'https://app.example', authorization: 'Bearer cf-demo-key' },
+      });
+      expect(models.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    } finally {
+      await cors.stop();
+    }
+    const poisoned = await fetch(`${demo.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer cf-demo-key' },
+      body: '{"model":"cascade","__proto__":{"admin":true},"messages":[{"role":"user","content":"hi"}]}',
+    });
+    expect(poisoned.status).toBe(400);
+    expect((await read(poisoned)).error.code).toBe('invalid_json');
+    const array = await fetch(`${demo.url}/v1/chat/completions`, json('cf-demo-key', [1, 2]));
+    expect(array.status).toBe(400);
+    expect((await read(array)).error.message).toMatch(/not a JSON object/);
   });
 });
 

@@ -2,7 +2,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cascadeSSE, openAISSE, streamCascade } from '../src/index.js';
+import {
+  cascadeSSE,
+  cascadeSSEMessages,
+  formatSSE,
+  openAISSE,
+  openAISSEMessages,
+  streamCascade,
+} from '../src/index.js';
 import { setup, UNSURE } from './helpers.js';
 
 type Env = Awaited<ReturnType<typeof setup>>;
@@ -90,5 +97,31 @@ describe('SSE encoders', () => {
     const errFrames: string[] = [];
     for await (const f of cascadeSSE(streamCascade(env.agent(ladder), 'Capital?'))) errFrames.push(f);
     expect(errFrames.at(-1)).toMatch(/^event: error\ndata: \{"code":"all_tiers_failed"/);
+  });
+
+  it('the message encoders give what an SSE helper needs: one-line data, framed exactly as the text encoders', async () => {
+    env = await setup({
+      'gpt-4o-mini': { content: 'maybe\nLyon', logprobs: UNSURE },
+      'gpt-4o': { content: 'Paris\n\nis the capital.' },
+    });
+    const agent = env.agent(ladder);
+    const opts = { id: 'chatcmpl-fixed', includeUsage: true, extra: () => ({ cascade: { tier: 1 } }) };
+    const messages = [];
+    for await (const m of openAISSEMessages(streamCascade(agent, 'Capital?', { mode: 'buffer' }), opts))
+      messages.push(m);
+    const frames = [];
+    for await (const f of openAISSE(streamCascade(agent, 'Capital?', { mode: 'buffer' }), opts))
+      frames.push(f);
+    // A data line with a raw newline would be split by the helper into two lines of broken JSON.
+    for (const m of messages) expect(m.data).not.toMatch(/\n/);
+    expect(messages.at(-1)).toEqual({ data: '[DONE]' });
+    expect(JSON.parse(messages.at(-3)!.data).cascade).toEqual({ tier: 1 });
+    const created = (s: string) => s.replace(/"created":\d+/g, '"created":0');
+    expect(messages.map((m) => created(formatSSE(m)))).toEqual(frames.map(created));
+    const named = [];
+    for await (const m of cascadeSSEMessages(streamCascade(agent, 'Capital?', { mode: 'stream' })))
+      named.push(m);
+    expect(named.every((m) => typeof m.event === 'string' && !m.data.includes('\n'))).toBe(true);
+    expect(JSON.parse(named.at(-1)!.data).result.content).toBe('Paris\n\nis the capital.');
   });
 });

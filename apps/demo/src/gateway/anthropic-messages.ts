@@ -1,5 +1,5 @@
 import type { CascadeResult, ChatMessage, FinishReason, RunRequest } from '@cascadeflow/core';
-import type { CascadeStreamEvent } from '@cascadeflow/streaming';
+import type { CascadeStreamEvent, SSEMessage } from '@cascadeflow/streaming';
 import { z } from 'zod';
 import { type HttpError, httpError } from './errors.js';
 
@@ -215,8 +215,10 @@ export function messagesError(e: HttpError): Record<string, unknown> {
   return { type: 'error', error: { type, message: e.body.error.message } };
 }
 
-const frame = (event: string, data: Record<string, unknown>) =>
-  `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+const frame = (event: string, data: Record<string, unknown>): SSEMessage => ({
+  event,
+  data: JSON.stringify(data),
+});
 
 /**
  * Turns the cascade's stream events into the Messages API's SSE sequence: `message_start`, a text block
@@ -230,67 +232,79 @@ export class MessagesStreamEncoder {
 
   constructor(readonly id: string) {}
 
-  /** The frames for one cascade event (possibly none). */
-  push(e: CascadeStreamEvent): string {
-    let out = '';
+  /** The SSE messages for one cascade event (possibly none). */
+  push(e: CascadeStreamEvent): SSEMessage[] {
+    const out: SSEMessage[] = [];
     if (!this.#started && (e.type === 'text' || e.type === 'finish')) {
       this.#started = true;
       const model = e.type === 'text' ? e.model : e.result.model;
-      out += frame('message_start', {
-        type: 'message_start',
-        message: {
-          id: this.id,
-          type: 'message',
-          role: 'assistant',
-          model,
-          content: [],
-          stop_reason: null,
-          stop_sequence: null,
-          usage: { input_tokens: 0, output_tokens: 0 },
-        },
-      });
+      out.push(
+        frame('message_start', {
+          type: 'message_start',
+          message: {
+            id: this.id,
+            type: 'message',
+            role: 'assistant',
+            model,
+            content: [],
+            stop_reason: null,
+            stop_sequence: null,
+            usage: { input_tokens: 0, output_tokens: 0 },
+          },
+        }),
+      );
     }
     if (e.type === 'text') {
       if (!this.#textOpen) {
         this.#textOpen = true;
-        out += frame('content_block_start', {
-          type: 'content_block_start',
-          index: this.#index,
-          content_block: { type: 'text', text: '' },
-        });
+        out.push(
+          frame('content_block_start', {
+            type: 'content_block_start',
+            index: this.#index,
+            content_block: { type: 'text', text: '' },
+          }),
+        );
       }
-      out += frame('content_block_delta', {
-        type: 'content_block_delta',
-        index: this.#index,
-        delta: { type: 'text_delta', text: e.text },
-      });
+      out.push(
+        frame('content_block_delta', {
+          type: 'content_block_delta',
+          index: this.#index,
+          delta: { type: 'text_delta', text: e.text },
+        }),
+      );
     } else if (e.type === 'finish') {
       const r = e.result;
       if (this.#textOpen) {
-        out += frame('content_block_stop', { type: 'content_block_stop', index: this.#index });
+        out.push(frame('content_block_stop', { type: 'content_block_stop', index: this.#index }));
         this.#index++;
         this.#textOpen = false;
       }
       for (const c of r.toolCalls) {
-        out += frame('content_block_start', {
-          type: 'content_block_start',
-          index: this.#index,
-          content_block: { type: 'tool_use', id: c.id, name: c.name, input: {} },
-        });
-        out += frame('content_block_delta', {
-          type: 'content_block_delta',
-          index: this.#index,
-          delta: { type: 'input_json_delta', partial_json: c.arguments },
-        });
-        out += frame('content_block_stop', { type: 'content_block_stop', index: this.#index });
+        out.push(
+          frame('content_block_start', {
+            type: 'content_block_start',
+            index: this.#index,
+            content_block: { type: 'tool_use', id: c.id, name: c.name, input: {} },
+          }),
+        );
+        out.push(
+          frame('content_block_delta', {
+            type: 'content_block_delta',
+            index: this.#index,
+            delta: { type: 'input_json_delta', partial_json: c.arguments },
+          }),
+        );
+        out.push(frame('content_block_stop', { type: 'content_block_stop', index: this.#index }));
         this.#index++;
       }
-      out += frame('message_delta', {
-        type: 'message_delta',
-        delta: { stop_reason: STOP[r.finishReason], stop_sequence: null },
-        usage: { input_tokens: r.usage.inputTokens, output_tokens: r.usage.outputTokens },
-      });
-      out += frame('message_stop', { type: 'message_stop' });
+      out.push(
+        frame('message_delta', {
+          type: 'message_delta',
+          delta: { stop_reason: STOP[r.finishReason], stop_sequence: null },
+          usage: { input_tokens: r.usage.inputTokens, output_tokens: r.usage.outputTokens },
+        }),
+      );
+      out.push(frame('message_stop', { type: 'message_stop' }));
     }
     return out;
   }

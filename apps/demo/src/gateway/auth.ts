@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { httpError } from './errors.js';
 
 const SESSION_COOKIE = 'cf_session';
@@ -11,8 +11,8 @@ function equal(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function bearer(req: IncomingMessage): string | undefined {
-  return /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
+function bearer(headers: IncomingHttpHeaders): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '')?.[1]?.trim();
 }
 
 /**
@@ -37,9 +37,9 @@ export class GatewayAuth {
   }
 
   /** The user of a `/v1` request, from its API key (`Authorization: Bearer`, or `x-api-key` as Anthropic's clients send it). */
-  user(req: IncomingMessage): string {
-    const header = req.headers['x-api-key'];
-    const key = bearer(req) ?? (typeof header === 'string' ? header.trim() : undefined);
+  user(headers: IncomingHttpHeaders): string {
+    const header = headers['x-api-key'];
+    const key = bearer(headers) ?? (typeof header === 'string' ? header.trim() : undefined);
     let user: string | undefined;
     if (key) for (const [k, u] of this.#apiKeys) if (equal(k, key)) user = u;
     if (!user)
@@ -55,8 +55,8 @@ export class GatewayAuth {
     return `${expires}.${createHmac('sha256', this.#signing).update(String(expires)).digest('base64url')}`;
   }
 
-  #validSession(req: IncomingMessage): boolean {
-    const cookie = (req.headers.cookie ?? '')
+  #validSession(headers: IncomingHttpHeaders): boolean {
+    const cookie = (headers.cookie ?? '')
       .split(';')
       .map((c) => c.trim())
       .find((c) => c.startsWith(`${SESSION_COOKIE}=`));
@@ -67,10 +67,10 @@ export class GatewayAuth {
   }
 
   /** Throws 401 unless the request carries the admin key or a valid session. */
-  admin(req: IncomingMessage): void {
-    const key = bearer(req);
+  admin(headers: IncomingHttpHeaders): void {
+    const key = bearer(headers);
     if (key && equal(key, this.#adminKey)) return;
-    if (this.#validSession(req)) return;
+    if (this.#validSession(headers)) return;
     throw httpError(
       401,
       'admin_required',
@@ -78,28 +78,11 @@ export class GatewayAuth {
     );
   }
 
-  /** Checks the admin key sent by the sign-in form and sets the session cookie. */
-  signIn(key: unknown, res: ServerResponse): void {
+  /** Checks the admin key sent by the sign-in form; returns the `set-cookie` value of a new session. */
+  signIn(key: unknown): string {
     if (typeof key !== 'string' || !equal(key, this.#adminKey))
       throw httpError(401, 'admin_required', 'Wrong admin key.');
     const expires = Date.now() + SESSION_MS;
-    res.setHeader(
-      'set-cookie',
-      `${SESSION_COOKIE}=${this.#sign(expires)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_MS / 1000}`,
-    );
+    return `${SESSION_COOKIE}=${this.#sign(expires)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_MS / 1000}`;
   }
-}
-
-/**
- * CORS for the origins configured, and none otherwise: a page on another origin can neither read an answer
- * nor send a JSON body (the preflight is refused).
- */
-export function applyCors(req: IncomingMessage, res: ServerResponse, origins: readonly string[]): boolean {
-  const origin = req.headers.origin;
-  if (!origin || !origins.includes(origin)) return false;
-  res.setHeader('access-control-allow-origin', origin);
-  res.setHeader('vary', 'origin');
-  res.setHeader('access-control-allow-headers', 'authorization, content-type');
-  res.setHeader('access-control-allow-methods', 'GET, POST, PUT, OPTIONS');
-  return true;
 }

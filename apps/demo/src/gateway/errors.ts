@@ -1,10 +1,20 @@
 import { CascadeFlowError } from '@cascadeflow/core';
 
-/** An error in OpenAI's format, with the HTTP status a client expects for it. */
-export interface HttpError {
-  status: number;
-  headers: Record<string, string>;
-  body: { error: { message: string; type: string; param: null; code: string } };
+/** An error in OpenAI's format, with the HTTP status a client expects for it and the headers it needs. */
+export class HttpError extends Error {
+  readonly body: { error: { message: string; type: string; param: null; code: string } };
+
+  constructor(
+    readonly status: number,
+    code: string,
+    message: string,
+    type = 'invalid_request_error',
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+    this.body = { error: { message, type, param: null, code } };
+  }
 }
 
 export function httpError(
@@ -14,7 +24,11 @@ export function httpError(
   type = 'invalid_request_error',
   headers: Record<string, string> = {},
 ): HttpError {
-  return { status, headers, body: { error: { message, type, param: null, code } } };
+  return new HttpError(status, code, message, type, headers);
+}
+
+export function isHttpError(e: unknown): e is HttpError {
+  return e instanceof HttpError;
 }
 
 /** Maps a CascadeFlow error to its HTTP answer: limits 429 with Retry-After, guardrails 400, and so on. */

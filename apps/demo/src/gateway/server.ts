@@ -1,13 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBatch } from '@cascadeflow/batch';
 import { CascadeFlowError, type CascadeResult, type RunRequest } from '@cascadeflow/core';
-import { cascadeSSE, openAISSE, streamCascade, toAsyncIterable } from '@cascadeflow/streaming';
+import {
+  cascadeSSEMessages,
+  openAISSEMessages,
+  type SSEMessage,
+  streamCascade,
+  toAsyncIterable,
+} from '@cascadeflow/streaming';
+import fastifyCors from '@fastify/cors';
+import fastifySSE from '@fastify/sse';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { tap } from 'rxjs';
 import type { DemoConfig } from '../config.js';
 import { dashboardHtml } from '../dashboard/page.js';
@@ -18,9 +32,9 @@ import {
   messagesResponse,
   parseMessagesRequest,
 } from './anthropic-messages.js';
-import { applyCors, GatewayAuth } from './auth.js';
-import { type HttpError, httpError, toHttpError } from './errors.js';
-import { isHttpError, readJson, send, sendError } from './http.js';
+import { GatewayAuth } from './auth.js';
+import { frameworkError, jsonBody } from './body.js';
+import { type HttpError, httpError, isHttpError, toHttpError } from './errors.js';
 import { secretScrubber } from './scrub.js';
 import { parseBatchRequest, parseChatRequest, parseFeedback } from './validate.js';
 
@@ -32,9 +46,12 @@ export type GatewayOptions = Pick<
   'corsOrigins' | 'maxBodyBytes' | 'maxBatchSize' | 'requestTimeoutMs' | 'shutdownGraceMs' | 'dashboardUser'
 > & { adminKey: string };
 
-/** A running gateway: its HTTP server and a graceful stop. */
+/** A gateway: its fastify app (and HTTP server), started by `listen`, stopped gracefully by `close`. */
 export interface Gateway {
+  app: FastifyInstance;
   server: Server;
+  /** Starts listening; resolves with the gateway's URL. */
+  listen(host: string, port: number): Promise<string>;
   /**
    * Stops accepting connections, lets requests in flight finish for up to `shutdownGraceMs`, aborts the rest
    * upstream (their clients get an error), and closes every connection.
@@ -66,23 +83,43 @@ function cascadeHeaders(r: CascadeResult, mode: string): Record<string, string> 
   };
 }
 
-/** One request's signal: aborted when its client goes away, at the gateway's deadline, or at shutdown. */
-interface RequestScope {
-  signal: AbortSignal;
-  timedOut(): boolean;
+/** Who may call a route: an API key (the user billed), the admin key or its session, or anyone. */
+type Access = 'user' | 'admin' | 'public';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+    /** The error format of the route: OpenAI's (the default) or Anthropic's Messages API. */
+    errors?: 'openai' | 'anthropic';
+  }
+  interface FastifyRequest {
+    /** The user of an API-key route, set by the access hook before the body is read. */
+    userId: string;
+    /** The request's signal: aborted when its client goes away, at the gateway's deadline, or at shutdown. */
+    runSignal: AbortSignal | undefined;
+  }
 }
 
-type Route = (req: IncomingMessage, res: ServerResponse, scope: RequestScope) => Promise<void> | void;
+/** Yields a stream's first result (already taken, to look at it before answering) and then the rest. */
+async function* resumed<T>(first: IteratorResult<T>, rest: AsyncIterator<T>): AsyncGenerator<T> {
+  if (first.done) return;
+  yield first.value;
+  for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
+}
+
+/** Strings as they are (the messages' data is JSON text already), anything else as JSON. */
+const sseData = (d: unknown) => (typeof d === 'string' ? d : JSON.stringify(d));
 
 /**
- * The OpenAI-compatible gateway and the dashboard. Every route but the dashboard's static page is
- * authenticated: `/v1/*` by an API key (the user it is billed to), `/api/*` by the admin key or the session
- * cookie the page gets for it. JSON routes take JSON bodies only; CORS only for configured origins.
+ * The OpenAI-compatible gateway and the dashboard, on fastify: its router, its body parser and limits,
+ * `@fastify/cors` and `@fastify/sse`. Every route but the dashboard's static page and its sign-in is
+ * authenticated, in a hook that runs before the body is read: `/v1/*` by an API key (the user it is billed
+ * to), `/api/*` by the admin key or the session cookie the page gets for it. JSON routes take JSON bodies
+ * only; CORS only for configured origins.
  * - `POST /v1/chat/completions` (streamed and not), `POST /v1/messages` (Anthropic's Messages API, streamed
- *   and not), `GET /v1/models`, `POST /v1/cascade/batch`,
- *   `GET /v1/demo/questions`;
+ *   and not), `GET /v1/models`, `POST /v1/cascade/batch`, `POST /v1/feedback`, `GET /v1/demo/questions`;
  * - `GET /` (the dashboard page), `POST /api/session`, `GET /api/stats`, `GET /api/events` (SSE),
- *   `POST /api/chat` (SSE of cascade events), `GET /api/eval-chart`, `GET /api/questions`.
+ *   `POST /api/chat` (SSE of cascade events), `PUT /api/profile`, `GET /api/eval-chart`, `GET /api/questions`.
  */
 export function createGateway(engine: Engine, options: GatewayOptions): Gateway {
   const { stats } = engine;
@@ -103,154 +140,254 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
     return mapped;
   };
 
-  const completions: Route = async (req, res, scope) => {
-    const userId = auth.user(req);
-    const chat = parseChatRequest(await readJson(req, options.maxBodyBytes));
-    // The response id is known before the run starts (streams send it first); feedback refers to it.
-    const responseId = `chatcmpl-${randomUUID()}`;
-    const request: RunRequest = {
-      ...chat.run,
-      userId,
-      signal: scope.signal,
-      metadata: { ...chat.run.metadata, responseId },
-    };
-    const query = chat.run.messages?.findLast((m) => m.role === 'user')?.content ?? '';
-    if (chat.stream) {
-      const events = streamCascade(engine.agent, request, { mode: 'buffer' }).pipe(
-        tap({ next: (e) => e.type === 'finish' && stats.record(stats.fromResult(userId, query, e.result)) }),
+  /** Aborts when the client goes away, at the deadline, or when shutdown's grace runs out. */
+  const signalFor = (reply: FastifyReply): AbortSignal => {
+    const res = reply.raw;
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      controller.abort(
+        httpError(
+          504,
+          'gateway_timeout',
+          `The request did not finish within the gateway's ${options.requestTimeoutMs} ms deadline.`,
+          'server_error',
+        ),
       );
-      let started = false;
-      for await (const chunk of openAISSE(events, {
-        id: responseId,
-        includeUsage: chat.includeUsage,
-        extra: (r) => ({ cascade: cascadeInfo(r, engine.mode) }),
-      })) {
-        if (!started) {
-          // The first chunk is an error frame when the run failed before any token: answer with a status.
-          if (chunk.startsWith('data: {"error"')) {
-            const err = JSON.parse(chunk.slice(6)).error as { code: string; message: string };
+    }, options.requestTimeoutMs);
+    timer.unref();
+    // A response closes once, whether it finished or its client went away: then the request is done.
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort(httpError(499, 'client_closed', 'The client went away.'));
+      clearTimeout(timer);
+      inFlight.delete(controller);
+    });
+    inFlight.add(controller);
+    return controller.signal;
+  };
+
+  const app = Fastify({
+    bodyLimit: options.maxBodyBytes,
+    // The whole request must arrive within the deadline (a slow client cannot hold a socket forever).
+    requestTimeout: options.requestTimeoutMs,
+    // Node enforces that deadline only with a headers deadline no longer than it, and checks every 30 s by
+    // default; a second keeps it close to what was configured.
+    http: {
+      headersTimeout: Math.min(60_000, options.requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs),
+    },
+    // Shutdown answers in the gateway's own format, below.
+    return503OnClosing: false,
+    logger: false,
+  });
+  app.decorateRequest('userId', '');
+  app.decorateRequest('runSignal', undefined);
+  // JSON only: no text/plain body reaches a route, so a page on another origin cannot send one.
+  app.removeContentTypeParser('text/plain');
+
+  app.register(fastifyCors, {
+    origin: (origin, cb) =>
+      cb(null, origin !== undefined && options.corsOrigins.includes(origin) ? origin : false),
+    methods: ['GET', 'POST', 'PUT', 'OPTIONS'],
+    allowedHeaders: ['authorization', 'content-type'],
+  });
+  app.register(fastifySSE, { serializer: sseData });
+
+  // Shutdown first, then who is calling: both before the body is read.
+  app.addHook('onRequest', async (request, reply) => {
+    if (closing)
+      throw httpError(503, 'shutting_down', 'The gateway is shutting down; retry.', 'server_error', {
+        'retry-after': '1',
+        connection: 'close',
+      });
+    const access = request.routeOptions.config.access;
+    if (access === 'user') request.userId = auth.user(request.headers);
+    else if (access === 'admin') auth.admin(request.headers);
+    else if (access !== 'public') return; // not found: the not-found handler answers
+    request.runSignal = signalFor(reply);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    // @fastify/cors hands a preflight from an origin it does not allow to the not-found handler.
+    const e =
+      request.method === 'OPTIONS'
+        ? httpError(
+            403,
+            'cors_not_allowed',
+            `Origin ${request.headers.origin ?? '(none)'} may not call this gateway.`,
+          )
+        : httpError(404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}.`);
+    reply.code(e.status).send(e.body);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    // A deadline (or shutdown) abort answers with its own error; the run's abort error says less.
+    const reason = request.runSignal?.aborted ? (request.runSignal.reason as unknown) : undefined;
+    const e = forClient(
+      isHttpError(reason) ? reason : (frameworkError(error as FastifyError, request) ?? error),
+    );
+    if (reply.raw.headersSent) {
+      reply.raw.end();
+      return;
+    }
+    reply
+      .code(e.status)
+      .headers(e.headers)
+      .send(request.routeOptions.config.errors === 'anthropic' ? messagesError(e) : e.body);
+  });
+
+  // The routes, in a plugin registered after @fastify/sse, so that its route hook sees them.
+  app.register(async (api) => {
+    const signalOf = (request: FastifyRequest) => request.runSignal!;
+
+    // Streams answer on their own route option; a client that asked for no stream gets one JSON answer.
+    api.post(
+      '/v1/chat/completions',
+      { config: { access: 'user' }, sse: { kind: 'manual', heartbeat: false } },
+      async (request, reply) => {
+        const userId = request.userId;
+        const chat = parseChatRequest(jsonBody(request));
+        // The response id is known before the run starts (streams send it first); feedback refers to it.
+        const responseId = `chatcmpl-${randomUUID()}`;
+        const run: RunRequest = {
+          ...chat.run,
+          userId,
+          signal: signalOf(request),
+          metadata: { ...chat.run.metadata, responseId },
+        };
+        const query = chat.run.messages?.findLast((m) => m.role === 'user')?.content ?? '';
+        if (chat.stream) {
+          const events = streamCascade(engine.agent, run, { mode: 'buffer' }).pipe(
+            tap({
+              next: (e) => e.type === 'finish' && stats.record(stats.fromResult(userId, query, e.result)),
+            }),
+          );
+          const messages = openAISSEMessages(events, {
+            id: responseId,
+            includeUsage: chat.includeUsage,
+            extra: (r) => ({ cascade: cascadeInfo(r, engine.mode) }),
+          });
+          const first = await messages.next();
+          // The first message is an error when the run failed before any token: answer with a status.
+          if (!first.done && first.value.data.startsWith('{"error"')) {
+            const err = JSON.parse(first.value.data).error as { code: string; message: string };
             stats.failure(userId, query, err.code);
             throw new CascadeFlowError(err.code, err.message);
           }
-          res.writeHead(200, {
-            'content-type': 'text/event-stream',
-            'cache-control': 'no-cache',
-            'x-cascadeflow-mode': engine.mode,
-          });
-          started = true;
+          reply.header('x-cascadeflow-mode', engine.mode);
+          // Nothing to return: the stream is the answer (a returned reply would await its own end).
+          await reply.sse.send(scrubbedErrors(resumed(first, messages)));
+          return;
         }
-        res.write(chunk.startsWith('data: {"error"') ? scrub(chunk) : chunk);
-      }
-      res.end();
-      return;
-    }
-    try {
-      const r = await engine.agent.run(request);
-      stats.record(stats.fromResult(userId, query, r));
-      send(
-        res,
-        200,
-        {
-          id: responseId,
-          object: 'chat.completion',
-          created: Math.floor(Date.now() / 1000),
-          model: r.model,
-          choices: [
-            {
-              index: 0,
-              message: {
-                role: 'assistant',
-                content: r.toolCalls.length && !r.content ? null : r.content,
-                refusal: null,
-                ...(r.toolCalls.length
-                  ? {
-                      tool_calls: r.toolCalls.map((c) => ({
-                        id: c.id,
-                        type: 'function',
-                        function: { name: c.name, arguments: c.arguments },
-                      })),
-                    }
-                  : {}),
+        try {
+          const r = await engine.agent.run(run);
+          stats.record(stats.fromResult(userId, query, r));
+          reply.headers(cascadeHeaders(r, engine.mode));
+          return {
+            id: responseId,
+            object: 'chat.completion',
+            created: Math.floor(Date.now() / 1000),
+            model: r.model,
+            choices: [
+              {
+                index: 0,
+                message: {
+                  role: 'assistant',
+                  content: r.toolCalls.length && !r.content ? null : r.content,
+                  refusal: null,
+                  ...(r.toolCalls.length
+                    ? {
+                        tool_calls: r.toolCalls.map((c) => ({
+                          id: c.id,
+                          type: 'function',
+                          function: { name: c.name, arguments: c.arguments },
+                        })),
+                      }
+                    : {}),
+                },
+                logprobs: null,
+                finish_reason: r.finishReason === 'other' ? 'stop' : r.finishReason,
               },
-              logprobs: null,
-              finish_reason: r.finishReason === 'other' ? 'stop' : r.finishReason,
+            ],
+            usage: {
+              prompt_tokens: r.usage.inputTokens,
+              completion_tokens: r.usage.outputTokens,
+              total_tokens: r.usage.inputTokens + r.usage.outputTokens,
             },
-          ],
-          usage: {
-            prompt_tokens: r.usage.inputTokens,
-            completion_tokens: r.usage.outputTokens,
-            total_tokens: r.usage.inputTokens + r.usage.outputTokens,
-          },
-          cascade: cascadeInfo(r, engine.mode),
-        },
-        cascadeHeaders(r, engine.mode),
-      );
-    } catch (e) {
-      stats.failure(userId, query, toHttpError(e).body.error.code);
-      throw e;
-    }
-  };
-
-  // Anthropic's Messages API on the same engine and plugins, answering in its own formats.
-  const messages: Route = async (req, res, scope) => {
-    let userId: string | undefined;
-    let query = '';
-    try {
-      userId = auth.user(req);
-      const m = parseMessagesRequest(await readJson(req, options.maxBodyBytes));
-      query = m.run.messages?.findLast((x) => x.role === 'user')?.content ?? '';
-      const responseId = `msg_${randomUUID()}`;
-      const request: RunRequest = {
-        ...m.run,
-        userId,
-        signal: scope.signal,
-        metadata: { ...m.run.metadata, responseId },
-      };
-      if (!m.stream) {
-        const r = await engine.agent.run(request);
-        stats.record(stats.fromResult(userId, query, r));
-        send(res, 200, messagesResponse(r, cascadeInfo(r, engine.mode)), cascadeHeaders(r, engine.mode));
-        return;
-      }
-      const encoder = new MessagesStreamEncoder(responseId);
-      const uid = userId;
-      const events = streamCascade(engine.agent, request, { mode: 'buffer' });
-      let started = false;
-      try {
-        for await (const e of toAsyncIterable(events)) {
-          if (e.type === 'finish') stats.record(stats.fromResult(uid, query, e.result));
-          const frames = encoder.push(e);
-          if (!frames) continue;
-          if (!started) {
-            res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-            started = true;
-          }
-          res.write(frames);
+            cascade: cascadeInfo(r, engine.mode),
+          };
+        } catch (e) {
+          stats.failure(userId, query, toHttpError(e).body.error.code);
+          throw e;
         }
-      } catch (e) {
-        if (!started) throw e;
-        const err = forClient(e);
-        res.write(`event: error\ndata: ${JSON.stringify(messagesError(err))}\n\n`);
-      }
-      res.end();
-    } catch (e) {
-      const reason = scope.signal.aborted ? (scope.signal.reason as unknown) : undefined;
-      const err = forClient(isHttpError(reason) ? reason : e);
-      if (userId) stats.failure(userId, query, err.body.error.code);
-      if (res.headersSent) {
-        res.end();
-        return;
-      }
-      send(res, err.status, messagesError(err), err.headers);
-    }
-  };
+      },
+    );
 
-  const routes: Record<string, Route> = {
-    'POST /v1/chat/completions': completions,
-    'POST /v1/messages': messages,
-    'POST /v1/feedback': async (req, res) => {
-      const userId = auth.user(req);
-      const { responseId, rating } = parseFeedback(await readJson(req, options.maxBodyBytes));
+    /** An error message in a stream carries no secret. */
+    async function* scrubbedErrors(messages: AsyncIterable<SSEMessage>): AsyncGenerator<SSEMessage> {
+      for await (const m of messages)
+        yield m.data.startsWith('{"error"') || m.event === 'error' ? { ...m, data: scrub(m.data) } : m;
+    }
+
+    // Anthropic's Messages API on the same engine and plugins, answering in its own formats.
+    api.post(
+      '/v1/messages',
+      { config: { access: 'user', errors: 'anthropic' }, sse: { kind: 'manual', heartbeat: false } },
+      async (request, reply) => {
+        const userId = request.userId;
+        let query = '';
+        try {
+          const m = parseMessagesRequest(jsonBody(request));
+          query = m.run.messages?.findLast((x) => x.role === 'user')?.content ?? '';
+          const responseId = `msg_${randomUUID()}`;
+          const run: RunRequest = {
+            ...m.run,
+            userId,
+            signal: signalOf(request),
+            metadata: { ...m.run.metadata, responseId },
+          };
+          if (!m.stream) {
+            const r = await engine.agent.run(run);
+            stats.record(stats.fromResult(userId, query, r));
+            reply.headers(cascadeHeaders(r, engine.mode));
+            return messagesResponse(r, cascadeInfo(r, engine.mode));
+          }
+          const q = query;
+          const encoder = new MessagesStreamEncoder(responseId);
+          const events = toAsyncIterable(streamCascade(engine.agent, run, { mode: 'buffer' }));
+          let started = false;
+          // The Messages API's events; an error before the first one answers with a status, after it as an
+          // `error` event.
+          const stream = async function* (): AsyncGenerator<SSEMessage> {
+            try {
+              for await (const e of events) {
+                if (e.type === 'finish') stats.record(stats.fromResult(userId, q, e.result));
+                for (const message of encoder.push(e)) {
+                  started = true;
+                  yield message;
+                }
+              }
+            } catch (e) {
+              if (!started) throw e;
+              const err = forClient(e);
+              stats.failure(userId, q, err.body.error.code);
+              yield { event: 'error', data: JSON.stringify(messagesError(err)) };
+            }
+          };
+          const messages = stream();
+          const first = await messages.next();
+          await reply.sse.send(resumed(first, messages));
+          return;
+        } catch (e) {
+          const reason = request.runSignal?.aborted ? (request.runSignal.reason as unknown) : undefined;
+          stats.failure(userId, query, forClient(isHttpError(reason) ? reason : e).body.error.code);
+          throw e;
+        }
+      },
+    );
+
+    api.post('/v1/feedback', { config: { access: 'user' } }, async (request) => {
+      const userId = request.userId;
+      const { responseId, rating } = parseFeedback(jsonBody(request));
       if (stats.ownerOf(responseId) !== userId)
         throw httpError(
           404,
@@ -262,36 +399,37 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
         engine.feedbackFile,
         `${JSON.stringify({ response_id: responseId, rating, user_id: userId, at: new Date().toISOString() })}\n`,
       );
-      send(res, 200, { response_id: responseId, rating, recorded: true });
-    },
-    'GET /v1/models': (req, res) => {
-      auth.user(req);
-      send(res, 200, {
-        object: 'list',
-        data: ['cascade', ...engine.agent.ladder.map((t) => t.model)].map((id) => ({
-          id,
-          object: 'model',
-          created: 0,
-          owned_by: 'cascadeflow',
-        })),
-      });
-    },
-    'GET /v1/demo/questions': (req, res) => {
-      auth.user(req);
-      send(res, 200, { mode: engine.mode, questions: engine.replay?.sample(20) ?? [] });
-    },
-    'POST /v1/cascade/batch': async (req, res, scope) => {
-      const userId = auth.user(req);
-      const queries = parseBatchRequest(await readJson(req, options.maxBodyBytes), options.maxBatchSize);
+      return { response_id: responseId, rating, recorded: true };
+    });
+
+    api.get('/v1/models', { config: { access: 'user' } }, async () => ({
+      object: 'list',
+      data: ['cascade', ...engine.agent.ladder.map((t) => t.model)].map((id) => ({
+        id,
+        object: 'model',
+        created: 0,
+        owned_by: 'cascadeflow',
+      })),
+    }));
+
+    api.get('/v1/demo/questions', { config: { access: 'user' } }, async () => ({
+      mode: engine.mode,
+      questions: engine.replay?.sample(20) ?? [],
+    }));
+
+    api.post('/v1/cascade/batch', { config: { access: 'user' } }, async (request) => {
+      const userId = request.userId;
+      const signal = signalOf(request);
+      const queries = parseBatchRequest(jsonBody(request), options.maxBatchSize);
       const r = await runBatch(
         engine.agent,
         queries.map((q) => ({ ...q, userId })),
-        { maxParallel: 8, strategy: 'concurrent', signal: scope.signal },
+        { maxParallel: 8, strategy: 'concurrent', signal },
       );
-      if (scope.signal.aborted) throw scope.signal.reason;
+      if (signal.aborted) throw signal.reason;
       for (const item of r.items)
         if (item.result) stats.record(stats.fromResult(userId, '(batch)', item.result));
-      send(res, 200, {
+      return {
         success_count: r.successCount,
         failure_count: r.failureCount,
         total_cost_usd: r.totalCost,
@@ -300,42 +438,44 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
             ? { index: i.index, content: i.result!.content, cascade: cascadeInfo(i.result!, engine.mode) }
             : { index: i.index, error: { ...i.error, message: scrub(i.error?.message ?? '') } },
         ),
-      });
-    },
+      };
+    });
+
     // The page itself is a static shell with a sign-in form: every piece of data comes from /api/*.
-    'GET /': (_req, res) => {
-      const html = dashboardHtml(engine.mode);
-      res.writeHead(200, {
-        'content-type': 'text/html; charset=utf-8',
-        'content-security-policy':
-          "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self'",
-        'x-frame-options': 'DENY',
-      });
-      res.end(html);
-    },
-    'POST /api/session': async (req, res) => {
-      const body = await readJson(req, 10_000);
-      auth.signIn(body.key, res);
-      send(res, 200, { ok: true });
-    },
+    api.get('/', { config: { access: 'public' } }, async (_request, reply) =>
+      reply
+        .type('text/html; charset=utf-8')
+        .headers({
+          'content-security-policy':
+            "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self'",
+          'x-frame-options': 'DENY',
+        })
+        .send(dashboardHtml(engine.mode)),
+    );
+
+    api.post('/api/session', { config: { access: 'public' }, bodyLimit: 10_000 }, async (request, reply) => {
+      reply.header('set-cookie', auth.signIn(jsonBody(request).key));
+      return { ok: true };
+    });
+
     // Changes a user's tier or overrides (profiles are shared by every instance on PostgreSQL).
-    'PUT /api/profile': async (req, res) => {
-      auth.admin(req);
-      const body = await readJson(req, 100_000);
+    api.put('/api/profile', { config: { access: 'admin' }, bodyLimit: 100_000 }, async (request) => {
+      const body = jsonBody(request);
       if (typeof body.id !== 'string' || !engine.profiles)
         throw httpError(400, 'invalid_request', 'id: must be the user id whose profile to change.');
       const change: { tier?: never; overrides?: never } = {};
       if (body.tier !== undefined) (change as Record<string, unknown>).tier = body.tier;
       if (body.overrides !== undefined) (change as Record<string, unknown>).overrides = body.overrides;
       const updated = await engine.profiles.update(body.id, change);
-      send(res, 200, { id: updated.id, tier: updated.tier, version: updated.version });
-    },
-    'GET /api/questions': (req, res) => {
-      auth.admin(req);
-      send(res, 200, { mode: engine.mode, questions: engine.replay?.sample(8) ?? [] });
-    },
-    'GET /api/stats': async (req, res) => {
-      auth.admin(req);
+      return { id: updated.id, tier: updated.tier, version: updated.version };
+    });
+
+    api.get('/api/questions', { config: { access: 'admin' } }, async () => ({
+      mode: engine.mode,
+      questions: engine.replay?.sample(8) ?? [],
+    }));
+
+    api.get('/api/stats', { config: { access: 'admin' } }, async () => {
       const users = await Promise.all(
         [...new Set(engine.apiKeys.values())].map(async (id) => {
           try {
@@ -355,7 +495,7 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
           }
         }),
       );
-      send(res, 200, {
+      return {
         mode: engine.mode,
         recorded: engine.recorded,
         calibration: engine.calibration && {
@@ -372,122 +512,70 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
         guardrails: stats.guardrailEvents.slice(0, 20),
         problems: stats.startupProblems.map(scrub),
         users,
-      });
-    },
-    'GET /api/events': (req, res, scope) => {
-      auth.admin(req);
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      res.write(': connected\n\n');
-      const off = stats.on((e) => res.write(`event: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`));
-      return new Promise<void>((resolve) => {
-        const end = () => {
-          off();
-          res.end();
-          resolve();
-        };
-        if (scope.signal.aborted) end();
-        else scope.signal.addEventListener('abort', end, { once: true });
-      });
-    },
-    'POST /api/chat': async (req, res, scope) => {
-      auth.admin(req);
-      const body = await readJson(req, options.maxBodyBytes);
-      const message = typeof body.message === 'string' ? body.message.trim() : '';
-      if (!message) throw httpError(400, 'invalid_request', 'message: must be a non-empty string.');
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      const events = streamCascade(
-        engine.agent,
-        { query: message, userId: dashboardUser, signal: scope.signal },
-        { mode: 'stream' },
-      ).pipe(
-        tap({
-          next: (e) =>
-            e.type === 'finish' && stats.record(stats.fromResult(dashboardUser, message, e.result)),
-        }),
-      );
-      for await (const frame of cascadeSSE(events)) res.write(scrub(frame));
-      res.end();
-    },
-    'GET /api/eval-chart': (req, res) => {
-      auth.admin(req);
+      };
+    });
+
+    // The dashboard's live feed: open until the client goes away (or the deadline, and it reconnects).
+    api.get(
+      '/api/events',
+      { config: { access: 'admin' }, sse: { kind: 'manual' } },
+      async (request, reply) => {
+        const signal = signalOf(request);
+        reply.sse.keepAlive();
+        await reply.sse.send({ event: 'connected', data: '{}' });
+        const off = stats.on((e) => {
+          reply.sse.send({ event: e.type, data: JSON.stringify(e.data) }).catch(() => {
+            // The client went away between two events: the abort below cleans up.
+          });
+        });
+        await new Promise<void>((resolve) => {
+          if (signal.aborted) resolve();
+          else signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+        off();
+        reply.sse.close();
+      },
+    );
+
+    api.post(
+      '/api/chat',
+      { config: { access: 'admin' }, sse: { kind: 'manual', heartbeat: false } },
+      async (request, reply) => {
+        const body = jsonBody(request);
+        const message = typeof body.message === 'string' ? body.message.trim() : '';
+        if (!message) throw httpError(400, 'invalid_request', 'message: must be a non-empty string.');
+        const events = streamCascade(
+          engine.agent,
+          { query: message, userId: dashboardUser, signal: signalOf(request) },
+          { mode: 'stream' },
+        ).pipe(
+          tap({
+            next: (e) =>
+              e.type === 'finish' && stats.record(stats.fromResult(dashboardUser, message, e.result)),
+          }),
+        );
+        await reply.sse.send(scrubbedErrors(cascadeSSEMessages(events)));
+      },
+    );
+
+    api.get('/api/eval-chart', { config: { access: 'admin' } }, async (_request, reply) => {
       if (!existsSync(EVAL_CHART))
         throw httpError(404, 'not_found', 'No eval chart: run `pnpm cascadeflow eval-table`.');
-      res.writeHead(200, { 'content-type': 'image/svg+xml' });
-      res.end(readFileSync(EVAL_CHART));
-    },
-  };
-
-  /** Aborts when the client goes away, at the deadline, or when shutdown's grace runs out. */
-  const scopeOf = (res: ServerResponse): RequestScope & { done(): void } => {
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(
-        httpError(
-          504,
-          'gateway_timeout',
-          `The request did not finish within the gateway's ${options.requestTimeoutMs} ms deadline.`,
-          'server_error',
-        ),
-      );
-    }, options.requestTimeoutMs);
-    timer.unref();
-    const onClose = () => {
-      if (!res.writableFinished) controller.abort(httpError(499, 'client_closed', 'The client went away.'));
-    };
-    res.on('close', onClose);
-    inFlight.add(controller);
-    return {
-      signal: controller.signal,
-      timedOut: () => timedOut,
-      done: () => {
-        clearTimeout(timer);
-        res.off('close', onClose);
-        inFlight.delete(controller);
-      },
-    };
-  };
-
-  const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    const cors = applyCors(req, res, options.corsOrigins);
-    if (req.method === 'OPTIONS') {
-      res.writeHead(cors ? 204 : 403).end();
-      return;
-    }
-    if (closing) {
-      sendError(
-        res,
-        httpError(503, 'shutting_down', 'The gateway is shutting down; retry.', 'server_error', {
-          'retry-after': '1',
-          connection: 'close',
-        }),
-      );
-      return;
-    }
-    const route = routes[`${req.method} ${path}`];
-    if (!route) {
-      sendError(res, httpError(404, 'not_found', `No route ${req.method} ${path}.`));
-      return;
-    }
-    const scope = scopeOf(res);
-    Promise.resolve()
-      .then(() => route(req, res, scope))
-      .catch((e: unknown) => {
-        // A deadline (or shutdown) abort answers with its own error; the run's abort error says less.
-        const reason = scope.signal.aborted ? (scope.signal.reason as unknown) : undefined;
-        sendError(res, forClient(isHttpError(reason) ? reason : e));
-      })
-      .finally(() => scope.done());
+      return reply.type('image/svg+xml').send(readFileSync(EVAL_CHART));
+    });
   });
 
   return {
-    server,
+    app,
+    server: app.server,
+    async listen(host, port) {
+      await app.listen({ host, port });
+      const a = app.server.address() as AddressInfo;
+      return `http://${host}:${a.port}`;
+    },
     async close() {
       closing = true;
-      const closed = new Promise((r) => server.close(r));
-      server.closeIdleConnections();
+      const closed = app.close();
       const deadline = Date.now() + options.shutdownGraceMs;
       while (inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       const shutdown = httpError(
@@ -500,18 +588,8 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
       // Give aborted requests a moment to answer their clients, then drop every connection.
       const settleBy = Date.now() + 1000;
       while (inFlight.size > 0 && Date.now() < settleBy) await new Promise((r) => setTimeout(r, 20));
-      server.closeAllConnections();
+      app.server.closeAllConnections();
       await closed;
     },
   };
-}
-
-/** Starts the gateway; resolves with its URL. */
-export async function listen(server: Server, host: string, port: number): Promise<string> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-  const a = server.address() as AddressInfo;
-  return `http://${host}:${a.port}`;
 }

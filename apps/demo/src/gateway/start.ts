@@ -1,7 +1,7 @@
 import type { DemoConfig } from '../config.js';
 import { createEngine, type Engine } from '../engine.js';
 import { GatewayAuth } from './auth.js';
-import { createGateway, type Gateway, listen } from './server.js';
+import { createGateway, type Gateway } from './server.js';
 
 /** A started gateway. */
 export interface RunningGateway {
@@ -20,7 +20,7 @@ export async function startGateway(config: DemoConfig): Promise<RunningGateway> 
   const engine = await createEngine(config);
   const adminKey = config.adminKey ?? GatewayAuth.generateAdminKey();
   const gateway = createGateway(engine, { ...config, adminKey });
-  const url = await listen(gateway.server, config.host, config.port);
+  const url = await gateway.listen(config.host, config.port);
   return {
     url,
     engine,

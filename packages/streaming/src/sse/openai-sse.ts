@@ -3,6 +3,7 @@ import type { Observable } from 'rxjs';
 import type { CascadeStreamEvent } from '../events.js';
 import { toAsyncIterable } from '../iterate.js';
 import { errorPayload } from './cascade-sse.js';
+import { framed, type SSEMessage } from './message.js';
 
 /** Options of {@link openAISSE}. */
 export interface OpenAISSEOptions {
@@ -25,6 +26,104 @@ const FINISH: Record<FinishReason, string> = {
 };
 
 /**
+ * The OpenAI `chat.completion.chunk` stream of a cascade as SSE messages (data only, ending with `[DONE]`),
+ * for an SSE helper that frames and writes them (`reply.sse.send()` in `@fastify/sse`). See
+ * {@link openAISSE} for the framed text and the format's rules.
+ *
+ * @example
+ * ```ts
+ * await reply.sse.send(openAISSEMessages(streamCascade(agent, req, { mode: 'buffer' })));
+ * ```
+ */
+export async function* openAISSEMessages(
+  source: Observable<CascadeStreamEvent>,
+  options: OpenAISSEOptions = {},
+): AsyncGenerator<SSEMessage> {
+  const id = options.id ?? `chatcmpl-${Math.random().toString(36).slice(2, 14)}`;
+  const created = Math.floor(Date.now() / 1000);
+  let started = false;
+  let sent = false;
+  const chunk = (model: string, delta: Record<string, unknown>, finish: string | null) =>
+    JSON.stringify({
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model: options.model ?? model,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+      ...(options.includeUsage ? { usage: null } : {}),
+    });
+  const message = (data: string): SSEMessage => ({ data });
+  const events = toAsyncIterable(source);
+  try {
+    for await (const e of events) {
+      if (e.type === 'text' || e.type === 'tool_call') {
+        if (!started) {
+          yield message(chunk(e.model, { role: 'assistant', content: '' }, null));
+          started = true;
+        }
+        sent = true;
+        if (e.type === 'text') yield message(chunk(e.model, { content: e.text }, null));
+        else {
+          const fn: Record<string, string> = { arguments: e.argumentsDelta };
+          if (e.name) fn.name = e.name;
+          yield message(
+            chunk(
+              e.model,
+              {
+                tool_calls: [
+                  { index: e.index, ...(e.id ? { id: e.id, type: 'function' } : {}), function: fn },
+                ],
+              },
+              null,
+            ),
+          );
+        }
+      } else if (e.type === 'retract' && sent) {
+        yield message(
+          JSON.stringify({
+            error: {
+              type: 'server_error',
+              code: 'stream_retracted',
+              message: `The answer's stream from ${e.model} broke after text was sent (${e.reason}); retry the request.`,
+            },
+          }),
+        );
+        return;
+      } else if (e.type === 'finish') {
+        const r = e.result;
+        if (!started) yield message(chunk(r.model, { role: 'assistant', content: '' }, null));
+        const last = chunk(r.model, {}, FINISH[r.finishReason]);
+        yield message(
+          options.extra ? `${last.slice(0, -1)},${JSON.stringify(options.extra(r)).slice(1)}` : last,
+        );
+        if (options.includeUsage) {
+          yield message(
+            JSON.stringify({
+              id,
+              object: 'chat.completion.chunk',
+              created,
+              model: options.model ?? r.model,
+              choices: [],
+              usage: {
+                prompt_tokens: r.usage.inputTokens,
+                completion_tokens: r.usage.outputTokens,
+                total_tokens: r.usage.inputTokens + r.usage.outputTokens,
+                prompt_tokens_details: { cached_tokens: r.usage.cachedInputTokens },
+              },
+            }),
+          );
+        }
+        yield message('[DONE]');
+      }
+    }
+  } catch (error) {
+    yield message(JSON.stringify({ error: { type: 'server_error', ...errorPayload(error) } }));
+  } finally {
+    await events.return?.();
+  }
+}
+
+/**
  * Encodes a cascade stream as OpenAI `chat.completion.chunk` SSE ending with `data: [DONE]`, so that any
  * OpenAI client consumes a cascade unchanged. The format cannot take text back: feed it a `buffer`-mode
  * stream (only accepted drafts and the last tier reach the client). If a `retract` arrives anyway (the last
@@ -35,68 +134,9 @@ const FINISH: Record<FinishReason, string> = {
  * for await (const chunk of openAISSE(streamCascade(agent, req, { mode: 'buffer' }), { includeUsage: true })) res.write(chunk);
  * ```
  */
-export async function* openAISSE(
+export function openAISSE(
   source: Observable<CascadeStreamEvent>,
   options: OpenAISSEOptions = {},
 ): AsyncGenerator<string> {
-  const id = options.id ?? `chatcmpl-${Math.random().toString(36).slice(2, 14)}`;
-  const created = Math.floor(Date.now() / 1000);
-  let started = false;
-  let sent = false;
-  const chunk = (model: string, delta: Record<string, unknown>, finish: string | null) =>
-    `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: options.model ?? model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(options.includeUsage ? { usage: null } : {}) })}\n\n`;
-  const events = toAsyncIterable(source);
-  try {
-    for await (const e of events) {
-      if (e.type === 'text' || e.type === 'tool_call') {
-        if (!started) {
-          yield chunk(e.model, { role: 'assistant', content: '' }, null);
-          started = true;
-        }
-        sent = true;
-        if (e.type === 'text') yield chunk(e.model, { content: e.text }, null);
-        else {
-          const fn: Record<string, string> = { arguments: e.argumentsDelta };
-          if (e.name) fn.name = e.name;
-          yield chunk(
-            e.model,
-            {
-              tool_calls: [{ index: e.index, ...(e.id ? { id: e.id, type: 'function' } : {}), function: fn }],
-            },
-            null,
-          );
-        }
-      } else if (e.type === 'retract' && sent) {
-        yield `data: ${JSON.stringify({ error: { type: 'server_error', code: 'stream_retracted', message: `The answer's stream from ${e.model} broke after text was sent (${e.reason}); retry the request.` } })}\n\n`;
-        return;
-      } else if (e.type === 'finish') {
-        const r = e.result;
-        if (!started) yield chunk(r.model, { role: 'assistant', content: '' }, null);
-        const last = chunk(r.model, {}, FINISH[r.finishReason]);
-        yield options.extra
-          ? last.replace(/\}\n\n$/, `,${JSON.stringify(options.extra(r)).slice(1)}\n\n`)
-          : last;
-        if (options.includeUsage) {
-          yield `data: ${JSON.stringify({
-            id,
-            object: 'chat.completion.chunk',
-            created,
-            model: options.model ?? r.model,
-            choices: [],
-            usage: {
-              prompt_tokens: r.usage.inputTokens,
-              completion_tokens: r.usage.outputTokens,
-              total_tokens: r.usage.inputTokens + r.usage.outputTokens,
-              prompt_tokens_details: { cached_tokens: r.usage.cachedInputTokens },
-            },
-          })}\n\n`;
-        }
-        yield 'data: [DONE]\n\n';
-      }
-    }
-  } catch (error) {
-    yield `data: ${JSON.stringify({ error: { type: 'server_error', ...errorPayload(error) } })}\n\n`;
-  } finally {
-    await events.return?.();
-  }
+  return framed(openAISSEMessages(source, options));
 }
