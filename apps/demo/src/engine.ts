@@ -65,9 +65,14 @@ function shownQuery(query: string): string {
   return applyPolicy(text, scanPii(text), REDACT_ALL, new PiiVault()).text;
 }
 
-/** Live statistics and an event bus for the dashboard. */
+/**
+ * Live statistics and an event bus for the dashboard. A request's question is redacted when the dashboard
+ * first reads it (or at once, for a dashboard listening), not on the request's path: most recorded requests
+ * drop out of the last 50 unread.
+ */
 export class Stats {
-  readonly recent: RequestRecord[] = [];
+  /** The last 50 requests, newest first; `raw` is the question (at most 200 characters) not yet redacted. */
+  readonly #recent: { record: RequestRecord; raw: string | null }[] = [];
   readonly byTier = new Map<string, number>();
   readonly guardrailEvents: { at: number; where: string; what: string }[] = [];
   /** What went wrong at start-up without stopping it (a corrupt profile row). */
@@ -92,10 +97,25 @@ export class Stats {
     for (const l of this.#listeners) l({ type, data });
   }
 
+  /** The last 50 requests, newest first, their questions redacted. */
+  get recent(): RequestRecord[] {
+    return this.#recent.map(Stats.#shown);
+  }
+
+  static #shown(entry: { record: RequestRecord; raw: string | null }): RequestRecord {
+    if (entry.raw !== null) {
+      entry.record.query = shownQuery(entry.raw);
+      entry.raw = null;
+    }
+    return entry.record;
+  }
+
+  /** Records a request; its `query` is the question as asked (redacted before anyone sees it). */
   record(r: RequestRecord): void {
     this.requests++;
-    this.recent.unshift(r);
-    if (this.recent.length > 50) this.recent.pop();
+    const entry = { record: { ...r, query: '' }, raw: r.query.slice(0, 200) };
+    this.#recent.unshift(entry);
+    if (this.#recent.length > 50) this.#recent.pop();
     if (r.model) this.byTier.set(r.model, (this.byTier.get(r.model) ?? 0) + 1);
     this.cost += r.cost ?? 0;
     this.baseline += r.baselineCost ?? r.cost ?? 0;
@@ -103,7 +123,7 @@ export class Stats {
       this.#owners.set(r.responseId, r.userId);
       if (this.#owners.size > RESPONSES_KEPT) this.#owners.delete(this.#owners.keys().next().value!);
     }
-    this.emit('request', r);
+    if (this.#listeners.size > 0) this.emit('request', Stats.#shown(entry));
   }
 
   /** Records a request that failed with `code`. */
@@ -111,7 +131,7 @@ export class Stats {
     this.record({
       at: Date.now(),
       userId,
-      query: shownQuery(query),
+      query,
       model: null,
       tier: null,
       tiersTried: [],
@@ -126,7 +146,7 @@ export class Stats {
     return {
       at: Date.now(),
       userId,
-      query: shownQuery(query),
+      query,
       model: r.model,
       tier: r.tier.index,
       tiersTried: r.attempts.map((a) => a.model),

@@ -50,9 +50,16 @@ export class DemoReplay implements Provider {
     this.#samples.clear();
   }
 
+  /** Texts looked up lately (each run looks its question up once per call), at most 1,000. */
+  readonly #found = new Map<string, RecordedQuestion | undefined>();
+
   /** The recorded question for a text, if any. */
   find(text: string): RecordedQuestion | undefined {
-    return this.#byQuestion.get(normalize(text)) ?? this.#byQuestion.get(questionOf(text));
+    if (this.#found.has(text)) return this.#found.get(text);
+    const record = this.#byQuestion.get(normalize(text)) ?? this.#byQuestion.get(questionOf(text));
+    if (this.#found.size >= 1_000) this.#found.clear();
+    this.#found.set(text, record);
+    return record;
   }
 
   /**

@@ -50,10 +50,70 @@ export function pooledFetch(options: PooledFetchOptions = {}): typeof fetch {
       else responseHeaders.set(key, String(value));
     }
     const empty = r.statusCode === 204 || r.statusCode === 304 || init.method === 'HEAD';
-    if (empty) r.body.resume();
-    return new Response(empty ? null : (Readable.toWeb(r.body) as ReadableStream<Uint8Array>), {
-      status: r.statusCode,
-      headers: responseHeaders,
-    });
+    if (empty) {
+      r.body.resume();
+      return new Response(null, { status: r.statusCode, headers: responseHeaders });
+    }
+    const answer = { status: r.statusCode, headers: responseHeaders };
+    // A JSON answer is read whole here: a web stream under it costs more per call than the answer's
+    // bytes. Anything else (an SSE stream, a file) streams as it arrives.
+    if (/^application\/json\b/i.test(String(r.headers['content-type'] ?? '')))
+      return bufferedResponse(new Uint8Array(await r.body.arrayBuffer()), answer);
+    return new Response(Readable.toWeb(r.body) as ReadableStream<Uint8Array>, answer);
   };
+}
+
+// Response, typed loosely enough to replace its body readers (its typings declare them as properties).
+const ResponseBase = Response as unknown as new (body: null, init: ResponseInit) => { headers: Headers };
+
+/**
+ * A `Response` whose body was read already: its bytes, without a web stream under it unless someone asks
+ * for `body` (the SDKs read JSON answers through `json()` and `text()`). A real `Response` (instanceof
+ * holds, headers and status are its own) with its body readers on its bytes.
+ */
+class BufferedResponse extends ResponseBase {
+  readonly #bytes: Uint8Array;
+  readonly #status: number;
+
+  constructor(bytes: Uint8Array, init: { status: number; headers: Headers }) {
+    super(null, init);
+    this.#bytes = bytes;
+    this.#status = init.status;
+  }
+
+  #copy(): Uint8Array<ArrayBuffer> {
+    return this.#bytes.slice() as Uint8Array<ArrayBuffer>;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    return new Response(this.#copy()).body;
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#copy().buffer;
+  }
+
+  async bytes(): Promise<Uint8Array<ArrayBuffer>> {
+    return this.#copy();
+  }
+
+  async blob(): Promise<Blob> {
+    return new Blob([this.#copy()], { type: this.headers.get('content-type') ?? '' });
+  }
+
+  async text(): Promise<string> {
+    return new TextDecoder().decode(this.#bytes);
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  clone(): Response {
+    return bufferedResponse(this.#bytes, { status: this.#status, headers: new Headers(this.headers) });
+  }
+}
+
+function bufferedResponse(bytes: Uint8Array, init: { status: number; headers: Headers }): Response {
+  return new BufferedResponse(bytes, init) as unknown as Response;
 }

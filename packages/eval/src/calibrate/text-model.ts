@@ -16,15 +16,23 @@ export interface TextModel {
 
 const DIMS = 1 << 14;
 
-// FNV-1a, 32-bit: stable across runs and platforms, so a stored model scores the same everywhere.
-function hash(s: string): number {
-  let h = 0x811c9dc5;
+// FNV-1a, 32-bit: stable across runs and platforms, so a stored model scores the same everywhere. Taken in
+// steps (`fnv(fnv(OFFSET, 'q:'), word)` is the hash of "q:word"), so that a feature is hashed without
+// building its name.
+const FNV_OFFSET = 0x811c9dc5;
+function fnv(state: number, s: string): number {
+  let h = state;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return h >>> 0;
+  return h;
 }
+const QUESTION = fnv(FNV_OFFSET, 'q:');
+const QUESTION_PAIR = fnv(FNV_OFFSET, 'q2:');
+const ANSWER = fnv(FNV_OFFSET, 'a:');
+const ANSWER_PAIR = fnv(FNV_OFFSET, 'a2:');
+const FLAG = fnv(FNV_OFFSET, 'f:');
 
 function words(text: string): string[] {
   return text
@@ -40,10 +48,10 @@ const REFUSALS =
   /\b(i can(?:no|')t|i cannot|i'm sorry|i am sorry|i don't know|i do not know|as an ai|unable to|no answer)\b/i;
 
 /** The named answer features, shared by the text model and documented in the README. */
-function answerFlags(question: string, answer: string): string[] {
+function answerFlags(question: string, answer: string, answerWords = words(answer)): string[] {
   const a = answer.trim();
   const flags: string[] = [];
-  const n = words(a).length;
+  const n = answerWords.length;
   flags.push(`len:${n === 0 ? 0 : n === 1 ? 1 : n <= 3 ? 2 : n <= 8 ? 3 : n <= 20 ? 4 : n <= 60 ? 5 : 6}`);
   if (a === '') flags.push('empty');
   if (HEDGES.test(a)) flags.push('hedge');
@@ -55,40 +63,66 @@ function answerFlags(question: string, answer: string): string[] {
   return flags;
 }
 
-/** The named features of a question and answer, with their weights before hashing. */
-function keysOf(question: string, answer: string): Map<string, number> {
-  const keys = new Map<string, number>();
-  const add = (key: string, weight = 1) => keys.set(key, (keys.get(key) ?? 0) + weight);
-  const q = words(question);
-  for (let i = 0; i < q.length; i++) {
-    add(`q:${q[i]}`);
-    if (i > 0) add(`q2:${q[i - 1]} ${q[i]}`);
+/** Adds the hashes of `<unigram>:word` and `<bigram>:previous word` for each word. */
+function addGrams(list: string[], unigram: number, bigram: number, add: (h: number, w: number) => void) {
+  for (let i = 0; i < list.length; i++) {
+    add(fnv(unigram, list[i]!) >>> 0, 1);
+    if (i > 0) add(fnv(fnv(fnv(bigram, list[i - 1]!), ' '), list[i]!) >>> 0, 1);
   }
-  const a = words(answer);
-  for (let i = 0; i < a.length; i++) {
-    add(`a:${a[i]}`);
-    if (i > 0) add(`a2:${a[i - 1]} ${a[i]}`);
-  }
+}
+
+/**
+ * The features of a question and answer, by the hash of their names ("q:word", "q2:word word", "a:…",
+ * "a2:…", "f:flag"), with their weights before bucketing, in the order they first occur.
+ */
+function keysOf(question: string, answer: string): Map<number, number> {
+  const keys = new Map(questionKeys(question));
+  const add = (h: number, weight: number) => keys.set(h, (keys.get(h) ?? 0) + weight);
+  const answerWords = words(answer);
+  addGrams(answerWords, ANSWER, ANSWER_PAIR, add);
   // Flags weigh as much as the whole bag of words: they are few and carry most of what generalises.
-  for (const f of answerFlags(question, answer)) add(`f:${f}`, 4);
+  for (const f of answerFlags(question, answer, answerWords)) add(fnv(FLAG, f) >>> 0, 4);
   return keys;
 }
 
-/** Hashes named features into a sparse, L2-normalised vector, keeping only those `keep` accepts. */
+let lastQuestion: { text: string; keys: Map<number, number> } | undefined;
+
+/** The question's features; the last question's are kept, as each tier of a run scores the same question. */
+function questionKeys(question: string): Map<number, number> {
+  if (lastQuestion?.text === question) return lastQuestion.keys;
+  const keys = new Map<number, number>();
+  addGrams(words(question), QUESTION, QUESTION_PAIR, (h, weight) => keys.set(h, (keys.get(h) ?? 0) + weight));
+  lastQuestion = { text: question, keys };
+  return keys;
+}
+
+// Scratch for bucketing: a sum per bucket, and the buckets touched in the order first touched (always
+// left zeroed after use).
+const sums = new Float64Array(DIMS);
+const touched = new Int32Array(DIMS);
+
+/** Buckets hashed features into a sparse, L2-normalised vector, keeping only those `keep` accepts. */
 function vectorize(
-  keys: Map<string, number>,
-  keep: (key: string) => boolean = () => true,
+  keys: Map<number, number>,
+  keep: (key: number) => boolean = () => true,
 ): { idx: Int32Array; val: Float64Array } {
-  const buckets = new Map<number, number>();
+  let n = 0;
   for (const [key, v] of keys) {
     if (!keep(key)) continue;
-    const i = hash(key) % DIMS;
-    buckets.set(i, (buckets.get(i) ?? 0) + v);
+    const i = key % DIMS;
+    if (sums[i] === 0) touched[n++] = i;
+    sums[i] = sums[i]! + v;
   }
   let norm = 0;
-  for (const v of buckets.values()) norm += v * v;
+  for (let j = 0; j < n; j++) norm += sums[touched[j]!]! * sums[touched[j]!]!;
   norm = Math.sqrt(norm) || 1;
-  return { idx: Int32Array.from(buckets.keys()), val: Float64Array.from(buckets.values(), (v) => v / norm) };
+  const idx = touched.slice(0, n);
+  const val = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    val[j] = sums[idx[j]!]! / norm;
+    sums[idx[j]!] = 0;
+  }
+  return { idx, val };
 }
 
 function sigmoid(z: number): number {
@@ -115,7 +149,7 @@ export function fitTextModel(
   // A feature seen in one example only can be memorised but not learned from: it is left out, so that a
   // question's unique words do not make its score differ from its neighbours' by noise.
   const keyed = examples.map((e) => keysOf(e.question, e.answer));
-  const df = new Map<string, number>();
+  const df = new Map<number, number>();
   for (const keys of keyed) for (const k of keys.keys()) df.set(k, (df.get(k) ?? 0) + 1);
   const xs = keyed.map((keys) => vectorize(keys, (k) => (df.get(k) ?? 0) >= 2));
   const ys = examples.map((e) => (e.correct ? 1 : 0));
@@ -161,8 +195,22 @@ export function fitTextModel(
 /** P(correct) of an answer under a fitted {@link TextModel}. */
 export function scoreText(model: TextModel, question: string, answer: string): number {
   if (model.dims !== DIMS) return sigmoid(model.bias);
+  const w = denseWeights(model);
   const x = vectorize(keysOf(question, answer));
   let z = model.bias;
-  for (let j = 0; j < x.idx.length; j++) z += (model.weights[x.idx[j]!] ?? 0) * x.val[j]!;
+  for (let j = 0; j < x.idx.length; j++) z += w[x.idx[j]!]! * x.val[j]!;
   return sigmoid(z);
+}
+
+const dense = new WeakMap<TextModel, Float64Array>();
+
+/** A model's weights as an array by bucket, made once per model (a calibration is not changed in place). */
+function denseWeights(model: TextModel): Float64Array {
+  let w = dense.get(model);
+  if (!w) {
+    w = new Float64Array(DIMS);
+    for (const [i, v] of Object.entries(model.weights)) w[Number(i)] = v;
+    dense.set(model, w);
+  }
+  return w;
 }
