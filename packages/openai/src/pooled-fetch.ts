@@ -32,10 +32,7 @@ export function pooledFetch(options: PooledFetchOptions = {}): typeof fetch {
       body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array;
     if (!simple || !/^https?:/.test(url) || (typeof input !== 'string' && !(input instanceof URL)))
       return fetch(input, init);
-    const headers: Record<string, string> = {};
-    new Headers(init.headers).forEach((value, key) => {
-      headers[key] = value;
-    });
+    const headers = headerRecord(init.headers);
     const r = await request(url, {
       method: (init.method ?? 'GET') as 'GET',
       headers,
@@ -61,6 +58,25 @@ export function pooledFetch(options: PooledFetchOptions = {}): typeof fetch {
       return bufferedResponse(new Uint8Array(await r.body.arrayBuffer()), answer);
     return new Response(Readable.toWeb(r.body) as ReadableStream<Uint8Array>, answer);
   };
+}
+
+/** Request headers as undici takes them, without copying a `Headers` (the SDKs send one) first. */
+function headerRecord(init: RequestInit['headers']): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (init === undefined) return headers;
+  if (init instanceof Headers)
+    init.forEach((value, key) => {
+      headers[key] = value;
+    });
+  else {
+    // Pairs or a record; a name given twice is joined as Headers would join it.
+    const pairs = Array.isArray(init) ? init : Object.entries(init as Record<string, string>);
+    for (const [key, value] of pairs) {
+      const name = String(key).toLowerCase();
+      headers[name] = headers[name] === undefined ? String(value) : `${headers[name]}, ${value}`;
+    }
+  }
+  return headers;
 }
 
 // Response, typed loosely enough to replace its body readers (its typings declare them as properties).

@@ -39,6 +39,24 @@ describe('pooledFetch', () => {
     expect(await missing.json()).toHaveProperty('error');
   });
 
+  it('sends headers given as Headers, pairs or a record, a repeated name joined as fetch joins it', async () => {
+    server = await startTestServer({ models: { m: { content: 'ok' } } });
+    const f = pooledFetch();
+    const body = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] });
+    const url = `${server.openaiBaseURL}/chat/completions`;
+    const sent: RequestInit['headers'][] = [
+      new Headers({ 'Content-Type': 'application/json', 'X-Tag': 'headers' }),
+      [
+        ['Content-Type', 'application/json'],
+        ['X-Tag', 'a'],
+        ['x-tag', 'b'],
+      ],
+      { 'Content-Type': 'application/json', 'X-Tag': 'record' },
+    ];
+    for (const headers of sent) expect((await f(url, { method: 'POST', headers, body })).status).toBe(200);
+    expect(server.requests.map((r) => r.headers['x-tag'])).toEqual(['headers', 'a, b', 'record']);
+  });
+
   it('an SSE answer streams as it arrives, through the official SDK', async () => {
     server = await startTestServer({ models: { m: { content: 'one two three four' } } });
     const client = new OpenAI({
