@@ -67,6 +67,11 @@ const schema = z
         baseURL: z.string().url().optional(),
         ladder: z.array(z.string().min(1)).min(1, 'must name at least one model').optional(),
         threshold: z.number().min(0).max(1).default(0.75),
+        /**
+         * The ladder's models that take images: a request with images is asked of these only (refused by name
+         * when none is on the ladder). Default: gpt-4o-mini and gpt-4o, claude-sonnet-4 (the built-in ladders).
+         */
+        imageModels: z.array(z.string().min(1)).optional(),
         /** Prices in USD per million tokens of models the built-in table lacks (a vLLM or Ollama model). */
         prices: z
           .record(

@@ -191,7 +191,20 @@ export interface RecordedFigure {
   strongest: string;
 }
 
-export function liveProviders(
+/** Models of the built-in ladders that take images (the default of `live.imageModels`). */
+const IMAGE_MODELS = ['gpt-4o-mini', 'gpt-4o', 'claude-sonnet-4-20250514'];
+
+export function liveProviders(config: DemoConfig): {
+  providers: Record<string, Provider>;
+  ladder: { model: string; provider: string; images: boolean }[];
+} | null {
+  const found = liveLadder(config);
+  if (!found) return null;
+  const images = new Set(config.live.imageModels ?? IMAGE_MODELS);
+  return { ...found, ladder: found.ladder.map((t) => ({ ...t, images: images.has(t.model) })) };
+}
+
+function liveLadder(
   config: DemoConfig,
 ): { providers: Record<string, Provider>; ladder: { model: string; provider: string }[] } | null {
   if (config.live.baseURL) {
@@ -239,6 +252,8 @@ function replayGate(replay: DemoReplay): CascadePlugin<{ recorded: boolean }> {
     // Whether the question is recorded is looked up once, in resolveConfig; the gate reads the answer.
     createState: () => ({ recorded: false }),
     resolveConfig({ request, state }) {
+      // Images are left in place: no replay tier takes them, so the cascade refuses the request by name.
+      if (request.messages?.some((m) => m.role === 'user' && m.images?.length)) return;
       const last = request.messages?.filter((m) => m.role === 'user').at(-1)?.content;
       const text = request.query ?? (typeof last === 'string' ? last : null);
       const record = text === null ? undefined : replay.find(text);

@@ -91,10 +91,11 @@ export class LiveCalibration {
   static async open(
     file: string,
     providers: Record<string, Provider>,
-    ladder: { model: string; provider: string }[],
+    ladder: { model: string; provider: string; images?: boolean }[],
     options: Omit<CascadeAgentOptions, 'providers' | 'ladder' | 'validators'>,
   ): Promise<LiveCalibration> {
     const providerOf = new Map(ladder.map((t) => [t.model, t.provider]));
+    const imagesOf = new Map(ladder.map((t) => [t.model, t.images === true]));
     const build = (c: Calibration) => {
       for (const m of c.ladder)
         if (!providerOf.has(m))
@@ -102,7 +103,12 @@ export class LiveCalibration {
             'calibration.ladder',
             `model "${m}" is not on the live ladder (${[...providerOf.keys()].join(', ')}); calibrate on the live ladder's models`,
           );
-      return calibratedAgent(c, providers, (m) => providerOf.get(m)!, options);
+      return calibratedAgent(
+        c,
+        providers,
+        (m) => ({ provider: providerOf.get(m)!, images: imagesOf.get(m)! }),
+        options,
+      );
     };
     return new LiveCalibration(file, await loadCalibrationFile(file), build);
   }

@@ -38,11 +38,14 @@ export async function startDemo(overrides: Partial<DemoConfig> = {}): Promise<{
  * A gateway in live mode in front of the loopback upstream, with a two-tier ladder `small` → `big` scripted
  * by the test (tool calls and JSON answers really come from an upstream).
  */
-export async function startLiveDemo(models: { small: ModelScript; big: ModelScript }) {
+export async function startLiveDemo(
+  models: { small: ModelScript; big: ModelScript },
+  live: Partial<DemoConfig['live']> = {},
+) {
   const upstream: TestServer = await startTestServer({ models });
   const demo = await startDemo({
     mode: 'live',
-    live: { baseURL: upstream.openaiBaseURL, ladder: ['small', 'big'], threshold: 0.7 },
+    live: { baseURL: upstream.openaiBaseURL, ladder: ['small', 'big'], threshold: 0.7, ...live },
   });
   return {
     upstream,

@@ -13,19 +13,23 @@ const weather = {
 };
 
 beforeAll(async () => {
-  live = await startLiveDemo({
-    small: ({ body }) => {
-      const q = JSON.stringify(body.messages);
-      if (q.includes('tool_call_id')) return { content: 'It is 21 °C in Paris.', logprobs: -0.01 };
-      if (q.includes('capital')) return { content: 'Maybe Lyon', logprobs: -2.5 };
-      return { content: 'Let me think…', logprobs: -2.5 };
+  live = await startLiveDemo(
+    {
+      small: ({ body }) => {
+        const q = JSON.stringify(body.messages);
+        if (q.includes('tool_call_id')) return { content: 'It is 21 °C in Paris.', logprobs: -0.01 };
+        if (q.includes('capital')) return { content: 'Maybe Lyon', logprobs: -2.5 };
+        return { content: 'Let me think…', logprobs: -2.5 };
+      },
+      big: ({ body }) => {
+        const q = JSON.stringify(body.messages);
+        if (q.includes('image_url')) return { content: 'Two images: a red square and a logo.' };
+        if (q.includes('capital')) return { content: 'The capital of France is Paris.' };
+        return { content: '', toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }] };
+      },
     },
-    big: ({ body }) => {
-      const q = JSON.stringify(body.messages);
-      if (q.includes('capital')) return { content: 'The capital of France is Paris.' };
-      return { content: '', toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }] };
-    },
-  });
+    { imageModels: ['big'] },
+  );
   upstream = live.upstream;
   demo = live.demo;
 });
@@ -102,6 +106,54 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
       name: 'weather',
       input: { city: 'Paris' },
     });
+  });
+
+  it('image blocks (base64 and URL) reach only the tiers that take images, in the upstream’s format', async () => {
+    const png =
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    const before = upstream.requestsFor('small').length;
+    const m = await claude().messages.create({
+      model: 'cascade',
+      max_tokens: 100,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: png } },
+            { type: 'image', source: { type: 'url', url: 'https://example.com/logo.webp' } },
+            { type: 'text', text: 'Describe both.' },
+          ],
+        },
+      ],
+    });
+    expect(m.content).toEqual([{ type: 'text', text: 'Two images: a red square and a logo.' }]);
+    expect(upstream.requestsFor('small')).toHaveLength(before);
+    const sent = (upstream.requestsFor('big').at(-1)!.body.messages as { content: unknown }[])[0]!;
+    expect(sent.content).toEqual([
+      { type: 'text', text: 'Describe both.' },
+      { type: 'image_url', image_url: { url: `data:image/png;base64,${png}` } },
+      { type: 'image_url', image_url: { url: 'https://example.com/logo.webp' } },
+    ]);
+    // A media type neither API takes is refused by name, in the Messages format.
+    const err = await claude()
+      .messages.create({
+        model: 'cascade',
+        max_tokens: 100,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              {
+                type: 'image',
+                source: { type: 'base64', media_type: 'image/tiff' as 'image/png', data: png },
+              },
+            ],
+          },
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((err as Error).message).toMatch(/messages\.0\.content\.0\.source\.media_type: .*image\/png/);
   });
 
   it('errors in the Messages format: a wrong key, an unsupported field named', async () => {

@@ -1,7 +1,7 @@
 import type { TestServer } from '@cascadeflow/testing';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type startDemo, startLiveDemo } from './helpers.js';
+import { startDemo, startLiveDemo } from './helpers.js';
 
 let live: Awaited<ReturnType<typeof startLiveDemo>>;
 let upstream: TestServer;
@@ -16,35 +16,39 @@ const weatherTool = {
 };
 
 beforeAll(async () => {
-  live = await startLiveDemo({
-    // The drafter: unsure about tool use, and writes prose where JSON is asked for.
-    small: ({ body }) => {
-      const q = JSON.stringify(body.messages);
-      // A confident draft whose tool call is broken (the schema needs a city): it must escalate.
-      if (q.includes('Berlin'))
-        return {
-          content: '',
-          toolCalls: [{ id: 'bad', name: 'weather', arguments: { town: 'Berlin' } }],
-          logprobs: -0.01,
-        };
-      if (body.response_format) return { content: 'Paris, probably', logprobs: -0.01 };
-      if (q.includes('"tool"') || q.includes('tool_call_id'))
-        return { content: 'It is 21 °C in Paris.', logprobs: -0.01 };
-      return { content: 'Let me think…', logprobs: -2.5 };
+  live = await startLiveDemo(
+    {
+      // The drafter: unsure about tool use, and writes prose where JSON is asked for.
+      small: ({ body }) => {
+        const q = JSON.stringify(body.messages);
+        // A confident draft whose tool call is broken (the schema needs a city): it must escalate.
+        if (q.includes('Berlin'))
+          return {
+            content: '',
+            toolCalls: [{ id: 'bad', name: 'weather', arguments: { town: 'Berlin' } }],
+            logprobs: -0.01,
+          };
+        if (body.response_format) return { content: 'Paris, probably', logprobs: -0.01 };
+        if (q.includes('"tool"') || q.includes('tool_call_id'))
+          return { content: 'It is 21 °C in Paris.', logprobs: -0.01 };
+        return { content: 'Let me think…', logprobs: -2.5 };
+      },
+      // The verifier: calls the tool, answers with the tool's result, writes valid JSON.
+      big: ({ body }) => {
+        const q = JSON.stringify(body.messages);
+        if (q.includes('image_url')) return { content: 'A red square.' };
+        if (body.response_format) return { content: '{"city":"Paris"}' };
+        if (q.includes('tool_call_id')) return { content: 'It is 21 °C in Paris.' };
+        if (q.includes('Berlin'))
+          return {
+            content: '',
+            toolCalls: [{ id: 'call_b1', name: 'weather', arguments: { city: 'Berlin' } }],
+          };
+        return { content: '', toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }] };
+      },
     },
-    // The verifier: calls the tool, answers with the tool's result, writes valid JSON.
-    big: ({ body }) => {
-      const q = JSON.stringify(body.messages);
-      if (body.response_format) return { content: '{"city":"Paris"}' };
-      if (q.includes('tool_call_id')) return { content: 'It is 21 °C in Paris.' };
-      if (q.includes('Berlin'))
-        return {
-          content: '',
-          toolCalls: [{ id: 'call_b1', name: 'weather', arguments: { city: 'Berlin' } }],
-        };
-      return { content: '', toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }] };
-    },
-  });
+    { imageModels: ['big'] },
+  );
   upstream = live.upstream;
   demo = live.demo;
 });
@@ -148,16 +152,51 @@ describe('the gateway speaks OpenAI chat completions with tools and JSON, to the
     expect(upstream.requestsFor('small').at(-1)!.body.response_format).toMatchObject({ type: 'json_schema' });
   });
 
-  it('an image part is refused by name', async () => {
-    const err = await client()
-      .chat.completions.create({
-        model: 'cascade',
-        messages: [
-          { role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] },
-        ],
-      })
-      .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
-    expect((err as Error).message).toMatch(/messages\.0\.content\.0: image parts are not supported/);
+  it('an image part goes to the tiers that take images only; where none does, it is refused by name', async () => {
+    const png =
+      'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    const smallBefore = upstream.requestsFor('small').length;
+    const r = await client().chat.completions.create({
+      model: 'cascade',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is in this picture? Reply to bob@example.com' },
+            { type: 'image_url', image_url: { url: png, detail: 'low' } },
+          ],
+        },
+      ],
+    });
+    expect(r.choices[0]!.message.content).toBe('A red square.');
+    // The drafter takes no images: it was never asked; the upstream model that does got the image part.
+    expect(upstream.requestsFor('small')).toHaveLength(smallBefore);
+    expect((r as unknown as { cascade: { tiers_tried: string[] } }).cascade.tiers_tried).toEqual(['big']);
+    // The guardrails redacted the text and kept the image.
+    const sent = (upstream.requestsFor('big').at(-1)!.body.messages as { content: unknown }[])[0]!;
+    expect(sent.content).toEqual([
+      { type: 'text', text: 'What is in this picture? Reply to [EMAIL_1]' },
+      { type: 'image_url', image_url: { url: png, detail: 'low' } },
+    ]);
+    // A gateway whose ladder takes no images (the replay) refuses the request by name.
+    const replay = await startDemo();
+    try {
+      const err = await new OpenAI({
+        apiKey: 'cf-demo-key',
+        baseURL: `${replay.url}/v1`,
+        maxRetries: 0,
+      }).chat.completions
+        .create({
+          model: 'cascade',
+          messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: png } }] }],
+        })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+      expect((err as Error).message).toMatch(
+        /request\.messages: carry images, and no tier of this ladder .* takes images/,
+      );
+    } finally {
+      await replay.stop();
+    }
   });
 });

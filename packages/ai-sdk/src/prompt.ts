@@ -9,6 +9,7 @@ import type {
 import type {
   ChatMessage,
   FinishReason,
+  ImageInput,
   ResponseFormat,
   ToolChoice,
   ToolDefinition,
@@ -31,7 +32,32 @@ function outputText(o: LanguageModelV3ToolResultOutput): string {
   }
 }
 
-/** An AI SDK prompt as CascadeFlow messages; a part CascadeFlow cannot carry (files, images) is refused by name. */
+/** An image file part as a CascadeFlow image (a URL, or a data URL of its bytes); undefined for other files. */
+function imageOf(p: {
+  type: 'file';
+  data: Uint8Array | string | URL;
+  mediaType: string;
+}): ImageInput | undefined {
+  if (!/^image\/(?:png|jpeg|gif|webp|\*)$/i.test(p.mediaType)) return undefined;
+  if (p.data instanceof URL) return { url: p.data.href };
+  if (typeof p.data === 'string' && /^(?:https?:|data:)/i.test(p.data)) return { url: p.data };
+  if (p.mediaType === 'image/*') return undefined; // bytes of an unknown image type
+  const base64 = typeof p.data === 'string' ? p.data : Buffer.from(p.data).toString('base64');
+  return { url: `data:${p.mediaType.toLowerCase()};base64,${base64}` };
+}
+
+/** An image as an AI SDK file part. */
+function filePart(image: ImageInput): { type: 'file'; data: URL | string; mediaType: string } {
+  const data = /^data:(image\/[a-z]+);base64,(.*)$/is.exec(image.url);
+  return data
+    ? { type: 'file', data: data[2]!, mediaType: data[1]!.toLowerCase() }
+    : { type: 'file', data: new URL(image.url), mediaType: 'image/*' };
+}
+
+/**
+ * An AI SDK prompt as CascadeFlow messages: images (file parts of png, jpeg, gif or webp, by URL or bytes)
+ * travel with their user message; a part CascadeFlow cannot carry (other files) is refused by name.
+ */
 export function toMessages(prompt: LanguageModelV3Prompt): ChatMessage[] {
   const out: ChatMessage[] = [];
   prompt.forEach((m, i) => {
@@ -40,15 +66,23 @@ export function toMessages(prompt: LanguageModelV3Prompt): ChatMessage[] {
       return;
     }
     if (m.role === 'user') {
-      const text = m.content.map((p, j) => {
-        if (p.type === 'text') return p.text;
-        throw new InvalidConfigError(
-          `prompt.${i}.content.${j}`,
-          `a ${p.type} part is not supported by the cascade yet; send text`,
-          'invalid_request',
-        );
+      const text: string[] = [];
+      const images: ImageInput[] = [];
+      m.content.forEach((p, j) => {
+        if (p.type === 'text') text.push(p.text);
+        else {
+          // User parts are text and files only.
+          const image = imageOf(p);
+          if (!image)
+            throw new InvalidConfigError(
+              `prompt.${i}.content.${j}`,
+              `a ${p.mediaType} file part is not supported by the cascade; send text or a png, jpeg, gif or webp image`,
+              'invalid_request',
+            );
+          images.push(image);
+        }
       });
-      out.push({ role: 'user', content: text.join('') });
+      out.push({ role: 'user', content: text.join(''), ...(images.length ? { images } : {}) });
       return;
     }
     if (m.role === 'assistant') {
@@ -163,7 +197,14 @@ export function toPrompt(messages: readonly ChatMessage[]): LanguageModelV3Promp
   const names = new Map<string, string>();
   return messages.map((m) => {
     if (m.role === 'system') return { role: 'system', content: m.content };
-    if (m.role === 'user') return { role: 'user', content: [{ type: 'text', text: m.content }] };
+    if (m.role === 'user')
+      return {
+        role: 'user',
+        content: [
+          ...(m.content || !m.images?.length ? [{ type: 'text' as const, text: m.content }] : []),
+          ...(m.images ?? []).map(filePart),
+        ],
+      };
     if (m.role === 'assistant') {
       for (const c of m.toolCalls ?? []) names.set(c.id, c.name);
       return {

@@ -10,6 +10,7 @@ import {
   type CompletionResponse,
   type FinishReason,
   providerErrorFromSdk as fromSdkError,
+  type ImageInput,
   midStreamError,
   type Provider,
   type ProviderCapabilities,
@@ -50,6 +51,17 @@ function parseArgs(args: string): unknown {
   }
 }
 
+/** An image as Anthropic takes it: a data URL as base64 with its media type, anything else by URL. */
+function imageBlock(image: ImageInput): AnthropicBlock {
+  // Core admits data URLs of the four types both APIs take (png, jpeg, gif, webp) only.
+  const data = /^data:(image\/[a-z]+);base64,(.*)$/is.exec(image.url);
+  if (!data) return { type: 'image', source: { type: 'url', url: image.url } };
+  return {
+    type: 'image',
+    source: { type: 'base64', media_type: data[1]!.toLowerCase() as 'image/png', data: data[2]! },
+  };
+}
+
 /** Folds our messages into Anthropic's: system apart, tool results as `tool_result` blocks of a user turn. */
 function toAnthropic(messages: ChatMessage[]): { system: string | undefined; messages: MessageParam[] } {
   const system: string[] = [];
@@ -61,7 +73,11 @@ function toAnthropic(messages: ChatMessage[]): { system: string | undefined; mes
   };
   for (const m of messages) {
     if (m.role === 'system') system.push(m.content);
-    else if (m.role === 'user') push('user', [{ type: 'text', text: m.content }]);
+    else if (m.role === 'user')
+      push('user', [
+        ...(m.content || !m.images?.length ? [{ type: 'text' as const, text: m.content }] : []),
+        ...(m.images ?? []).map(imageBlock),
+      ]);
     else if (m.role === 'tool')
       push('user', [{ type: 'tool_result', tool_use_id: m.toolCallId, content: m.content }]);
     else {

@@ -114,4 +114,26 @@ describe('Anthropic through the real @anthropic-ai/sdk', () => {
     expect(r.content).toBe('ok');
     expect(r.attempts[0]?.retries).toBe(2);
   });
+
+  it('sends images as image blocks after the text: a data URL as base64, a URL by URL', async () => {
+    env = await setup({ 'claude-sonnet-4-0': { content: 'A red square and a logo.' } });
+    const png =
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    const r = await env.agent([{ model: 'claude-sonnet-4-0', provider: 'anthropic', images: true }]).run({
+      messages: [
+        {
+          role: 'user',
+          content: 'Describe both.',
+          images: [{ url: `data:image/png;base64,${png}` }, { url: 'https://example.com/logo.webp' }],
+        },
+      ],
+    });
+    expect(r.content).toBe('A red square and a logo.');
+    const sent = env.server.requestsFor('claude-sonnet-4-0')[0]!.body.messages as { content: unknown }[];
+    expect(sent[0]!.content).toEqual([
+      { type: 'text', text: 'Describe both.' },
+      { type: 'image', source: { type: 'base64', media_type: 'image/png', data: png } },
+      { type: 'image', source: { type: 'url', url: 'https://example.com/logo.webp' } },
+    ]);
+  });
 });

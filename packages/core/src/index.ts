@@ -76,6 +76,7 @@ export {
 export type {
   ChatMessage,
   FinishReason,
+  ImageInput,
   JsonSchema,
   ResponseFormat,
   TokenLogprob,

@@ -115,6 +115,43 @@ describe('recording live traffic', () => {
     expect(recorder.spentUsd).toBeGreaterThan(0);
   });
 
+  it('does not record a run whose messages carry images (records and the text model are text)', async () => {
+    const records = (await loadRecords(fixture('mmlu_qwen_oai_test'))).slice(0, 2);
+    const replay = new ReplayProvider(records);
+    const file = join(dir(), 'records.jsonl');
+    const recorder = recordingPlugin({
+      ladder: LADDER.map((model) => ({ model, provider: replay })),
+      sampleRate: 1,
+      budgetUsd: 1,
+      sink: jsonlRecordSink(file),
+    });
+    const skipped: string[] = [];
+    recorder.on('record:skipped', (e) => skipped.push(e.reason));
+    const agent = new CascadeAgent({
+      providers: { replay },
+      ladder: LADDER.map((model) => ({ model, provider: 'replay', images: true })),
+      plugins: [recorder],
+      defaultPrices: false,
+    });
+    const r = records[0]!;
+    await agent.run({
+      messages: [
+        { role: 'system', content: r.systemPrompt },
+        { role: 'user', content: r.userPrompt, images: [{ url: 'https://example.com/chart.png' }] },
+      ],
+    });
+    await agent.run({
+      messages: [
+        { role: 'system', content: records[1]!.systemPrompt },
+        { role: 'user', content: records[1]!.userPrompt },
+      ],
+    });
+    await recorder.flush();
+    expect(skipped).toEqual(['images']);
+    expect(recorder.counts).toEqual({ written: 1, skipped: { images: 1 } });
+    expect((await loadLiveRecords(file)).map((x) => x.user_prompt)).toEqual([records[1]!.userPrompt]);
+  });
+
   it('stops shadow calls at its own budget and says so', async () => {
     const records = (await loadRecords(fixture('mmlu_qwen_oai_test'))).slice(0, 40);
     const { recorder, file, ask } = await setup(records, 0.002);

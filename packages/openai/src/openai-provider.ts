@@ -68,6 +68,19 @@ function toOpenAIMessages(messages: ChatMessage[]): ChatCompletionMessageParam[]
               }
             : {}),
         };
+      case 'user':
+        if (!m.images?.length) return { role: 'user', content: m.content };
+        // Images after the text, as content parts.
+        return {
+          role: 'user',
+          content: [
+            ...(m.content ? [{ type: 'text' as const, text: m.content }] : []),
+            ...m.images.map((i) => ({
+              type: 'image_url' as const,
+              image_url: { url: i.url, ...(i.detail ? { detail: i.detail } : {}) },
+            })),
+          ],
+        };
       default:
         return { role: m.role, content: m.content };
     }

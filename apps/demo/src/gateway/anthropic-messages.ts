@@ -1,7 +1,8 @@
-import type { CascadeResult, ChatMessage, FinishReason, RunRequest } from '@cascadeflow/core';
+import type { CascadeResult, ChatMessage, FinishReason, ImageInput, RunRequest } from '@cascadeflow/core';
 import type { CascadeStreamEvent, SSEMessage } from '@cascadeflow/streaming';
 import { z } from 'zod';
 import { type HttpError, httpError } from './errors.js';
+import { deepestIssue } from './issues.js';
 
 const text = z.object({ type: z.literal('text'), text: z.string() }).passthrough();
 const toolUse = z
@@ -15,8 +16,20 @@ const toolResult = z
     is_error: z.boolean().optional(),
   })
   .passthrough();
-const image = z.object({ type: z.literal('image') }).passthrough();
-const block = z.union([text, toolUse, toolResult, image]);
+const image = z
+  .object({
+    type: z.literal('image'),
+    source: z.discriminatedUnion('type', [
+      z.object({
+        type: z.literal('base64'),
+        media_type: z.enum(['image/jpeg', 'image/png', 'image/gif', 'image/webp']),
+        data: z.string().min(1),
+      }),
+      z.object({ type: z.literal('url'), url: z.string().url() }),
+    ]),
+  })
+  .passthrough();
+const block = z.discriminatedUnion('type', [text, toolUse, toolResult, image]);
 
 const body = z
   .object({
@@ -70,7 +83,8 @@ const UNSUPPORTED = [
 ];
 
 /** A 400 in the Messages API's error format, naming the field. */
-function invalid(issue: z.core.$ZodIssue | undefined): never {
+function invalid(reported: z.core.$ZodIssue | undefined): never {
+  const issue = deepestIssue(reported);
   const path = (issue?.path ?? []).map(String).join('.');
   if (issue?.code === 'unrecognized_keys') {
     const f = issue.keys[0]!;
@@ -98,8 +112,8 @@ export interface MessagesRequest {
 
 /**
  * Validates a `POST /v1/messages` body (Anthropic's Messages API) and maps it onto the cascade: the system
- * prompt, user and assistant turns, `tool_use` and `tool_result` blocks, tools and tool choice. Image blocks
- * and unsupported fields are refused by name.
+ * prompt, user and assistant turns, `tool_use` and `tool_result` blocks, image blocks of user turns (base64
+ * or URL: asked of the tiers that take images), tools and tool choice. Unsupported fields are refused by name.
  */
 export function parseMessagesRequest(raw: unknown): MessagesRequest {
   const parsed = body.safeParse(raw);
@@ -116,14 +130,22 @@ export function parseMessagesRequest(raw: unknown): MessagesRequest {
     }
     let said = '';
     const toolCalls: { id: string; name: string; arguments: string }[] = [];
+    const images: ImageInput[] = [];
     m.content.forEach((blk, j) => {
-      if (blk.type === 'image')
-        throw httpError(
-          400,
-          'unsupported_content',
-          `messages.${i}.content.${j}: image blocks are not supported: no tier of this gateway accepts images.`,
-        );
-      if (blk.type === 'text') said += blk.text;
+      if (blk.type === 'image') {
+        if (m.role !== 'user')
+          throw httpError(
+            400,
+            'invalid_request',
+            `messages.${i}.content.${j}: images go in user turns only.`,
+          );
+        images.push({
+          url:
+            blk.source.type === 'url'
+              ? blk.source.url
+              : `data:${blk.source.media_type};base64,${blk.source.data}`,
+        });
+      } else if (blk.type === 'text') said += blk.text;
       else if (blk.type === 'tool_use')
         toolCalls.push({ id: blk.id, name: blk.name, arguments: JSON.stringify(blk.input ?? {}) });
       else if (blk.type === 'tool_result')
@@ -131,7 +153,8 @@ export function parseMessagesRequest(raw: unknown): MessagesRequest {
     });
     if (m.role === 'assistant')
       messages.push({ role: 'assistant', content: said || null, ...(toolCalls.length ? { toolCalls } : {}) });
-    else if (said) messages.push({ role: 'user', content: said });
+    else if (said || images.length)
+      messages.push({ role: 'user', content: said, ...(images.length ? { images } : {}) });
   });
   const c = b.tool_choice;
   return {

@@ -1,10 +1,18 @@
-import type { ChatMessage, RunRequest } from '@cascadeflow/core';
+import type { ChatMessage, ImageInput, RunRequest } from '@cascadeflow/core';
 import { z } from 'zod';
 import { httpError } from './errors.js';
+import { deepestIssue } from './issues.js';
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() }).strict();
-/** An image part: understood, and refused by name (no tier of this gateway takes images yet). */
-const imagePart = z.object({ type: z.literal('image_url'), image_url: z.unknown() }).strict();
+/** An image part: asked of the tiers that take images (core checks the URL and refuses it by name if none does). */
+const imagePart = z
+  .object({
+    type: z.literal('image_url'),
+    image_url: z
+      .object({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() })
+      .strict(),
+  })
+  .strict();
 
 const content = z.union([
   z.string(),
@@ -114,7 +122,8 @@ const chatBody = z
   .strict();
 
 /** A zod failure as a 400 in OpenAI's format, naming the field. */
-function invalid(issue: z.core.$ZodIssue | undefined, root: string): never {
+function invalid(reported: z.core.$ZodIssue | undefined, root: string): never {
+  const issue = deepestIssue(reported);
   const path = [root, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.');
   if (issue?.code === 'unrecognized_keys') {
     const field = issue.keys[0]!;
@@ -130,31 +139,35 @@ function invalid(issue: z.core.$ZodIssue | undefined, root: string): never {
   throw httpError(400, 'invalid_request', `${path || 'body'}: ${issue?.message ?? 'is invalid'}.`);
 }
 
-/** The text of a message's content; an image part is refused by name (no tier of the gateway takes images). */
-function textOf(c: z.infer<typeof content> | null | undefined, where: string): string | null {
+/** The text of a message's content (its text parts joined). */
+function textOf(c: z.infer<typeof content> | null | undefined): string | null {
   if (c === null || c === undefined) return null;
   if (typeof c === 'string') return c;
-  return c
-    .map((p, i) => {
-      if (p.type === 'image_url')
-        throw httpError(
-          400,
-          'unsupported_content',
-          `${where}.content.${i}: image parts are not supported: no tier of this gateway accepts images; send text.`,
-        );
-      return p.text;
-    })
-    .join('');
+  return c.map((p) => (p.type === 'text' ? p.text : '')).join('');
+}
+
+/** A user message's images; images in any other role are refused by name. */
+function imagesOf(c: z.infer<typeof content> | null | undefined, where: string, user: boolean): ImageInput[] {
+  if (c === null || c === undefined || typeof c === 'string') return [];
+  const images: ImageInput[] = [];
+  c.forEach((p, i) => {
+    if (p.type !== 'image_url') return;
+    if (!user)
+      throw httpError(400, 'invalid_request', `${where}.content.${i}: images go in user messages only.`);
+    images.push({ url: p.image_url.url, ...(p.image_url.detail ? { detail: p.image_url.detail } : {}) });
+  });
+  return images;
 }
 
 /** OpenAI's messages in CascadeFlow's shape. */
 function toMessages(messages: z.infer<typeof message>[], root: string): ChatMessage[] {
   return messages.map((m, i): ChatMessage => {
     const where = `${root}.${i}`;
+    const images = imagesOf(m.content, where, m.role === 'user');
     if (m.role === 'assistant')
       return {
         role: 'assistant',
-        content: textOf(m.content, where),
+        content: textOf(m.content),
         ...(m.tool_calls?.length
           ? {
               toolCalls: m.tool_calls.map((c) => ({
@@ -166,8 +179,10 @@ function toMessages(messages: z.infer<typeof message>[], root: string): ChatMess
           : {}),
       };
     if (m.role === 'tool')
-      return { role: 'tool', toolCallId: m.tool_call_id, content: textOf(m.content, where) ?? '' };
-    return { role: m.role === 'developer' ? 'system' : m.role, content: textOf(m.content, where)! };
+      return { role: 'tool', toolCallId: m.tool_call_id, content: textOf(m.content) ?? '' };
+    if (m.role === 'user')
+      return { role: 'user', content: textOf(m.content)!, ...(images.length ? { images } : {}) };
+    return { role: m.role === 'developer' ? 'system' : m.role, content: textOf(m.content)! };
   });
 }
 
@@ -181,16 +196,16 @@ export interface ChatRequest {
 /**
  * Validates a `POST /v1/chat/completions` body: every field the gateway reads is checked (a 400 names it):
  * messages of every role (tool results, assistant tool calls), text parts, tools and tool choice, response
- * formats. What it does not support (`n` > 1, image parts, sampling controls, legacy functions) is refused by
- * name.
+ * formats, image parts of user messages. What it does not support (`n` > 1, sampling controls, legacy
+ * functions) is refused by name.
  */
 export function parseChatRequest(body: unknown): ChatRequest {
   const parsed = chatBody.safeParse(body);
   if (!parsed.success) invalid(parsed.error.issues[0], '');
   const b = parsed.data;
   const messages = toMessages(b.messages, 'messages');
-  if (!messages.some((m) => m.role === 'user' && (m.content ?? '').trim() !== ''))
-    throw httpError(400, 'invalid_request', 'messages: needs a user message with text.');
+  if (!messages.some((m) => m.role === 'user' && ((m.content ?? '').trim() !== '' || m.images?.length)))
+    throw httpError(400, 'invalid_request', 'messages: needs a user message with text or an image.');
   const maxTokens = b.max_completion_tokens ?? b.max_tokens;
   return {
     run: {

@@ -26,6 +26,8 @@ export interface TierOptions {
   temperature?: number;
   /** Per-attempt timeout in ms; aborts the HTTP request. */
   timeoutMs?: number;
+  /** The model takes images: a request whose messages carry images is asked of such tiers only. */
+  images?: boolean;
 }
 
 /**
@@ -100,6 +102,8 @@ export interface ResolvedTier extends TierInfo {
   maxTokens: number | undefined;
   temperature: number | undefined;
   timeoutMs: number | undefined;
+  /** The tier's model takes images. */
+  images: boolean;
 }
 
 /** A request after configuration, validation and defaults: what `beforeRun` hooks see and may rewrite. */
@@ -129,11 +133,22 @@ export const tierSchema = z.object({
   maxTokens: z.number().int().positive().optional(),
   temperature: z.number().min(0).max(2).optional(),
   timeoutMs: z.number().positive().optional(),
+  images: z.boolean().optional(),
+});
+
+const imageSchema = z.object({
+  url: z
+    .string()
+    .regex(
+      /^(?:https?:\/\/|data:image\/(?:png|jpeg|gif|webp);base64,)/i,
+      'must be an http(s) URL or a data URL of a png, jpeg, gif or webp image (data:image/png;base64,…)',
+    ),
+  detail: z.enum(['auto', 'low', 'high']).optional(),
 });
 
 const messageSchema = z.discriminatedUnion('role', [
   z.object({ role: z.literal('system'), content: z.string() }),
-  z.object({ role: z.literal('user'), content: z.string() }),
+  z.object({ role: z.literal('user'), content: z.string(), images: z.array(imageSchema).optional() }),
   z.object({
     role: z.literal('assistant'),
     content: z.string().nullable(),
@@ -229,8 +244,30 @@ export function resolveLadder(
       maxTokens: t.maxTokens,
       temperature: t.temperature,
       timeoutMs: t.timeoutMs,
+      images: t.images === true,
     };
   });
+}
+
+/**
+ * The tiers of a resolved ladder that take images, renumbered, with roles from their new positions and no
+ * threshold on the new last tier. Throws when none does: a request with images is never sent to a model
+ * that would drop them.
+ */
+function imageTiers(ladder: ResolvedTier[]): ResolvedTier[] {
+  const kept = ladder.filter((t) => t.images);
+  if (kept.length === 0)
+    throw new InvalidConfigError(
+      'request.messages',
+      `carry images, and no tier of this ladder (${ladder.map((t) => t.name).join(', ')}) takes images; send text, or mark the tiers whose models take images with \`images: true\``,
+      'invalid_request',
+    );
+  return kept.map((t, index) => ({
+    ...t,
+    index,
+    role: roleOf(index, kept.length),
+    threshold: index === kept.length - 1 ? null : t.threshold,
+  }));
 }
 
 /** The agent's defaults that a request is resolved against. */
@@ -269,11 +306,15 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
     ];
   }
   const lastUser = [...messages].reverse().find((m) => m.role === 'user');
-  if (!lastUser || lastUser.content.trim() === '') {
+  if (
+    !lastUser ||
+    (lastUser.content.trim() === '' && !(lastUser.role === 'user' && lastUser.images?.length))
+  ) {
     throw new InvalidConfigError('request.messages', 'needs a non-empty user message', 'invalid_request');
   }
 
-  if (!req.ladder && !req.thresholds && defaults.resolvedLadder) {
+  const images = messages.some((m) => m.role === 'user' && m.images !== undefined && m.images.length > 0);
+  if (!req.ladder && !req.thresholds && defaults.resolvedLadder && !images) {
     return finish(
       req,
       messages,
@@ -328,7 +369,7 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
       }
     }
   }
-  return finish(req, messages, lastUser.content, ladder, defaults.timeoutMs);
+  return finish(req, messages, lastUser.content, images ? imageTiers(ladder) : ladder, defaults.timeoutMs);
 }
 
 const EMPTY_HANDOFFS: PluginHandoffs = Object.freeze({});

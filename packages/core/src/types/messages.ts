@@ -8,10 +8,22 @@ export interface ToolCall {
   arguments: string;
 }
 
-/** A chat message. Tool results use role `tool` with the `toolCallId` they answer. */
+/**
+ * An image a user message carries: an `https:` URL or a `data:image/…;base64,…` URL, and the detail the
+ * model should look at it in (OpenAI's `detail`; other providers ignore it).
+ */
+export interface ImageInput {
+  url: string;
+  detail?: 'auto' | 'low' | 'high';
+}
+
+/**
+ * A chat message. Tool results use role `tool` with the `toolCallId` they answer. A user message may carry
+ * `images` after its text; only tiers marked `images: true` are asked such a request.
+ */
 export type ChatMessage =
   | { role: 'system'; content: string }
-  | { role: 'user'; content: string }
+  | { role: 'user'; content: string; images?: ImageInput[] }
   | { role: 'assistant'; content: string | null; toolCalls?: ToolCall[] }
   | { role: 'tool'; content: string; toolCallId: string };
 

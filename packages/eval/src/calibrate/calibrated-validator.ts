@@ -5,6 +5,7 @@ import {
   InvalidConfigError,
   type Provider,
   type QualityValidator,
+  type TierOptions,
   textChecks,
 } from '@cascadeflow/core';
 import type { Calibration } from './calibrate.js';
@@ -59,17 +60,18 @@ export function calibratedValidator(calibration: Calibration): QualityValidator 
 
 /**
  * An agent for a calibration: its ladder, its thresholds and its validator, with every tier on `provider`
- * (or a provider per model).
+ * (or, per model, a provider or the tier's other options: `{ provider, images: true }`).
  *
  * @example
  * ```ts
  * const agent = calibratedAgent(cal, { openai: new OpenAIProvider() }, 'openai');
+ * const vision = calibratedAgent(cal, providers, (model) => ({ provider: 'openai', images: model === 'gpt-4o' }));
  * ```
  */
 export function calibratedAgent(
   calibration: Calibration,
   providers: Record<string, Provider>,
-  providerFor: string | ((model: string) => string),
+  providerFor: string | ((model: string) => string | Omit<TierOptions, 'model' | 'threshold'>),
   options: Omit<CascadeAgentOptions, 'providers' | 'ladder' | 'validators'> = {},
 ): CascadeAgent {
   if (calibration.version !== 2)
@@ -77,10 +79,13 @@ export function calibratedAgent(
       'calibration.version',
       `unsupported version ${calibration.version}: this release reads version 2; run calibrate() again on the records`,
     );
-  const ladder = calibration.ladder.map((model, i) => ({
-    model,
-    provider: typeof providerFor === 'string' ? providerFor : providerFor(model),
-    ...(i < calibration.thresholds.length ? { threshold: Math.min(1, calibration.thresholds[i]!) } : {}),
-  }));
+  const ladder = calibration.ladder.map((model, i): TierOptions => {
+    const tier = typeof providerFor === 'string' ? providerFor : providerFor(model);
+    return {
+      ...(typeof tier === 'string' ? { provider: tier } : tier),
+      model,
+      ...(i < calibration.thresholds.length ? { threshold: Math.min(1, calibration.thresholds[i]!) } : {}),
+    };
+  });
   return new CascadeAgent({ ...options, providers, ladder, validators: [calibratedValidator(calibration)] });
 }

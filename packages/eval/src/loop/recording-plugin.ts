@@ -19,7 +19,8 @@ export interface RecordingEvents {
   /** A sampled run was not recorded: why. */
   'record:skipped': {
     id: string;
-    reason: 'budget_exhausted' | 'queue_full' | 'shadow_failed' | 'not_answered' | 'closed';
+    /** `images`: the run's messages carry images, which the records (text) and the text model cannot hold. */
+    reason: 'budget_exhausted' | 'queue_full' | 'shadow_failed' | 'not_answered' | 'closed' | 'images';
     model?: string;
     error?: Error;
   };
@@ -260,6 +261,10 @@ export function recordingPlugin(options: RecordingOptions): RecordingPlugin {
       const result = outcome.result;
       if (outcome.status !== 'accepted' || !result) {
         events.emit('record:skipped', { id, reason: 'not_answered' });
+        return;
+      }
+      if (request.messages.some((m) => m.role === 'user' && m.images?.length)) {
+        events.emit('record:skipped', { id, reason: 'images' });
         return;
       }
       if (pending.size >= maxQueued) {
