@@ -325,6 +325,40 @@ describe('against a live upstream', () => {
     expect(mine.every((r) => r.closedByClient)).toBe(true);
   });
 
+  it('a streaming client that goes away mid-stream aborts the upstream stream', async () => {
+    const slow = await startTestServer({
+      models: {
+        'small-model': { content: 'unsure', logprobs: -3 },
+        'big-model': { content: 'word '.repeat(40), tokenDelayMs: 50 },
+      },
+    });
+    try {
+      running = await live(slow.openaiBaseURL);
+      const client = new AbortController();
+      const res = await fetch(`${running.url}/v1/chat/completions`, {
+        ...json('cf-demo-key', {
+          model: 'cascade',
+          stream: true,
+          messages: [{ role: 'user', content: 'hello' }],
+        }),
+        signal: client.signal,
+      });
+      expect(res.status).toBe(200);
+      // buffer mode: the verifier's first tokens arrive while its stream is still running upstream.
+      const reader = res.body!.getReader();
+      const first = await reader.read();
+      expect(new TextDecoder().decode(first.value)).toMatch(/^data: /);
+      client.abort();
+      await new Promise((r) => setTimeout(r, 300));
+      const big = slow.requestsFor('big-model');
+      expect(big).toHaveLength(1);
+      expect(big[0]!.closedByClient).toBe(true);
+      expect(big[0]!.chunksSent).toBeLessThan(big[0]!.chunksPlanned);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('a corrupt profile fails that user alone, not start-up nor the dashboard', async () => {
     const first = await startDemo();
     const db = first.profilesDb;

@@ -102,9 +102,14 @@ declare module 'fastify' {
 
 /** Yields a stream's first result (already taken, to look at it before answering) and then the rest. */
 async function* resumed<T>(first: IteratorResult<T>, rest: AsyncIterator<T>): AsyncGenerator<T> {
-  if (first.done) return;
-  yield first.value;
-  for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
+  try {
+    if (first.done) return;
+    yield first.value;
+    for (let r = await rest.next(); !r.done; r = await rest.next()) yield r.value;
+  } finally {
+    // A client that went away stops the stream here: the source closes too (and lets go of the run).
+    await rest.return?.();
+  }
 }
 
 /** Strings as they are (the messages' data is JSON text already), anything else as JSON. */
