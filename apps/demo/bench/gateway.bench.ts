@@ -149,6 +149,30 @@ for (let round = 0; round < 3; round++) {
   failedAtRate += g.failed + d.failed;
   liveAdded.push(g.p50 - d.p50);
 }
+// One request at a time (no burst queues behind another): p50 through the gateway and straight at the
+// upstream, alternating, with the same client.
+const timed = async (url: string, payload: string) => {
+  const t0 = performance.now();
+  const r = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: 'Bearer cf-demo-key', 'content-type': 'application/json' },
+    body: payload,
+  });
+  await r.text();
+  if (!r.ok) throw new Error(`sequential request failed: ${r.status}`);
+  return performance.now() - t0;
+};
+const sequential = { gateway: [] as number[], direct: [] as number[] };
+for (let i = 0; i < 800; i++) {
+  const g = await timed(`${live.url}/v1/chat/completions`, liveBody);
+  const d = await timed(`${upstream.url}/v1/chat/completions`, directBody);
+  if (i >= 300) {
+    sequential.gateway.push(g);
+    sequential.direct.push(d);
+  }
+}
+const median = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
+const sequentialAdded = median(sequential.gateway) - median(sequential.direct);
 await live.stop();
 upstream.close();
 const liveAddedP50 = [...liveAdded].sort((a, b) => a - b)[1]!;
@@ -230,6 +254,11 @@ const results: BenchResult[] = [
     unit: 'ms added at p50 at 300 requests/s, live gateway over straight at the upstream (median of 3 rounds)',
     target: 2,
     ratio: +(liveAddedP50 / 2).toFixed(3),
+  },
+  {
+    name: 'gateway_live_sequential_p50_added_ms',
+    value: +sequentialAdded.toFixed(2),
+    unit: `ms added at p50, one request at a time, live gateway over straight at the upstream (500 each, alternating; ${median(sequential.gateway).toFixed(2)} ms / ${median(sequential.direct).toFixed(2)} ms)`,
   },
   {
     name: 'gateway_rps_two_processes_redis',

@@ -189,12 +189,14 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
   // JSON only: no text/plain body reaches a route, so a page on another origin cannot send one.
   app.removeContentTypeParser('text/plain');
 
-  app.register(fastifyCors, {
-    origin: (origin, cb) =>
-      cb(null, origin !== undefined && options.corsOrigins.includes(origin) ? origin : false),
-    methods: ['GET', 'POST', 'PUT', 'OPTIONS'],
-    allowedHeaders: ['authorization', 'content-type'],
-  });
+  // No origins configured, no CORS at all: a preflight finds no route and gets the not-found handler's 403.
+  if (options.corsOrigins.length > 0)
+    app.register(fastifyCors, {
+      origin: (origin, cb) =>
+        cb(null, origin !== undefined && options.corsOrigins.includes(origin) ? origin : false),
+      methods: ['GET', 'POST', 'PUT', 'OPTIONS'],
+      allowedHeaders: ['authorization', 'content-type'],
+    });
   app.register(fastifySSE, { serializer: sseData });
 
   // Shutdown first, then who is calling: both before the body is read.
