@@ -63,8 +63,13 @@ const schema = z
     feedbackFile: z.string().min(1).default('.cascadeflow/feedback.jsonl'),
     live: z
       .object({
-        /** An OpenAI-compatible endpoint (Ollama, vLLM); with no key, any string is sent. */
+        /**
+         * An endpoint of your own: OpenAI-compatible (Ollama, vLLM, LiteLLM) or, with `api: "anthropic"`,
+         * speaking Anthropic's Messages API; with no key, any string is sent.
+         */
         baseURL: z.string().url().optional(),
+        /** The wire format of `baseURL`. Default `openai`. */
+        api: z.enum(['openai', 'anthropic']).optional(),
         ladder: z.array(z.string().min(1)).min(1, 'must name at least one model').optional(),
         threshold: z.number().min(0).max(1).default(0.75),
         /**

@@ -210,17 +210,26 @@ function liveLadder(
   if (config.live.baseURL) {
     const ladder = config.live.ladder ?? [];
     if (ladder.length === 0)
-      throw new Error('live.ladder: name the models of your OpenAI-compatible endpoint, cheapest first');
+      throw new Error(
+        `live.ladder: name the models of your ${config.live.api === 'anthropic' ? 'Anthropic' : 'OpenAI'}-compatible endpoint, cheapest first`,
+      );
+    // Undici's pooled request API: about half the CPU of the WHATWG fetch per upstream call.
+    const provider =
+      config.live.api === 'anthropic'
+        ? new AnthropicProvider({
+            name: 'compat',
+            baseURL: config.live.baseURL,
+            apiKey: process.env.ANTHROPIC_API_KEY ?? 'none',
+            fetch: pooledFetch(),
+          })
+        : new OpenAIProvider({
+            name: 'compat',
+            baseURL: config.live.baseURL,
+            apiKey: process.env.OPENAI_API_KEY ?? 'none',
+            fetch: pooledFetch(),
+          });
     return {
-      providers: {
-        compat: new OpenAIProvider({
-          name: 'compat',
-          baseURL: config.live.baseURL,
-          apiKey: process.env.OPENAI_API_KEY ?? 'none',
-          // Undici's pooled request API: about half the CPU of the WHATWG fetch per upstream call.
-          fetch: pooledFetch(),
-        }),
-      },
+      providers: { compat: provider },
       ladder: ladder.map((model) => ({ model, provider: 'compat' })),
     };
   }
@@ -234,7 +243,7 @@ function liveLadder(
   if (process.env.ANTHROPIC_API_KEY) {
     const ladder = config.live.ladder ?? ['claude-3-5-haiku-latest', 'claude-sonnet-4-20250514'];
     return {
-      providers: { anthropic: new AnthropicProvider() },
+      providers: { anthropic: new AnthropicProvider({ fetch: pooledFetch() }) },
       ladder: ladder.map((model) => ({ model, provider: 'anthropic' })),
     };
   }

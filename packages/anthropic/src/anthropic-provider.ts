@@ -28,8 +28,10 @@ export interface AnthropicProviderOptions {
   /** Default: `process.env.ANTHROPIC_API_KEY`. */
   apiKey?: string;
   baseURL?: string;
-  /** A ready client; overrides `apiKey` and `baseURL`. */
+  /** A ready client; overrides `apiKey`, `baseURL` and `fetch`. */
   client?: Anthropic;
+  /** The `fetch` the SDK client uses (for example `pooledFetch()` of `@cascadeflow/openai`). */
+  fetch?: typeof globalThis.fetch;
   /**
    * Log level of the SDK client this provider creates. Default `off`: CascadeFlow does not write to the
    * console; failures reach you as typed errors and agent events.
@@ -157,6 +159,7 @@ export class AnthropicProvider implements Provider {
       new Anthropic({
         apiKey: options.apiKey ?? process.env.ANTHROPIC_API_KEY ?? 'missing-api-key',
         baseURL: options.baseURL,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
         maxRetries: 0,
         logLevel: options.sdkLogLevel ?? 'off',
       });

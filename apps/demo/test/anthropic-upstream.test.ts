@@ -1,0 +1,93 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { startTestServer, type TestServer } from '@cascadeflow/testing';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemo } from './helpers.js';
+
+let upstream: TestServer;
+let demo: Awaited<ReturnType<typeof startDemo>>;
+
+beforeAll(async () => {
+  // An upstream that speaks only Anthropic's Messages API (the loopback server's /v1/messages).
+  upstream = await startTestServer({
+    models: {
+      'claude-small': ({ body }) =>
+        JSON.stringify(body.messages).includes('weather')
+          ? { content: 'I am not sure, maybe I could look it up?' }
+          : { content: 'I think it might be Lyon, not sure.' },
+      'claude-big': ({ body }) =>
+        JSON.stringify(body.messages).includes('weather')
+          ? { content: '', toolCalls: [{ id: 'toolu_1', name: 'weather', arguments: { city: 'Paris' } }] }
+          : { content: 'Paris is the capital of France.' },
+    },
+  });
+  demo = await startDemo({
+    mode: 'live',
+    live: {
+      baseURL: upstream.anthropicBaseURL,
+      api: 'anthropic',
+      ladder: ['claude-small', 'claude-big'],
+      threshold: 0.7,
+    },
+  });
+});
+afterAll(async () => {
+  await demo?.stop();
+  await upstream?.close();
+});
+
+describe('live mode in front of an Anthropic upstream (live.api: "anthropic")', () => {
+  it('an OpenAI client and a Claude client both get the cascade, which calls the upstream in its own format', async () => {
+    const openai = new OpenAI({ apiKey: 'cf-demo-key', baseURL: `${demo.url}/v1`, maxRetries: 0 });
+    const r = await openai.chat.completions.create({
+      model: 'cascade',
+      messages: [{ role: 'user', content: 'What is the capital of France?' }],
+    });
+    expect(r.choices[0]!.message.content).toBe('Paris is the capital of France.');
+    // The hedging draft (no log-probs from Anthropic: judged on its text) escalated.
+    expect((r as unknown as { cascade: { tiers_tried: string[] } }).cascade.tiers_tried).toEqual([
+      'claude-small',
+      'claude-big',
+    ]);
+    expect(upstream.requests.every((q) => q.api === 'anthropic' && q.path === '/v1/messages')).toBe(true);
+    const claude = new Anthropic({ apiKey: 'cf-demo-key', baseURL: demo.url, maxRetries: 0 });
+    const m = await claude.messages.create({
+      model: 'cascade',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'What is the capital of France?' }],
+    });
+    expect(m.content).toEqual([{ type: 'text', text: 'Paris is the capital of France.' }]);
+  });
+
+  it('tool calls produced by the Anthropic upstream reach an OpenAI client streamed, as tool-call deltas', async () => {
+    const openai = new OpenAI({ apiKey: 'cf-demo-key', baseURL: `${demo.url}/v1`, maxRetries: 0 });
+    const stream = await openai.chat.completions.create({
+      model: 'cascade',
+      stream: true,
+      messages: [{ role: 'user', content: 'What is the weather in Paris?' }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'weather',
+            parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+          },
+        },
+      ],
+    });
+    let args = '';
+    let name = '';
+    let finish: string | null = null;
+    for await (const chunk of stream) {
+      const call = chunk.choices[0]?.delta.tool_calls?.[0];
+      if (call?.function?.name) name = call.function.name;
+      args += call?.function?.arguments ?? '';
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    expect(name).toBe('weather');
+    expect(JSON.parse(args)).toEqual({ city: 'Paris' });
+    expect(finish).toBe('tool_calls');
+    const sent = upstream.requestsFor('claude-big').at(-1)!.body;
+    expect((sent.tools as { name: string }[])[0]!.name).toBe('weather');
+  });
+});
