@@ -1,4 +1,4 @@
-import { InvalidConfigError } from '@cascadeflow/core';
+import { InvalidConfigError, SELF_CHECK_MARKER, selfCheck } from '@cascadeflow/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONFIDENT, type Setup, setup } from './helpers.js';
 
@@ -57,5 +57,28 @@ describe('images in user messages', () => {
       /request\.messages\.0\.images\.0\.url: must be an http\(s\) URL or a data URL/,
     );
     expect(env.server.requests).toHaveLength(0);
+  });
+
+  it('a self-check of a draft about images shows the checking model the images too', async () => {
+    env = await setup({
+      'gpt-4.1-mini': ({ body }) =>
+        JSON.stringify(body.messages).includes(SELF_CHECK_MARKER)
+          ? { content: 'Y', logprobs: -0.01 }
+          : { content: 'A red square.' },
+      'gpt-4o': { content: 'A red square.' },
+    });
+    const agent = env.agent(threeTier.slice(1), { validators: [selfCheck()] });
+    const r = await agent.run({
+      messages: [{ role: 'user', content: 'What is in this picture?', images: [{ url: PNG }] }],
+    });
+    expect(r.model).toBe('gpt-4.1-mini');
+    const [answer, check] = env.server.requestsFor('gpt-4.1-mini');
+    expect(JSON.stringify(check!.body.messages)).toContain(SELF_CHECK_MARKER);
+    for (const call of [answer!, check!]) {
+      const user = (call.body.messages as { role: string; content: unknown }[]).findLast(
+        (m) => m.role === 'user',
+      )!;
+      expect(user.content).toContainEqual({ type: 'image_url', image_url: { url: PNG } });
+    }
   });
 });

@@ -71,9 +71,16 @@ export async function askSelfCheck(
   ctx: ValidationContext,
   options: SelfCheckOptions = {},
 ): Promise<SelfCheckVerdict | null> {
+  let messages = (options.prompt ?? selfCheckPrompt)(ctx.query, ctx.response.content);
+  // A question asked about images is checked with them: the checking model sees what the answer saw.
+  const images = ctx.messages.findLast((m) => m.role === 'user')?.images;
+  if (images?.length) {
+    const last = messages.findLastIndex((m) => m.role === 'user');
+    messages = messages.map((m, i) => (i === last && m.role === 'user' ? { ...m, images } : m));
+  }
   const res = await ctx.complete({
     ...(options.model ? { model: options.model } : {}),
-    messages: (options.prompt ?? selfCheckPrompt)(ctx.query, ctx.response.content),
+    messages,
     maxTokens: 1,
     temperature: 0,
     logprobs: true,
