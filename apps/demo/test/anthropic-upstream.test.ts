@@ -11,10 +11,12 @@ beforeAll(async () => {
   // An upstream that speaks only Anthropic's Messages API (the loopback server's /v1/messages).
   upstream = await startTestServer({
     models: {
-      'claude-small': ({ body }) =>
-        JSON.stringify(body.messages).includes('weather')
-          ? { content: 'I am not sure, maybe I could look it up?' }
-          : { content: 'I think it might be Lyon, not sure.' },
+      'claude-small': ({ body }) => {
+        const q = JSON.stringify(body.messages);
+        if (q.includes('weather')) return { content: 'I am not sure, maybe I could look it up?' };
+        if (q.includes('Italy')) return { content: 'Rome is the capital of Italy.' };
+        return { content: 'I think it might be Lyon, not sure.' };
+      },
       'claude-big': ({ body }) =>
         JSON.stringify(body.messages).includes('weather')
           ? { content: '', toolCalls: [{ id: 'toolu_1', name: 'weather', arguments: { city: 'Paris' } }] }
@@ -28,6 +30,7 @@ beforeAll(async () => {
       api: 'anthropic',
       ladder: ['claude-small', 'claude-big'],
       threshold: 0.7,
+      prices: { 'claude-small': { input: 0.8, output: 4 }, 'claude-big': { input: 3, output: 15 } },
     },
   });
 });
@@ -57,6 +60,20 @@ describe('live mode in front of an Anthropic upstream (live.api: "anthropic")', 
       messages: [{ role: 'user', content: 'What is the capital of France?' }],
     });
     expect(m.content).toEqual([{ type: 'text', text: 'Paris is the capital of France.' }]);
+  });
+
+  it('with no log-probs (Anthropic returns none), a sure draft is still accepted: the saving does not vanish', async () => {
+    const openai = new OpenAI({ apiKey: 'cf-demo-key', baseURL: `${demo.url}/v1`, maxRetries: 0 });
+    const r = await openai.chat.completions.create({
+      model: 'cascade',
+      messages: [{ role: 'user', content: 'What is the capital of Italy?' }],
+    });
+    expect(r.choices[0]!.message.content).toBe('Rome is the capital of Italy.');
+    const cascade = (
+      r as unknown as { cascade: { tiers_tried: string[]; cost_usd: number; baseline_cost_usd: number } }
+    ).cascade;
+    expect(cascade.tiers_tried).toEqual(['claude-small']);
+    expect(cascade.cost_usd).toBeLessThan(cascade.baseline_cost_usd);
   });
 
   it('tool calls produced by the Anthropic upstream reach an OpenAI client streamed, as tool-call deltas', async () => {
