@@ -39,19 +39,25 @@ afterAll(async () => {
   await upstream?.close();
 });
 
+/** Asks the gateway, as an OpenAI client, one question; the answer with its `cascade` field. */
+async function ask(question: string) {
+  const openai = new OpenAI({ apiKey: 'cf-demo-key', baseURL: `${demo.url}/v1`, maxRetries: 0 });
+  const r = await openai.chat.completions.create({
+    model: 'cascade',
+    messages: [{ role: 'user', content: question }],
+  });
+  const { cascade } = r as unknown as {
+    cascade: { tiers_tried: string[]; cost_usd: number; baseline_cost_usd: number };
+  };
+  return { content: r.choices[0]!.message.content, cascade };
+}
+
 describe('live mode in front of an Anthropic upstream (live.api: "anthropic")', () => {
   it('an OpenAI client and a Claude client both get the cascade, which calls the upstream in its own format', async () => {
-    const openai = new OpenAI({ apiKey: 'cf-demo-key', baseURL: `${demo.url}/v1`, maxRetries: 0 });
-    const r = await openai.chat.completions.create({
-      model: 'cascade',
-      messages: [{ role: 'user', content: 'What is the capital of France?' }],
-    });
-    expect(r.choices[0]!.message.content).toBe('Paris is the capital of France.');
+    const r = await ask('What is the capital of France?');
+    expect(r.content).toBe('Paris is the capital of France.');
     // The hedging draft (no log-probs from Anthropic: judged on its text) escalated.
-    expect((r as unknown as { cascade: { tiers_tried: string[] } }).cascade.tiers_tried).toEqual([
-      'claude-small',
-      'claude-big',
-    ]);
+    expect(r.cascade.tiers_tried).toEqual(['claude-small', 'claude-big']);
     expect(upstream.requests.every((q) => q.api === 'anthropic' && q.path === '/v1/messages')).toBe(true);
     const claude = new Anthropic({ apiKey: 'cf-demo-key', baseURL: demo.url, maxRetries: 0 });
     const m = await claude.messages.create({
@@ -63,15 +69,8 @@ describe('live mode in front of an Anthropic upstream (live.api: "anthropic")', 
   });
 
   it('with no log-probs (Anthropic returns none), a sure draft is still accepted: the saving does not vanish', async () => {
-    const openai = new OpenAI({ apiKey: 'cf-demo-key', baseURL: `${demo.url}/v1`, maxRetries: 0 });
-    const r = await openai.chat.completions.create({
-      model: 'cascade',
-      messages: [{ role: 'user', content: 'What is the capital of Italy?' }],
-    });
-    expect(r.choices[0]!.message.content).toBe('Rome is the capital of Italy.');
-    const cascade = (
-      r as unknown as { cascade: { tiers_tried: string[]; cost_usd: number; baseline_cost_usd: number } }
-    ).cascade;
+    const { content, cascade } = await ask('What is the capital of Italy?');
+    expect(content).toBe('Rome is the capital of Italy.');
     expect(cascade.tiers_tried).toEqual(['claude-small']);
     expect(cascade.cost_usd).toBeLessThan(cascade.baseline_cost_usd);
   });
