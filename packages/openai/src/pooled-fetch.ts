@@ -80,7 +80,10 @@ function headerRecord(init: RequestInit['headers']): Record<string, string> {
 }
 
 // Response, typed loosely enough to replace its body readers (its typings declare them as properties).
-const ResponseBase = Response as unknown as new (body: null, init: ResponseInit) => { headers: Headers };
+const ResponseBase = Response as unknown as new (
+  body: null,
+  init: ResponseInit,
+) => { headers: Headers; status: number };
 
 /**
  * A `Response` whose body was read already: its bytes, without a web stream under it unless someone asks
@@ -89,12 +92,10 @@ const ResponseBase = Response as unknown as new (body: null, init: ResponseInit)
  */
 class BufferedResponse extends ResponseBase {
   readonly #bytes: Uint8Array;
-  readonly #status: number;
 
   constructor(bytes: Uint8Array, init: { status: number; headers: Headers }) {
     super(null, init);
     this.#bytes = bytes;
-    this.#status = init.status;
   }
 
   #copy(): Uint8Array<ArrayBuffer> {
@@ -126,7 +127,7 @@ class BufferedResponse extends ResponseBase {
   }
 
   clone(): Response {
-    return bufferedResponse(this.#bytes, { status: this.#status, headers: new Headers(this.headers) });
+    return bufferedResponse(this.#bytes, { status: this.status, headers: new Headers(this.headers) });
   }
 }
 

@@ -76,23 +76,13 @@ function addGrams(list: string[], unigram: number, bigram: number, add: (h: numb
  * "a2:…", "f:flag"), with their weights before bucketing, in the order they first occur.
  */
 function keysOf(question: string, answer: string): Map<number, number> {
-  const keys = new Map(questionKeys(question));
+  const keys = new Map<number, number>();
   const add = (h: number, weight: number) => keys.set(h, (keys.get(h) ?? 0) + weight);
+  addGrams(words(question), QUESTION, QUESTION_PAIR, add);
   const answerWords = words(answer);
   addGrams(answerWords, ANSWER, ANSWER_PAIR, add);
   // Flags weigh as much as the whole bag of words: they are few and carry most of what generalises.
   for (const f of answerFlags(question, answer, answerWords)) add(fnv(FLAG, f) >>> 0, 4);
-  return keys;
-}
-
-let lastQuestion: { text: string; keys: Map<number, number> } | undefined;
-
-/** The question's features; the last question's are kept, as each tier of a run scores the same question. */
-function questionKeys(question: string): Map<number, number> {
-  if (lastQuestion?.text === question) return lastQuestion.keys;
-  const keys = new Map<number, number>();
-  addGrams(words(question), QUESTION, QUESTION_PAIR, (h, weight) => keys.set(h, (keys.get(h) ?? 0) + weight));
-  lastQuestion = { text: question, keys };
   return keys;
 }
 
