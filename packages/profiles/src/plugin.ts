@@ -98,6 +98,16 @@ function allowedLadder(
   return base.filter((e) => allowed(model(e))) as string[] | TierOptions[];
 }
 
+/** What a profile's runs share: its effective configuration and what is derived from it. */
+interface Derived {
+  config: TierConfig;
+  handoffs: Readonly<{ limits: LimitsConfig; guardrails: GuardrailSettings }>;
+  /** The agent ladder `ladder` and `thresholds` were computed for. */
+  agentLadder: readonly TierInfo[] | null;
+  ladder: string[] | TierOptions[];
+  thresholds: number[];
+}
+
 /**
  * Resolves each run's configuration from the user's profile: the ladder the tier may use (allow- and
  * block-lists applied), thresholds from its quality target, a max-tokens cap, feature switches (a request
@@ -115,14 +125,32 @@ export function profilesPlugin(options: ProfilesPluginOptions): CascadePlugin {
   const defaultTier = options.defaultTier ?? 'free';
   // A profile object is immutable and the manager hands out the same one while it is cached: its effective
   // configuration (a deep copy of the preset, validated overrides) is computed once, not on every run.
-  const configs = new WeakMap<object, TierConfig>();
-  const configOf = (profile: Pick<UserProfile, 'id' | 'tier' | 'overrides'>) => {
-    let config = configs.get(profile);
-    if (!config) {
-      config = effectiveConfig(profile);
-      configs.set(profile, config);
+  const configs = new WeakMap<object, Derived>();
+  const configOf = (profile: Pick<UserProfile, 'id' | 'tier' | 'overrides'>): Derived => {
+    let derived = configs.get(profile);
+    if (!derived) {
+      const config = effectiveConfig(profile);
+      derived = {
+        config,
+        handoffs: Object.freeze({ limits: limitsOf(config), guardrails: guardrailsOf(config) }),
+        agentLadder: null,
+        ladder: [],
+        thresholds: [],
+      };
+      configs.set(profile, derived);
     }
-    return config;
+    return derived;
+  };
+  // The ladder of a request that names none, and its thresholds: the same frozen arrays on every run of a
+  // profile (the engine resolves a frozen ladder once).
+  const defaultLadder = (derived: Derived, agentLadder: readonly TierInfo[]) => {
+    if (derived.agentLadder !== agentLadder) {
+      const ladder = allowedLadder(derived.config, agentLadder, undefined);
+      derived.agentLadder = agentLadder;
+      derived.ladder = Object.freeze(ladder) as string[] | TierOptions[];
+      derived.thresholds = Object.freeze(ladder.map(() => derived.config.qualityTarget)) as number[];
+    }
+    return derived;
   };
   return {
     name: options.name ?? 'profiles',
@@ -141,14 +169,16 @@ export function profilesPlugin(options: ProfilesPluginOptions): CascadePlugin {
         }
         profile = { id: request.userId, tier: defaultTier, overrides: {} };
       }
-      const config = configOf(profile);
+      const derived = configOf(profile);
+      const config = derived.config;
       if (request.onDelta && !config.features.streaming)
         throw new FeatureNotAvailableError('streaming', config.level, profile.id);
       if (request.tools?.length && !config.features.tools)
         throw new FeatureNotAvailableError('tools', config.level, profile.id);
       if (request.batch && !config.features.batch)
         throw new FeatureNotAvailableError('batch', config.level, profile.id);
-      const ladder = allowedLadder(config, context.agentLadder, request.ladder);
+      const fixed = request.ladder === undefined ? defaultLadder(derived, context.agentLadder) : null;
+      const ladder = fixed ? fixed.ladder : allowedLadder(config, context.agentLadder, request.ladder);
       if (ladder.length === 0) {
         throw new RequestRejectedError({
           reason: `No model of the ladder is allowed for the "${config.level}" tier of user "${profile.id}"; allow one or change the ladder.`,
@@ -161,9 +191,12 @@ export function profilesPlugin(options: ProfilesPluginOptions): CascadePlugin {
         ladder,
         ...(options.thresholds === 'agent'
           ? {}
-          : { thresholds: request.thresholds ?? ladder.map(() => config.qualityTarget) }),
+          : {
+              thresholds: request.thresholds ?? fixed?.thresholds ?? ladder.map(() => config.qualityTarget),
+            }),
         maxTokens: Math.min(request.maxTokens ?? config.maxTokens, config.maxTokens),
-        handoffs: { ...request.handoffs, limits: limitsOf(config), guardrails: guardrailsOf(config) },
+        handoffs:
+          request.handoffs === undefined ? derived.handoffs : { ...request.handoffs, ...derived.handoffs },
         metadata: { ...request.metadata, [PROFILE_METADATA_KEY]: { id: profile.id, tier: config.level } },
       };
     },

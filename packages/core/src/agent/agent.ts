@@ -16,7 +16,9 @@ import type { CompletionResponse, Provider } from '../types/provider.js';
 import { CascadeEmitter, type CascadeEvents, type CascadeListener } from './events.js';
 import { type CascadeAgentOptions, optionsSchema } from './options.js';
 import {
+  type LadderCache,
   parseOrThrow,
+  type RequestDefaults,
   type ResolvedRequest,
   type ResolvedTier,
   type RunRequest,
@@ -271,8 +273,11 @@ export class CascadeAgent {
     }
   }
 
-  #defaults() {
+  readonly #ladderCache: LadderCache = new WeakMap();
+
+  #defaults(): RequestDefaults {
     return {
+      ladderCache: this.#ladderCache,
       tiers: this.#tiers,
       providers: this.#providers,
       defaultThreshold: this.#defaultThreshold,

@@ -278,7 +278,17 @@ export interface RequestDefaults {
   timeoutMs: number;
   /** The agent's ladder already resolved and frozen, shared when a request overrides neither ladder nor thresholds. */
   resolvedLadder?: readonly ResolvedTier[];
+  /**
+   * Ladders resolved for requests whose `ladder` (and `thresholds`, if any) are frozen arrays or objects:
+   * the same frozen input resolves to the same frozen tiers, once per agent.
+   */
+  ladderCache?: LadderCache;
 }
+
+/** Resolved ladders by the frozen `ladder` of a request, then by its frozen `thresholds` (or none). */
+export type LadderCache = WeakMap<object, WeakMap<object, ResolvedTier[]>>;
+
+const NO_THRESHOLDS = Object.freeze({});
 
 /** Validates a run request and fills in the agent's defaults. */
 export function resolveRequest(input: RunRequest, defaults: RequestDefaults): ResolvedRequest {
@@ -323,6 +333,19 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
       defaults.timeoutMs,
     );
   }
+  // A frozen ladder (and thresholds) cannot have changed since it was last resolved: the profiles plugin
+  // hands the same frozen arrays to every run of a profile.
+  const cache =
+    defaults.ladderCache &&
+    input.ladder !== undefined &&
+    Object.isFrozen(input.ladder) &&
+    input.ladder.every((t) => typeof t === 'string' || Object.isFrozen(t)) &&
+    (input.thresholds === undefined || Object.isFrozen(input.thresholds))
+      ? defaults.ladderCache
+      : undefined;
+  const cached = cache?.get(input.ladder!)?.get(input.thresholds ?? NO_THRESHOLDS);
+  if (cached)
+    return finish(req, messages, lastUser.content, images ? imageTiers(cached) : cached, defaults.timeoutMs);
   let tiers = defaults.tiers;
   if (req.ladder) {
     tiers = req.ladder.map((t, i) => {
@@ -368,6 +391,16 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
         if (tier.threshold !== null) tier.threshold = v;
       }
     }
+  }
+  if (cache) {
+    for (const t of ladder) Object.freeze(t);
+    Object.freeze(ladder);
+    let byThresholds = cache.get(input.ladder!);
+    if (!byThresholds) {
+      byThresholds = new WeakMap();
+      cache.set(input.ladder!, byThresholds);
+    }
+    byThresholds.set(input.thresholds ?? NO_THRESHOLDS, ladder);
   }
   return finish(req, messages, lastUser.content, images ? imageTiers(ladder) : ladder, defaults.timeoutMs);
 }
