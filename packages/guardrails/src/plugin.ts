@@ -49,6 +49,32 @@ export interface GuardrailsPlugin extends CascadePlugin<State> {
 
 const local = new LocalModerator();
 
+/** The answer as the guardrails leave it, with what they found in its metadata. */
+function withGuardrails(
+  result: CascadeResult,
+  content: string,
+  toolCalls: CascadeResult['toolCalls'],
+  state: State,
+): CascadeResult {
+  return {
+    ...result,
+    content,
+    toolCalls,
+    metadata: {
+      ...result.metadata,
+      guardrails: {
+        pii: state.findings.map(({ type, kind, action }) => ({ type, ...(kind ? { kind } : {}), action })),
+        moderation: state.moderation.map(({ where, flagged, categories, source }) => ({
+          where,
+          flagged,
+          source,
+          categories: Object.keys(categories).filter((c) => categories[c as ModerationCategory]),
+        })),
+      },
+    },
+  };
+}
+
 /**
  * Content moderation and PII detection in the request path: on the input before the run (block, redact,
  * mask or reversible placeholders), on streamed output through its text transform (redacting across chunk
@@ -72,24 +98,25 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
     );
   };
 
+  const moderateLocally = (text: string): ModerationResult => ({
+    flagged: false,
+    categories: {},
+    scores: local.moderateSync(text),
+    source: 'local',
+  });
+
   const moderate = async (text: string, signal?: AbortSignal): Promise<ModerationResult> => {
-    let scores: Partial<Record<ModerationCategory, number>>;
-    let source = 'local';
-    if (options.moderator) {
-      try {
-        scores = await options.moderator.moderate(text, signal);
-        source = options.moderator.name;
-      } catch (error) {
-        if (signal?.aborted) throw error;
-        events.emit('moderation:fallback', {
-          error: error instanceof Error ? error : new Error(String(error)),
-        });
-        scores = local.moderateSync(text);
-      }
-    } else {
-      scores = local.moderateSync(text);
+    if (!options.moderator) return moderateLocally(text);
+    try {
+      const scores = await options.moderator.moderate(text, signal);
+      return { flagged: false, categories: {}, scores, source: options.moderator.name };
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      events.emit('moderation:fallback', {
+        error: error instanceof Error ? error : new Error(String(error)),
+      });
+      return moderateLocally(text);
     }
-    return { flagged: false, categories: {}, scores, source };
   };
 
   const judge = (m: ModerationResult, s: ResolvedSettings): ModerationCategory[] => {
@@ -104,15 +131,29 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
     return hit;
   };
 
-  const moderateOrBlock = async (
+  /** Moderates `text` and applies the verdict; synchronous (no promise) with the local moderator. */
+  const moderateOrBlock = (
     text: string,
     where: 'input' | 'output',
     s: ResolvedSettings,
     state: State,
     runId: string,
     signal: AbortSignal,
-  ) => {
-    const m = await moderate(text, signal);
+  ): Promise<void> | undefined => {
+    if (!options.moderator) {
+      applyVerdict(moderateLocally(text), where, s, state, runId);
+      return undefined;
+    }
+    return moderate(text, signal).then((m) => applyVerdict(m, where, s, state, runId));
+  };
+
+  const applyVerdict = (
+    m: ModerationResult,
+    where: 'input' | 'output',
+    s: ResolvedSettings,
+    state: State,
+    runId: string,
+  ): void => {
     const hit = judge(m, s);
     state.moderation.push({ ...m, where });
     if (hit.length === 0) return;
@@ -158,13 +199,14 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
     moderate,
     createState: () => ({ vault: new PiiVault(), findings: [], moderation: [] }),
 
-    async beforeRun({ request, state, context }) {
+    // Synchronous unless a moderator is configured: a hook that returns no promise costs the run no hop.
+    beforeRun({ request, state, context }) {
       const s = settingsOf(request);
       state.settings = s;
       let messages: ChatMessage[] = request.messages;
       if (s.input !== false) {
         const policy = s.input;
-        messages = request.messages.map((m) => {
+        const scanned = request.messages.map((m) => {
           if (!m.content) return m;
           const out = applyPolicy(m.content, scanPii(m.content, s.scan), policy, state.vault);
           if (out.findings.length) {
@@ -180,21 +222,27 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
           }
           return out.text === m.content ? m : ({ ...m, content: out.text } as ChatMessage);
         });
+        // The request is replaced only when a message changed.
+        if (scanned.some((m, i) => m !== request.messages[i])) messages = scanned;
       }
+      const redacted = (): ResolvedRequest | undefined => {
+        if (messages === request.messages) return undefined;
+        const last = messages.findLast((m) => m.role === 'user');
+        return {
+          ...request,
+          messages,
+          query: typeof last?.content === 'string' ? last.content : request.query,
+        };
+      };
       if (s.moderateInput) {
         const userText = messages
           .filter((m) => m.role === 'user')
           .map((m) => m.content)
           .join('\n');
-        await moderateOrBlock(userText, 'input', s, state, context.runId, context.signal);
+        const pending = moderateOrBlock(userText, 'input', s, state, context.runId, context.signal);
+        if (pending) return pending.then(redacted);
       }
-      if (messages === request.messages) return;
-      const last = [...messages].reverse().find((m) => m.role === 'user');
-      return {
-        ...request,
-        messages,
-        query: typeof last?.content === 'string' ? last.content : request.query,
-      };
+      return redacted();
     },
 
     // Streamed output: redacts text across chunk boundaries on its way to the caller. The engine still scores
@@ -230,37 +278,19 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
       };
     },
 
-    async afterRun({ result, state, context, request }) {
+    afterRun({ result, state, context, request }) {
       const s = state.settings ?? settingsOf(request);
       const content = cleanOutput(result.content, s, state, 'output', context.runId);
       const toolCalls = result.toolCalls.map((c) => ({
         ...c,
         arguments: cleanOutput(c.arguments, s, state, 'tool_call', context.runId),
       }));
-      if (s.moderateOutput && content.trim() !== '')
-        await moderateOrBlock(content, 'output', s, state, context.runId, context.signal);
-      const next: CascadeResult = {
-        ...result,
-        content,
-        toolCalls,
-        metadata: {
-          ...result.metadata,
-          guardrails: {
-            pii: state.findings.map(({ type, kind, action }) => ({
-              type,
-              ...(kind ? { kind } : {}),
-              action,
-            })),
-            moderation: state.moderation.map(({ where, flagged, categories, source }) => ({
-              where,
-              flagged,
-              source,
-              categories: Object.keys(categories).filter((c) => categories[c as ModerationCategory]),
-            })),
-          },
-        },
-      };
-      return next;
+      const finished = (): CascadeResult => withGuardrails(result, content, toolCalls, state);
+      if (s.moderateOutput && content.trim() !== '') {
+        const pending = moderateOrBlock(content, 'output', s, state, context.runId, context.signal);
+        if (pending) return pending.then(finished);
+      }
+      return finished();
     },
 
     validator(): QualityValidator {

@@ -103,6 +103,19 @@ export class UserProfileManager {
     return profiles;
   }
 
+  /**
+   * The profile if this manager holds it in its cache now (a frozen copy), without asking the store:
+   * `undefined` means "not cached, call {@link find}". For hot paths that want no promise when they can.
+   *
+   * @example
+   * ```ts
+   * const profile = manager.cached('user-42') ?? (await manager.find('user-42'));
+   * ```
+   */
+  cached(id: string): Readonly<UserProfile> | undefined {
+    return this.#cache.get(id);
+  }
+
   /** The profile (a frozen, cached copy), or null. */
   async find(id: string): Promise<Readonly<UserProfile> | null> {
     const hit = this.#cache.get(id);

@@ -3,6 +3,7 @@ import {
   type CascadeAgentOptions,
   type CascadePlugin,
   RequestRejectedError,
+  type RunContext,
   type RunRequest,
   type TierInfo,
   type TierOptions,
@@ -154,53 +155,65 @@ export function profilesPlugin(options: ProfilesPluginOptions): CascadePlugin {
   };
   return {
     name: options.name ?? 'profiles',
-    async resolveConfig({ request, context }) {
-      if (!request.userId) return undefined;
-      let profile: Pick<UserProfile, 'id' | 'tier' | 'overrides'> | null = await options.manager.find(
-        request.userId,
-      );
-      if (!profile) {
-        if (options.onMissing === 'reject') {
-          throw new RequestRejectedError({
-            reason: `No profile for user "${request.userId}"; create one first.`,
-            code: 'profile_not_found',
-            data: { userId: request.userId },
-          });
-        }
-        profile = { id: request.userId, tier: defaultTier, overrides: {} };
-      }
-      const derived = configOf(profile);
-      const config = derived.config;
-      if (request.onDelta && !config.features.streaming)
-        throw new FeatureNotAvailableError('streaming', config.level, profile.id);
-      if (request.tools?.length && !config.features.tools)
-        throw new FeatureNotAvailableError('tools', config.level, profile.id);
-      if (request.batch && !config.features.batch)
-        throw new FeatureNotAvailableError('batch', config.level, profile.id);
-      const fixed = request.ladder === undefined ? defaultLadder(derived, context.agentLadder) : null;
-      const ladder = fixed ? fixed.ladder : allowedLadder(config, context.agentLadder, request.ladder);
-      if (ladder.length === 0) {
-        throw new RequestRejectedError({
-          reason: `No model of the ladder is allowed for the "${config.level}" tier of user "${profile.id}"; allow one or change the ladder.`,
-          code: 'no_allowed_model',
-          data: { tier: config.level, userId: profile.id },
-        });
-      }
-      return {
-        ...request,
-        ladder,
-        ...(options.thresholds === 'agent'
-          ? {}
-          : {
-              thresholds: request.thresholds ?? fixed?.thresholds ?? ladder.map(() => config.qualityTarget),
-            }),
-        maxTokens: Math.min(request.maxTokens ?? config.maxTokens, config.maxTokens),
-        handoffs:
-          request.handoffs === undefined ? derived.handoffs : { ...request.handoffs, ...derived.handoffs },
-        metadata: { ...request.metadata, [PROFILE_METADATA_KEY]: { id: profile.id, tier: config.level } },
-      };
+    // Synchronous when the manager has the profile cached: no promise on the hot path.
+    resolveConfig({ request, context }) {
+      const userId = request.userId;
+      if (!userId) return undefined;
+      const cached = options.manager.cached(userId);
+      if (cached) return configure(request, context, cached);
+      return options.manager.find(userId).then((found) => configure(request, context, found));
     },
   };
+
+  function configure(
+    request: RunRequest,
+    context: RunContext,
+    found: Pick<UserProfile, 'id' | 'tier' | 'overrides'> | null,
+  ): RunRequest {
+    const userId = request.userId!;
+    let profile: Pick<UserProfile, 'id' | 'tier' | 'overrides'>;
+    if (found) profile = found;
+    else {
+      if (options.onMissing === 'reject') {
+        throw new RequestRejectedError({
+          reason: `No profile for user "${userId}"; create one first.`,
+          code: 'profile_not_found',
+          data: { userId },
+        });
+      }
+      profile = { id: userId, tier: defaultTier, overrides: {} };
+    }
+    const derived = configOf(profile);
+    const config = derived.config;
+    if (request.onDelta && !config.features.streaming)
+      throw new FeatureNotAvailableError('streaming', config.level, profile.id);
+    if (request.tools?.length && !config.features.tools)
+      throw new FeatureNotAvailableError('tools', config.level, profile.id);
+    if (request.batch && !config.features.batch)
+      throw new FeatureNotAvailableError('batch', config.level, profile.id);
+    const fixed = request.ladder === undefined ? defaultLadder(derived, context.agentLadder) : null;
+    const ladder = fixed ? fixed.ladder : allowedLadder(config, context.agentLadder, request.ladder);
+    if (ladder.length === 0) {
+      throw new RequestRejectedError({
+        reason: `No model of the ladder is allowed for the "${config.level}" tier of user "${profile.id}"; allow one or change the ladder.`,
+        code: 'no_allowed_model',
+        data: { tier: config.level, userId: profile.id },
+      });
+    }
+    return {
+      ...request,
+      ladder,
+      ...(options.thresholds === 'agent'
+        ? {}
+        : {
+            thresholds: request.thresholds ?? fixed?.thresholds ?? ladder.map(() => config.qualityTarget),
+          }),
+      maxTokens: Math.min(request.maxTokens ?? config.maxTokens, config.maxTokens),
+      handoffs:
+        request.handoffs === undefined ? derived.handoffs : { ...request.handoffs, ...derived.handoffs },
+      metadata: { ...request.metadata, [PROFILE_METADATA_KEY]: { id: profile.id, tier: config.level } },
+    };
+  }
 }
 
 /**
