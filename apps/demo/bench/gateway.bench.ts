@@ -163,19 +163,27 @@ counter.close();
 const upstream = await startTestServerProcess({
   models: { small: { content: 'Paris', logprobs: -0.01 }, big: { content: 'Paris' } },
 });
-const liveDir = mkdtempSync(join(tmpdir(), 'cf-gw-live-'));
-const live = await startGateway(
-  loadConfig(join(liveDir, 'none.json'), {
-    port: 0,
-    mode: 'live',
-    profilesDb: join(liveDir, 'p.db'),
-    defaultTier: 'enterprise',
-    live: { baseURL: upstream.openaiBaseURL, ladder: ['small', 'big'], threshold: 0.7 },
-  }),
-);
-await live.engine.profiles.update('demo-user', {
-  overrides: { rateLimits: { requestsPerMinute: 100_000_000, concurrent: 1_000_000 } },
+// The live gateway runs as people run it: the CLI in its own process, not inside this one (whose heap holds
+// the replay gateway's data and the results so far).
+const admin = 'cf-admin-bench-key-0123456789';
+const raiseLimits = async (gatewayUrl: string) => {
+  const res = await fetch(`${gatewayUrl}/api/profile`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      id: 'demo-user',
+      overrides: { rateLimits: { requestsPerMinute: 100_000_000, concurrent: 1_000_000 } },
+    }),
+  });
+  if (!res.ok) throw new Error(`could not raise the bench user's limits: ${await res.text()}`);
+};
+const live = await startGatewayProcess({
+  mode: 'live',
+  adminKey: admin,
+  defaultTier: 'enterprise',
+  live: { baseURL: upstream.openaiBaseURL, ladder: ['small', 'big'], threshold: 0.7 },
 });
+await raiseLimits(live.url);
 const liveBody = JSON.stringify({
   model: 'cascade',
   messages: [{ role: 'user', content: 'Capital of France?' }],
@@ -225,7 +233,7 @@ for (let i = 0; i < 800; i++) {
 }
 const median = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
 const sequentialAdded = median(sequential.gateway) - median(sequential.direct);
-await live.stop();
+live.kill();
 upstream.close();
 const middle = (x: number[]) => [...x].sort((a, b) => a - b)[1]!;
 const liveAddedP50 = middle(liveAdded);
@@ -235,23 +243,12 @@ const liveAddedP50 = middle(liveAdded);
 const redisUrl = process.env.REDIS_URL;
 if (!redisUrl)
   throw new Error('REDIS_URL is not set: run `pnpm bench` from the repository root (it starts a Redis).');
-const admin = 'cf-admin-bench-key-0123456789';
 const procs = await Promise.all(
   [0, 1].map(() =>
     startGatewayProcess({ mode: 'replay', redisUrl, adminKey: admin, defaultTier: 'enterprise' }),
   ),
 );
-for (const p of procs) {
-  const res = await fetch(`${p.url}/api/profile`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      id: 'demo-user',
-      overrides: { rateLimits: { requestsPerMinute: 100_000_000, concurrent: 1_000_000 } },
-    }),
-  });
-  if (!res.ok) throw new Error(`could not raise the bench user's limits: ${await res.text()}`);
-}
+for (const p of procs) await raiseLimits(p.url);
 await load(procs[0]!.url); // warm up both
 await load(procs[1]!.url);
 const oneProcess = await load(procs[0]!.url);

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startTestServer, type TestServer } from '@cascadeflow/testing';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -74,5 +76,53 @@ describe('pooledFetch', () => {
     for await (const c of stream) if (c.choices[0]?.delta.content) parts.push(c.choices[0].delta.content);
     expect(parts.length).toBeGreaterThan(1);
     expect(parts.join('')).toBe('one two three four');
+  });
+
+  it('streams a large non-JSON body to a slow reader without losing or reordering bytes; 204 and HEAD have none', async () => {
+    const chunk = (i: number) => `${String(i).padStart(8, '0')}${'x'.repeat(8184)}`; // 8 KiB each
+    const plain = createServer((req, res) => {
+      if (req.url === '/empty') {
+        res.writeHead(204).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/plain', 'x-many': ['a', 'b'] });
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
+      let i = 0;
+      const more = () => {
+        while (i < 640) if (!res.write(chunk(i++))) return void res.once('drain', more);
+        res.end();
+      };
+      more();
+    });
+    await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(plain.address() as AddressInfo).port}`;
+    try {
+      const f = pooledFetch();
+      const r = await f(`${base}/file`);
+      expect(r.headers.get('x-many')).toBe('a, b');
+      const reader = r.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      for (let reads = 0; ; reads++) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+        if (reads % 50 === 0) await new Promise((w) => setTimeout(w, 5)); // a slow reader: the socket waits
+      }
+      expect(text.length).toBe(640 * 8192);
+      for (const i of [0, 1, 320, 639])
+        expect(text.slice(i * 8192, i * 8192 + 8)).toBe(String(i).padStart(8, '0'));
+      const empty = await f(`${base}/empty`);
+      expect(empty.status).toBe(204);
+      expect(empty.body).toBeNull();
+      const head = await f(`${base}/file`, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(await head.text()).toBe('');
+    } finally {
+      plain.close();
+    }
   });
 });
