@@ -3,10 +3,19 @@ import type { CascadePlugin, Pricing, ResolvedRequest, RunContext } from '@casca
 import { BudgetExceededError, RateLimitError } from './errors.js';
 import { LimitsEmitter, type LimitsEvents, type StoreErrorPolicy } from './events.js';
 import { type LimitName, type LimitsConfig, validateLimits, WINDOWS } from './limits.js';
-import { capOutput, worstCase } from './reservation.js';
+import { capOutput, type WorstCase, worstCase, worstCaseIfReady } from './reservation.js';
 import { MemoryLimitStore } from './stores/memory.js';
 import { ResilientStore } from './stores/resilient.js';
-import type { LimitStore, Reservation, WindowCharge } from './stores/store.js';
+import type {
+  LimitStore,
+  Reservation,
+  ReserveOutcome,
+  ReserveRequest,
+  WindowCharge,
+} from './stores/store.js';
+
+/** The worst case of a run whose limits count only requests (and concurrency): nothing to price. */
+const NOTHING_METERED: WorstCase = Object.freeze({ tokens: 0, cost: 0, unpriced: [] as string[] });
 
 declare module '@cascadeflow/core' {
   interface PluginHandoffs {
@@ -84,11 +93,8 @@ export interface LimitsPlugin extends CascadePlugin<State> {
  */
 export function limitsPlugin(options: LimitsPluginOptions = {}): LimitsPlugin {
   const events = new LimitsEmitter();
-  const store = new ResilientStore(
-    options.store ?? new MemoryLimitStore(),
-    options.onStoreError ?? 'fallback-memory',
-    events,
-  );
+  const primary = options.store ?? new MemoryLimitStore();
+  const store = new ResilientStore(primary, options.onStoreError ?? 'fallback-memory', events);
   const unpricedCost = options.unpricedModelCost ?? 0;
   const defaultMaxTokens = options.defaultMaxTokens ?? 1024;
   const anonymous = options.anonymousSubject === undefined ? 'anonymous' : options.anonymousSubject;
@@ -96,9 +102,20 @@ export function limitsPlugin(options: LimitsPluginOptions = {}): LimitsPlugin {
   const warned = new Set<string>();
   const leaseMs = options.concurrencyLeaseMs ?? 15_000;
 
+  // Limits handed over frozen (the profiles plugin hands each profile's once) are validated once.
+  const validated = new WeakMap<object, LimitsConfig>();
   const limitsFor = (request: ResolvedRequest, context: RunContext): LimitsConfig | undefined => {
     const handed = request.handoffs.limits;
-    if (handed !== undefined) return validateLimits(handed, 'handoffs.limits');
+    if (handed !== undefined) {
+      if (typeof handed !== 'object' || handed === null || !Object.isFrozen(handed))
+        return validateLimits(handed, 'handoffs.limits');
+      let limits = validated.get(handed);
+      if (!limits) {
+        limits = validateLimits(handed, 'handoffs.limits');
+        validated.set(handed, limits);
+      }
+      return limits;
+    }
     if (typeof options.limits === 'function') {
       const l = options.limits(request, context);
       return l === undefined ? undefined : validateLimits(l);
@@ -106,59 +123,43 @@ export function limitsPlugin(options: LimitsPluginOptions = {}): LimitsPlugin {
     return fixed;
   };
 
-  return {
-    name: options.name ?? 'limits',
-    store,
-    on: (type, listener) => events.on(type, listener),
-    current: (subject, limits) =>
-      store.current(subject, [
-        ...WINDOWS.filter((w) => validateLimits(limits)[w.field] !== undefined).map((w) => ({
-          name: w.name,
-          windowMs: w.windowMs,
-        })),
-        ...(limits.concurrent !== undefined ? [{ name: 'concurrent' as const, windowMs: 0 }] : []),
-      ]),
-    createState: () => ({ reservedTokens: 0, reservedCost: 0 }),
+  // The memory store answers at once: reserved and settled without a promise.
+  const memory = primary instanceof MemoryLimitStore ? primary : null;
 
-    async beforeRun({ request, context, state }) {
-      const subject = request.userId ?? anonymous;
-      if (subject === null) return;
-      const limits = limitsFor(request, context);
-      if (!limits) return;
-      const metered = WINDOWS.some((w) => w.kind !== 'requests' && limits[w.field] !== undefined);
-      // A true upper bound needs an output cap on every tier: the provider may write up to it.
-      const capped = metered ? capOutput(request, defaultMaxTokens) : request;
-      const worst = metered
-        ? await worstCase(capped, {
-            pricing: options.pricing ?? context.pricing,
-            unpricedModelCost: unpricedCost,
-            validatorCallsPerTier: options.validatorCallsPerTier ?? 0,
-          })
-        : { tokens: 0, cost: 0, unpriced: [] };
-      for (const model of worst.unpriced) {
-        if (warned.has(model)) continue;
-        warned.add(model);
-        events.emit('model:unpriced', { model });
-      }
-      const charges: WindowCharge[] = [];
-      for (const w of WINDOWS) {
-        const limit = limits[w.field];
-        if (limit === undefined) continue;
-        charges.push({
-          name: w.name,
-          windowMs: w.windowMs,
-          limit,
-          amount: w.kind === 'requests' ? 1 : w.kind === 'tokens' ? worst.tokens : worst.cost,
-        });
-      }
-      const concurrent = limits.concurrent !== undefined ? { limit: limits.concurrent, leaseMs } : undefined;
-      if (charges.length === 0 && !concurrent) return;
-      const out = await store.reserve({
-        id: `${context.runId}_${randomUUID()}`,
-        subject,
-        charges,
-        ...(concurrent ? { concurrent } : {}),
+  /** Reserves the run's worst case in every configured window (and a concurrency slot); refuses over a limit. */
+  const reserveFor = (
+    capped: ResolvedRequest,
+    subject: string,
+    limits: LimitsConfig,
+    worst: WorstCase,
+    context: RunContext,
+    state: State,
+  ): ResolvedRequest | undefined | Promise<ResolvedRequest | undefined> => {
+    for (const model of worst.unpriced) {
+      if (warned.has(model)) continue;
+      warned.add(model);
+      events.emit('model:unpriced', { model });
+    }
+    const charges: WindowCharge[] = [];
+    for (const w of WINDOWS) {
+      const limit = limits[w.field];
+      if (limit === undefined) continue;
+      charges.push({
+        name: w.name,
+        windowMs: w.windowMs,
+        limit,
+        amount: w.kind === 'requests' ? 1 : w.kind === 'tokens' ? worst.tokens : worst.cost,
       });
+    }
+    const concurrent = limits.concurrent !== undefined ? { limit: limits.concurrent, leaseMs } : undefined;
+    if (charges.length === 0 && !concurrent) return undefined;
+    const reserve: ReserveRequest = {
+      id: `${context.runId}_${randomUUID()}`,
+      subject,
+      charges,
+      ...(concurrent ? { concurrent } : {}),
+    };
+    const admit = (out: ReserveOutcome): ResolvedRequest => {
       if (!out.ok) {
         events.emit('limit:rejected', {
           subject,
@@ -189,11 +190,47 @@ export function limitsPlugin(options: LimitsPluginOptions = {}): LimitsPlugin {
         state.renewal.unref?.();
       }
       return capped;
+    };
+    return memory ? admit(memory.reserveSync(reserve)) : store.reserve(reserve).then(admit);
+  };
+
+  return {
+    name: options.name ?? 'limits',
+    store,
+    on: (type, listener) => events.on(type, listener),
+    current: (subject, limits) =>
+      store.current(subject, [
+        ...WINDOWS.filter((w) => validateLimits(limits)[w.field] !== undefined).map((w) => ({
+          name: w.name,
+          windowMs: w.windowMs,
+        })),
+        ...(limits.concurrent !== undefined ? [{ name: 'concurrent' as const, windowMs: 0 }] : []),
+      ]),
+    createState: () => ({ reservedTokens: 0, reservedCost: 0 }),
+
+    // Synchronous with the memory store once the token counters have loaded: no promise on the hot path.
+    beforeRun({ request, context, state }) {
+      const subject = request.userId ?? anonymous;
+      if (subject === null) return;
+      const limits = limitsFor(request, context);
+      if (!limits) return;
+      const metered = WINDOWS.some((w) => w.kind !== 'requests' && limits[w.field] !== undefined);
+      // A true upper bound needs an output cap on every tier: the provider may write up to it.
+      const capped = metered ? capOutput(request, defaultMaxTokens) : request;
+      if (!metered) return reserveFor(capped, subject, limits, NOTHING_METERED, context, state);
+      const costing = {
+        pricing: options.pricing ?? context.pricing,
+        unpricedModelCost: unpricedCost,
+        validatorCallsPerTier: options.validatorCallsPerTier ?? 0,
+      };
+      const worst = worstCaseIfReady(capped, costing);
+      if (worst) return reserveFor(capped, subject, limits, worst, context, state);
+      return worstCase(capped, costing).then((w) => reserveFor(capped, subject, limits, w, context, state));
     },
 
     // Told once per run, however it ended (accepted, refused by any plugin, aborted, failed), with what the
     // engine's attempts really cost: the reservation becomes that spend, never a refund of paid calls.
-    async onSettle({ outcome, state }) {
+    onSettle({ outcome, state }) {
       if (state.renewal) clearInterval(state.renewal);
       const r = state.reservation;
       if (!r) return;
@@ -209,12 +246,14 @@ export function limitsPlugin(options: LimitsPluginOptions = {}): LimitsPlugin {
         else if (c.name.startsWith('cost')) deltas[c.name] = cost - state.reservedCost;
         else if (!served) deltas[c.name] = -c.amount;
       }
-      try {
-        await store.settle(r, deltas);
-      } catch (error) {
+      if (memory) {
+        memory.settleSync(r, deltas);
+        return;
+      }
+      return store.settle(r, deltas).catch((error: unknown) => {
         // The store sends it again when it answers again; the lease lapses meanwhile.
         events.emit('settle:failed', { subject: r.subject, error: error as Error });
-      }
+      });
     },
   };
 }

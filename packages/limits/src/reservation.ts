@@ -1,5 +1,5 @@
 import type { Pricing, ResolvedRequest } from '@cascadeflow/core';
-import { inputTokenBound } from './tokens.js';
+import { inputTokenBound, inputTokenBoundIfReady } from './tokens.js';
 
 /** What a run reserves: an upper bound of its tokens and cost, and the models that have no price. */
 export interface WorstCase {
@@ -30,13 +30,30 @@ const VALIDATOR_PROMPT = 64;
  * cached-input price is never higher).
  */
 export async function worstCase(request: ResolvedRequest, o: WorstCaseOptions): Promise<WorstCase> {
+  const inputs: number[] = [];
+  for (const tier of request.ladder) inputs.push(await inputTokenBound(tier.model, request));
+  return worstCaseOf(request, inputs, o);
+}
+
+/** {@link worstCase} without a promise once every tier's encoding has loaded; `undefined` before. */
+export function worstCaseIfReady(request: ResolvedRequest, o: WorstCaseOptions): WorstCase | undefined {
+  const inputs: number[] = [];
+  for (const tier of request.ladder) {
+    const input = inputTokenBoundIfReady(tier.model, request);
+    if (input === undefined) return undefined;
+    inputs.push(input);
+  }
+  return worstCaseOf(request, inputs, o);
+}
+
+function worstCaseOf(request: ResolvedRequest, inputs: number[], o: WorstCaseOptions): WorstCase {
   let tokens = 0;
   let cost = 0;
   const unpriced: string[] = [];
   const last = request.ladder.length - 1;
-  for (const tier of request.ladder) {
+  for (const [i, tier] of request.ladder.entries()) {
     const output = request.maxTokens ?? tier.maxTokens ?? 0;
-    const input = await inputTokenBound(tier.model, request);
+    const input = inputs[i]!;
     const calls = tier.index === last ? 0 : o.validatorCallsPerTier;
     const callInput = calls * (input + output + VALIDATOR_PROMPT);
     const usage = { inputTokens: input + callInput, outputTokens: output + calls, cachedInputTokens: 0 };

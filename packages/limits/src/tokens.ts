@@ -39,6 +39,8 @@ export function countingFor(model: string): TokenCounting {
 }
 
 const loaded = new Map<TokenCounting, Promise<Counter>>();
+/** The counters whose encoding has finished loading: counted without a promise. */
+const ready = new Map<TokenCounting, Counter>();
 
 /** Loads an encoding once, on first use (o200k takes about 250 ms and 10 MB). */
 function counter(counting: TokenCounting): Promise<Counter> {
@@ -60,6 +62,7 @@ function counter(counting: TokenCounting): Promise<Counter> {
               () => bytes,
             )
           : Promise.resolve(bytes);
+    void c.then((count) => ready.set(counting, count));
     loaded.set(counting, c);
   }
   return c;
@@ -92,7 +95,27 @@ export async function inputTokenBound(
   request: Pick<ResolvedRequest, 'messages' | 'tools' | 'responseFormat'>,
 ): Promise<number> {
   const counting = countingFor(model);
-  const count = await counter(counting);
+  return boundWith(counting, await counter(counting), request);
+}
+
+/**
+ * {@link inputTokenBound} without a promise, once the model's encoding has loaded; `undefined` before (then
+ * call the async one, which loads it).
+ */
+export function inputTokenBoundIfReady(
+  model: string,
+  request: Pick<ResolvedRequest, 'messages' | 'tools' | 'responseFormat'>,
+): number | undefined {
+  const counting = countingFor(model);
+  const count = ready.get(counting);
+  return count ? boundWith(counting, count, request) : undefined;
+}
+
+function boundWith(
+  counting: TokenCounting,
+  count: Counter,
+  request: Pick<ResolvedRequest, 'messages' | 'tools' | 'responseFormat'>,
+): number {
   const kind = counting === 'utf8-bytes' ? 'other' : 'openai';
   let tokens = PER_REQUEST[kind] + request.messages.length * PER_MESSAGE[kind];
   for (const text of textsOf(request)) tokens += count(text);

@@ -133,7 +133,10 @@ export function profilesPlugin(options: ProfilesPluginOptions): CascadePlugin {
       const config = effectiveConfig(profile);
       derived = {
         config,
-        handoffs: Object.freeze({ limits: limitsOf(config), guardrails: guardrailsOf(config) }),
+        handoffs: Object.freeze({
+          limits: Object.freeze(limitsOf(config)),
+          guardrails: guardrailsOf(config),
+        }),
         agentLadder: null,
         ladder: [],
         thresholds: [],

@@ -107,6 +107,11 @@ export class MemoryLimitStore implements LimitStore {
   }
 
   async settle(r: Reservation, deltas: Partial<Record<LimitName, number>>): Promise<void> {
+    this.settleSync(r, deltas);
+  }
+
+  /** The synchronous core of `settle`. */
+  settleSync(r: Reservation, deltas: Partial<Record<LimitName, number>>): void {
     if (!this.#open.delete(r.id)) return; // settled already
     for (const c of r.charges) {
       const delta = deltas[c.name];
