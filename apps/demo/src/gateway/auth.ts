@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { httpError } from './errors.js';
 
@@ -11,6 +11,10 @@ function equal(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+function digest(key: string): string {
+  return createHash('sha256').update(key).digest('base64');
+}
+
 function bearer(headers: IncomingHttpHeaders): string | undefined {
   return /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '')?.[1]?.trim();
 }
@@ -21,12 +25,17 @@ function bearer(headers: IncomingHttpHeaders): string | undefined {
  * key, so every instance behind a load balancer accepts the same session.
  */
 export class GatewayAuth {
-  readonly #apiKeys: ReadonlyMap<string, string>;
+  /**
+   * Users by the SHA-256 of their API key: one lookup per request however many keys there are (comparing a
+   * key with each in turn would make every request's work grow with the key count). A lookup by digest
+   * tells a caller nothing about any key's bytes.
+   */
+  readonly #users: ReadonlyMap<string, string>;
   readonly #adminKey: string;
   readonly #signing: Buffer;
 
   constructor(apiKeys: ReadonlyMap<string, string>, adminKey: string) {
-    this.#apiKeys = apiKeys;
+    this.#users = new Map([...apiKeys].map(([key, user]) => [digest(key), user]));
     this.#adminKey = adminKey;
     this.#signing = createHmac('sha256', adminKey).update('cascadeflow dashboard session').digest();
   }
@@ -40,8 +49,7 @@ export class GatewayAuth {
   user(headers: IncomingHttpHeaders): string {
     const header = headers['x-api-key'];
     const key = bearer(headers) ?? (typeof header === 'string' ? header.trim() : undefined);
-    let user: string | undefined;
-    if (key) for (const [k, u] of this.#apiKeys) if (equal(k, key)) user = u;
+    const user = key ? this.#users.get(digest(key)) : undefined;
     if (!user)
       throw httpError(
         401,
