@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { CascadeAgent, type CascadePlugin } from '@cascadeflow/core';
 import { type BenchResult, median, startTestServerProcess, writeBenchResults } from '@cascadeflow/testing';
 import OpenAI from 'openai';
-import { OpenAIProvider } from '../dist/index.js';
+import { OpenAIProvider, pooledFetch } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
@@ -40,6 +40,10 @@ try {
   const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
   const client = new OpenAI({ apiKey: 'bench', baseURL: url, maxRetries: 0 });
   const sdk = () => client.chat.completions.create({ model: 'gpt-4o-mini', messages, logprobs: true });
+  // The same bare call with the SDK handed pooledFetch() instead of its default (global) fetch.
+  const pooledClient = new OpenAI({ apiKey: 'bench', baseURL: url, maxRetries: 0, fetch: pooledFetch() });
+  const pooled = () =>
+    pooledClient.chat.completions.create({ model: 'gpt-4o-mini', messages, logprobs: true });
   // The same client (and so the same connection pool) for the bare call and the agent: the ratio is the agent's own cost.
   const providers = { openai: new OpenAIProvider({ client }) };
   const ladder = [
@@ -64,6 +68,7 @@ try {
     sdk,
     run: () => agent.run('What is the capital of France?'),
     run5: () => agent5.run('What is the capital of France?'),
+    pooled,
   };
   for (const fn of Object.values(variants)) await measure(200, fn); // warm up JIT and sockets
   // Interleave small blocks of every variant, rotating the order, so that machine noise and garbage
@@ -72,7 +77,7 @@ try {
   const keys = Object.keys(variants) as (keyof typeof variants)[];
   const BLOCK = 20;
   const rounds = Math.ceil((ROUNDS * PER_ROUND) / BLOCK);
-  const perRound: Record<keyof typeof variants, Sample[]> = { sdk: [], run: [], run5: [] };
+  const perRound: Record<keyof typeof variants, Sample[]> = { sdk: [], run: [], run5: [], pooled: [] };
   for (let b = 0; b < rounds; b++) {
     for (let k = 0; k < keys.length; k++) {
       const key = keys[(k + b) % keys.length]!;
@@ -96,6 +101,7 @@ try {
     entry('run_vs_sdk_wall_ratio', 'run', 'wallUs'),
     entry('run_5_plugins_vs_sdk_cpu_ratio', 'run5', 'cpuUs'),
     entry('run_5_plugins_vs_sdk_wall_ratio', 'run5', 'wallUs'),
+    entry('sdk_pooled_fetch_vs_global_fetch_cpu_ratio', 'pooled', 'cpuUs'),
   ];
   // 30 runs (15 whole-answer, 15 streamed) sharing one AbortController must leave no listener on its signal.
   const shared = new AbortController();

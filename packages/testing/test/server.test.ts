@@ -176,4 +176,23 @@ describe('test server speaks the Anthropic wire format', () => {
     expect(req.closedByClient).toBe(true);
     expect(req.completed).toBe(false);
   });
+
+  it('answers without keeping a log when recordRequests is false', async () => {
+    const quiet = await startTestServer({ models: { m: { content: 'ok' } }, recordRequests: false });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(`${quiet.openaiBaseURL}/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
+        });
+        expect(
+          ((await res.json()) as { choices: { message: { content: string } }[] }).choices[0]!.message.content,
+        ).toBe('ok');
+      }
+      expect(quiet.requests).toEqual([]);
+    } finally {
+      await quiet.close();
+    }
+  });
 });
