@@ -9,9 +9,10 @@ export interface PooledFetchOptions {
 }
 
 /**
- * A `fetch` for the SDK clients on undici's pooled dispatcher, with keep-alive connections: about 40% of the
- * CPU of the WHATWG `fetch` per call (measured in the openai package's bench). A JSON answer is read whole
- * (a `Response` with no stream under it); any other answer (an SSE stream, a file) streams as it arrives.
+ * A `fetch` for the SDK clients on undici's pooled dispatcher, with keep-alive connections: an SDK call
+ * costs about half the CPU it costs with the WHATWG `fetch` (0.46 in the openai package's bench). A JSON
+ * answer is read whole (a `Response` with no stream under it); any other answer (an SSE stream, a file)
+ * streams as it arrives.
  * Bodies other than text and bytes (a file upload's form data) go through the global `fetch`. Hand it to a
  * provider: `new OpenAIProvider({ fetch: pooledFetch() })`.
  *
