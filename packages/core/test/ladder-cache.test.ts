@@ -7,7 +7,7 @@ const answering: Provider = {
     content: 'Paris',
     toolCalls: [],
     finishReason: 'stop',
-    usage: { inputTokens: 5, outputTokens: 1 },
+    usage: { inputTokens: 5, outputTokens: 1, cachedInputTokens: 0 },
     model: req.model,
   }),
   stream: () => {
