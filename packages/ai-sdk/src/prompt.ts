@@ -15,7 +15,7 @@ import type {
   ToolDefinition,
   Usage,
 } from '@cascadeflow/core';
-import { InvalidConfigError } from '@cascadeflow/core';
+import { InvalidConfigError, imageData } from '@cascadeflow/core';
 
 function outputText(o: LanguageModelV3ToolResultOutput): string {
   switch (o.type) {
@@ -48,9 +48,9 @@ function imageOf(p: {
 
 /** An image as an AI SDK file part. */
 function filePart(image: ImageInput): { type: 'file'; data: URL | string; mediaType: string } {
-  const data = /^data:(image\/[a-z]+);base64,(.*)$/is.exec(image.url);
+  const data = imageData(image);
   return data
-    ? { type: 'file', data: data[2]!, mediaType: data[1]!.toLowerCase() }
+    ? { type: 'file', data: data.base64, mediaType: data.mediaType }
     : { type: 'file', data: new URL(image.url), mediaType: 'image/*' };
 }
 

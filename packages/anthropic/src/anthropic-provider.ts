@@ -11,6 +11,7 @@ import {
   type FinishReason,
   providerErrorFromSdk as fromSdkError,
   type ImageInput,
+  imageData,
   midStreamError,
   type Provider,
   type ProviderCapabilities,
@@ -56,11 +57,11 @@ function parseArgs(args: string): unknown {
 /** An image as Anthropic takes it: a data URL as base64 with its media type, anything else by URL. */
 function imageBlock(image: ImageInput): AnthropicBlock {
   // Core admits data URLs of the four types both APIs take (png, jpeg, gif, webp) only.
-  const data = /^data:(image\/[a-z]+);base64,(.*)$/is.exec(image.url);
+  const data = imageData(image);
   if (!data) return { type: 'image', source: { type: 'url', url: image.url } };
   return {
     type: 'image',
-    source: { type: 'base64', media_type: data[1]!.toLowerCase() as 'image/png', data: data[2]! },
+    source: { type: 'base64', media_type: data.mediaType as 'image/png', data: data.base64 },
   };
 }
 
