@@ -306,6 +306,19 @@ describe('against a live upstream', () => {
     );
     expect(res.status).toBe(504);
     expect(Date.now() - t0).toBeLessThan(5_000);
+    // The dashboard records what the client got, on both APIs.
+    expect(running.engine.stats.recent[0]!.error).toBe('gateway_timeout');
+    const claude = await fetch(`${running.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': 'cf-demo-key', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'cascade',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'hello' }],
+      }),
+    });
+    expect(claude.status).toBe(504);
+    expect(running.engine.stats.recent[0]!.error).toBe('gateway_timeout');
     // The deadline's abort closed the upstream request too.
     await new Promise((r) => setTimeout(r, 100));
     expect(upstream.requests.length).toBeGreaterThan(0);

@@ -145,6 +145,15 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
     return mapped;
   };
 
+  /**
+   * The error a failed request's client gets, and the dashboard records: a deadline (or shutdown) abort
+   * answers with its own error; the run's abort error says less.
+   */
+  const clientError = (request: FastifyRequest, e: unknown): HttpError => {
+    const reason = request.runSignal?.aborted ? (request.runSignal.reason as unknown) : undefined;
+    return forClient(isHttpError(reason) ? reason : e);
+  };
+
   /** Aborts when the client goes away, at the deadline, or when shutdown's grace runs out. */
   const signalFor = (reply: FastifyReply): AbortSignal => {
     const res = reply.raw;
@@ -227,11 +236,7 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
   });
 
   app.setErrorHandler((error, request, reply) => {
-    // A deadline (or shutdown) abort answers with its own error; the run's abort error says less.
-    const reason = request.runSignal?.aborted ? (request.runSignal.reason as unknown) : undefined;
-    const e = forClient(
-      isHttpError(reason) ? reason : (frameworkError(error as FastifyError, request) ?? error),
-    );
+    const e = clientError(request, frameworkError(error as FastifyError, request) ?? error);
     if (reply.raw.headersSent) {
       reply.raw.end();
       return;
@@ -323,7 +328,7 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
             cascade: cascadeInfo(r, engine.mode),
           };
         } catch (e) {
-          stats.failure(userId, query, toHttpError(e).body.error.code);
+          stats.failure(userId, query, clientError(request, e).body.error.code);
           throw e;
         }
       },
@@ -385,8 +390,7 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
           await reply.sse.send(resumed(first, messages));
           return;
         } catch (e) {
-          const reason = request.runSignal?.aborted ? (request.runSignal.reason as unknown) : undefined;
-          stats.failure(userId, query, forClient(isHttpError(reason) ? reason : e).body.error.code);
+          stats.failure(userId, query, clientError(request, e).body.error.code);
           throw e;
         }
       },
