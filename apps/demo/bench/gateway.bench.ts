@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type BenchResult, startTestServerProcess, writeBenchResults } from '@cascadeflow/testing';
+import { type BenchResult, median, startTestServerProcess, writeBenchResults } from '@cascadeflow/testing';
 import { loadConfig } from '../src/config.js';
 import { startGateway } from '../src/gateway/start.js';
 import { startGatewayProcess } from '../test/processes.js';
@@ -238,12 +238,10 @@ for (let i = 0; i < 800; i++) {
     sequential.direct.push(d);
   }
 }
-const median = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
 const sequentialAdded = median(sequential.gateway) - median(sequential.direct);
 live.kill();
 upstream.close();
-const middle = (x: number[]) => [...x].sort((a, b) => a - b)[1]!;
-const liveAddedP50 = middle(liveAdded);
+const liveAddedP50 = median(liveAdded);
 
 // Scale-out: gateway processes (the CLI, as deployed) sharing one Redis for their limits; the same load on
 // one process and spread over two, in the same run.
@@ -266,7 +264,7 @@ const twoProcesses = {
   failed: split.reduce((a, r) => a + r.failed, 0),
 };
 failedAtRate += oneProcess.failed + twoProcesses.failed;
-const addedP99 = middle(added);
+const addedP99 = median(added);
 
 const failures = failedAtRate + max.failed + messages.failed + liveMax.failed + directMax.failed;
 if (failures > 0)
@@ -288,7 +286,7 @@ const results: BenchResult[] = [
   },
   {
     name: 'gateway_burst_p99_added_ms',
-    value: +middle(burstAdded).toFixed(2),
+    value: +median(burstAdded).toFixed(2),
     unit: "ms added at p99 with autocannon -R 500 (each second's quota sent in a burst over 20 connections) over the bare server (median of 3 rounds)",
   },
   {
@@ -319,7 +317,7 @@ const results: BenchResult[] = [
   },
   {
     name: 'gateway_live_burst_p50_added_ms',
-    value: +middle(liveBurstAdded).toFixed(2),
+    value: +median(liveBurstAdded).toFixed(2),
     unit: "ms added at p50 with autocannon -R 300 (each second's quota sent in a burst over 20 connections), live gateway over straight at the upstream (median of 3 rounds)",
   },
   {

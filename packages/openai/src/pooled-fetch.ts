@@ -70,6 +70,7 @@ function dispatchOnce(dispatcher: Agent, call: CallOptions): Promise<Response> {
     let abort: ((reason: Error) => void) | undefined;
     let settled = false;
     let init: { status: number; headers: Headers } | undefined;
+    let empty = false; // 204, 304 or HEAD: no body
     let chunks: Buffer[] | undefined; // a body read whole
     let stream: ReadableStreamDefaultController<Uint8Array> | undefined; // a body streamed
     let resume: (() => void) | undefined;
@@ -94,12 +95,9 @@ function dispatchOnce(dispatcher: Agent, call: CallOptions): Promise<Response> {
         for (let i = 0; i + 1 < raw.length; i += 2)
           headers.append(raw[i]!.toString('latin1'), raw[i + 1]!.toString('latin1'));
         init = { status, headers };
-        if (status === 204 || status === 304 || call.method === 'HEAD') {
-          chunks = [];
-          return true;
-        }
+        empty = status === 204 || status === 304 || call.method === 'HEAD';
         // A JSON answer is read whole: a web stream under it costs more per call than the answer's bytes.
-        if (/^application\/json\b/i.test(headers.get('content-type') ?? '')) {
+        if (empty || /^application\/json\b/i.test(headers.get('content-type') ?? '')) {
           chunks = [];
           return true;
         }
@@ -136,7 +134,6 @@ function dispatchOnce(dispatcher: Agent, call: CallOptions): Promise<Response> {
           const whole = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
           // A plain view: a Buffer's slice() shares memory, and its ArrayBuffer may be a shared pool.
           const bytes = new Uint8Array(whole.buffer, whole.byteOffset, whole.byteLength);
-          const empty = init!.status === 204 || init!.status === 304 || call.method === 'HEAD';
           answer(empty ? new Response(null, init) : bufferedResponse(bytes, init!));
         } else stream?.close();
       },
