@@ -124,6 +124,8 @@ interface Derived {
  */
 export function profilesPlugin(options: ProfilesPluginOptions): CascadePlugin {
   const defaultTier = options.defaultTier ?? 'free';
+  /** The profile of a user who has none (when `onMissing` allows it). */
+  const missing = { id: '', tier: defaultTier, overrides: {} };
   // A profile object is immutable and the manager hands out the same one while it is cached: its effective
   // configuration (a deep copy of the preset, validated overrides) is computed once, not on every run.
   const configs = new WeakMap<object, Derived>();
@@ -174,33 +176,29 @@ export function profilesPlugin(options: ProfilesPluginOptions): CascadePlugin {
     found: Pick<UserProfile, 'id' | 'tier' | 'overrides'> | null,
   ): RunRequest {
     const userId = request.userId!;
-    let profile: Pick<UserProfile, 'id' | 'tier' | 'overrides'>;
-    if (found) profile = found;
-    else {
-      if (options.onMissing === 'reject') {
-        throw new RequestRejectedError({
-          reason: `No profile for user "${userId}"; create one first.`,
-          code: 'profile_not_found',
-          data: { userId },
-        });
-      }
-      profile = { id: userId, tier: defaultTier, overrides: {} };
+    if (!found && options.onMissing === 'reject') {
+      throw new RequestRejectedError({
+        reason: `No profile for user "${userId}"; create one first.`,
+        code: 'profile_not_found',
+        data: { userId },
+      });
     }
-    const derived = configOf(profile);
+    // Every user without a profile shares one default-tier configuration, derived once.
+    const derived = configOf(found ?? missing);
     const config = derived.config;
     if (request.onDelta && !config.features.streaming)
-      throw new FeatureNotAvailableError('streaming', config.level, profile.id);
+      throw new FeatureNotAvailableError('streaming', config.level, userId);
     if (request.tools?.length && !config.features.tools)
-      throw new FeatureNotAvailableError('tools', config.level, profile.id);
+      throw new FeatureNotAvailableError('tools', config.level, userId);
     if (request.batch && !config.features.batch)
-      throw new FeatureNotAvailableError('batch', config.level, profile.id);
+      throw new FeatureNotAvailableError('batch', config.level, userId);
     const fixed = request.ladder === undefined ? defaultLadder(derived, context.agentLadder) : null;
     const ladder = fixed ? fixed.ladder : allowedLadder(config, context.agentLadder, request.ladder);
     if (ladder.length === 0) {
       throw new RequestRejectedError({
-        reason: `No model of the ladder is allowed for the "${config.level}" tier of user "${profile.id}"; allow one or change the ladder.`,
+        reason: `No model of the ladder is allowed for the "${config.level}" tier of user "${userId}"; allow one or change the ladder.`,
         code: 'no_allowed_model',
-        data: { tier: config.level, userId: profile.id },
+        data: { tier: config.level, userId },
       });
     }
     return {
@@ -214,7 +212,7 @@ export function profilesPlugin(options: ProfilesPluginOptions): CascadePlugin {
       maxTokens: Math.min(request.maxTokens ?? config.maxTokens, config.maxTokens),
       handoffs:
         request.handoffs === undefined ? derived.handoffs : { ...request.handoffs, ...derived.handoffs },
-      metadata: { ...request.metadata, [PROFILE_METADATA_KEY]: { id: profile.id, tier: config.level } },
+      metadata: { ...request.metadata, [PROFILE_METADATA_KEY]: { id: userId, tier: config.level } },
     };
   }
 }
