@@ -17,11 +17,15 @@ import { LocalModerator } from './moderation/local.js';
 import { applyPolicy, type PiiFinding, PiiVault } from './pii/policy.js';
 import { scanPii } from './pii/scan.js';
 import { StreamRedactor } from './pii/stream-redactor.js';
-import { type GuardrailSettings, outputPolicy, type ResolvedSettings, resolveSettings } from './settings.js';
+import { deeplyFrozen, type GuardrailSettings, type ResolvedSettings, resolveSettings } from './settings.js';
 
 /** Options of {@link guardrailsPlugin}. */
 export interface GuardrailsPluginOptions {
-  /** Settings for every run, or per request. A run's `handoffs.guardrails` (from profiles) wins. */
+  /**
+   * Settings for every run (read once, when the plugin is created), or a function of the request, called on
+   * every run. A run's `handoffs.guardrails` (from profiles) wins; handed settings that are frozen all the
+   * way down are resolved once.
+   */
   settings?: GuardrailSettings | ((request: ResolvedRequest) => GuardrailSettings);
   /** The moderation classifier (e.g. `OpenAIModerator`); the local one answers when it is absent or fails. */
   moderator?: Moderator;
@@ -31,9 +35,15 @@ export interface GuardrailsPluginOptions {
 interface State {
   vault: PiiVault;
   findings: PiiFinding[];
-  moderation: (ModerationResult & { where: 'input' | 'output' })[];
+  /** Each moderation of the run, with the categories that crossed their threshold. */
+  moderation: { where: 'input' | 'output'; flagged: boolean; source: string; hit: ModerationCategory[] }[];
   settings?: ResolvedSettings;
 }
+
+/** Every category, not flagged: a verdict starts from a copy. */
+const NOT_FLAGGED = Object.freeze(
+  Object.fromEntries(MODERATION_CATEGORIES.map((c) => [c, false])) as Record<ModerationCategory, boolean>,
+);
 
 /** The guardrails plugin, with its events and a validator that makes a bad draft escalate. */
 export interface GuardrailsPlugin extends CascadePlugin<State> {
@@ -64,11 +74,11 @@ function withGuardrails(
       ...result.metadata,
       guardrails: {
         pii: state.findings.map(({ type, kind, action }) => ({ type, ...(kind ? { kind } : {}), action })),
-        moderation: state.moderation.map(({ where, flagged, categories, source }) => ({
+        moderation: state.moderation.map(({ where, flagged, source, hit }) => ({
           where,
           flagged,
           source,
-          categories: Object.keys(categories).filter((c) => categories[c as ModerationCategory]),
+          categories: hit,
         })),
       },
     },
@@ -90,12 +100,22 @@ function withGuardrails(
 export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): GuardrailsPlugin {
   const events = new GuardrailEmitter();
 
+  // Settings given once (the plugin's own, or frozen ones handed over: the profiles plugin hands each
+  // profile's) are resolved once; a function's, or unfrozen handed ones, on every run.
+  const fixed = typeof options.settings === 'function' ? null : resolveSettings(options.settings);
+  const resolvedHandoffs = new WeakMap<object, ResolvedSettings>();
   const settingsOf = (request: ResolvedRequest): ResolvedSettings => {
     const handed = request.handoffs.guardrails;
-    if (handed) return resolveSettings(handed);
-    return resolveSettings(
-      typeof options.settings === 'function' ? options.settings(request) : options.settings,
-    );
+    if (handed) {
+      if (!deeplyFrozen(handed)) return resolveSettings(handed);
+      let resolved = resolvedHandoffs.get(handed);
+      if (!resolved) {
+        resolved = resolveSettings(handed);
+        resolvedHandoffs.set(handed, resolved);
+      }
+      return resolved;
+    }
+    return fixed ?? resolveSettings((options.settings as (r: ResolvedRequest) => GuardrailSettings)(request));
   };
 
   const moderateLocally = (text: string): ModerationResult => ({
@@ -121,12 +141,14 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
 
   const judge = (m: ModerationResult, s: ResolvedSettings): ModerationCategory[] => {
     const hit: ModerationCategory[] = [];
+    const categories: Record<ModerationCategory, boolean> = { ...NOT_FLAGGED };
     for (const c of MODERATION_CATEGORIES) {
-      const score = m.scores[c] ?? 0;
-      const over = score >= (s.thresholds[c] ?? 0.5);
-      m.categories[c] = over;
-      if (over) hit.push(c);
+      if ((m.scores[c] ?? 0) >= (s.thresholds[c] ?? 0.5)) {
+        categories[c] = true;
+        hit.push(c);
+      }
     }
+    m.categories = categories;
     m.flagged = hit.length > 0;
     return hit;
   };
@@ -155,7 +177,7 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
     runId: string,
   ): void => {
     const hit = judge(m, s);
-    state.moderation.push({ ...m, where });
+    state.moderation.push({ where, flagged: m.flagged, source: m.source, hit });
     if (hit.length === 0) return;
     events.emit('moderation:flagged', {
       where,
@@ -177,9 +199,8 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
     where: 'output' | 'tool_call',
     runId: string,
   ): string => {
-    if (s.output === false) return state.vault.restore(text);
-    const policy = outputPolicy(s.output);
-    const out = applyPolicy(text, scanPii(text, s.scan), policy, state.vault);
+    if (s.outputApplied === false) return state.vault.restore(text);
+    const out = applyPolicy(text, scanPii(text, s.scan), s.outputApplied, state.vault);
     if (out.findings.length) {
       state.findings.push(...out.findings);
       events.emit('pii:found', { where, findings: out.findings, runId });
@@ -250,12 +271,7 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
     transformText({ state, request }) {
       const s = state.settings ?? settingsOf(request);
       if (s.output === false && state.vault.size === 0) return undefined;
-      const redactor = new StreamRedactor(
-        s.output === false ? {} : outputPolicy(s.output),
-        state.vault,
-        s.scan,
-        true,
-      );
+      const redactor = new StreamRedactor(s.outputApplied || {}, state.vault, s.scan, true);
       const throwIfBlocked = (): void => {
         if (redactor.blocked)
           throw new GuardrailBlockedError({
@@ -294,26 +310,22 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
     },
 
     validator(): QualityValidator {
+      // Per-request settings are not known to a validator: it applies the plugin's own, or the defaults.
+      const base = fixed ?? resolveSettings({});
       return {
         name: 'guardrails',
         async validate(ctx) {
           const reasons: string[] = [];
-          const policy = outputPolicy(
-            resolveSettings(typeof options.settings === 'function' ? {} : options.settings).output || {},
-          );
           const found = applyPolicy(
             ctx.response.content,
             scanPii(ctx.response.content),
-            policy,
+            base.outputApplied || {},
             new PiiVault(),
           );
           for (const b of found.blocked)
             reasons.push(`would be blocked: ${b.type}${b.kind ? ` (${b.kind})` : ''}`);
           const m = await moderate(ctx.response.content, ctx.signal);
-          const hit = judge(
-            m,
-            resolveSettings(typeof options.settings === 'function' ? {} : options.settings),
-          );
+          const hit = judge(m, base);
           for (const c of hit) reasons.push(`moderation: ${c} ${(m.scores[c] ?? 0).toFixed(2)}`);
           return reasons.length ? { score: 0, reasons } : null;
         },

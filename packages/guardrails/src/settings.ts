@@ -38,6 +38,8 @@ declare module '@cascadeflow/core' {
 export interface ResolvedSettings {
   input: PiiPolicy | false;
   output: PiiPolicy | false;
+  /** The output policy as it applies to answers (`reversible` values are restored, then warned about). */
+  outputApplied: PiiPolicy | false;
   /** What every scan of this run is given: the types, the external detectors, the phone region. */
   scan: ScanOptions;
   moderateInput: boolean;
@@ -48,9 +50,11 @@ export interface ResolvedSettings {
 
 export function resolveSettings(s: GuardrailSettings = {}): ResolvedSettings {
   const input = s.pii?.input ?? DEFAULT_PII_POLICY;
+  const output = s.pii?.output ?? input;
   return {
     input,
-    output: s.pii?.output ?? input,
+    output,
+    outputApplied: output === false ? false : outputPolicy(output),
     scan: {
       ...(s.pii?.types ? { types: s.pii.types } : {}),
       external: s.pii?.external ?? [],
@@ -68,4 +72,12 @@ export function outputPolicy(p: PiiPolicy): PiiPolicy {
   const out: PiiPolicy = {};
   for (const [k, v] of Object.entries(p)) out[k as keyof PiiPolicy] = v === 'reversible' ? 'warn' : v;
   return out;
+}
+
+/** Whether settings are frozen all the way down (functions, such as external detectors, are leaves). */
+export function deeplyFrozen(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (!Object.isFrozen(value)) return false;
+  for (const v of Object.values(value)) if (!deeplyFrozen(v)) return false;
+  return true;
 }

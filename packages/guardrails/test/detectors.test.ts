@@ -75,6 +75,14 @@ describe('detectors validate, not only match', () => {
     ]);
     expect(types('sk-short, AKIA1234, ghp_short, eyJhbGciOi.eyJzdWIi.sig, task-force-1')).toEqual([]);
   });
+  it('secrets at the shortest length a pattern takes, in prose and between punctuation', () => {
+    // A text is ruled out when it has no run of 15 token characters: these are exactly that long or just longer.
+    expect(scanPii('my token is xoxb-1234567890, keep it').map((m) => m.value)).toEqual(['xoxb-1234567890']);
+    expect(scanPii('(sk_live_1234567890)').map((m) => m.kind)).toEqual(['stripe']);
+    expect(scanPii('Azure: abc1Q~abcdefghijklmnopqrstuvwxyz.-~ABCDE!').map((m) => m.kind)).toEqual(['azure']);
+    expect(scanPii('"xoxb-1234567890"').map((m) => m.kind)).toEqual(['slack']);
+    expect(scanPii('xoxb-123456789 is one short')).toEqual([]);
+  });
 });
 
 describe('real-world formats', () => {

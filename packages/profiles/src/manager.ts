@@ -1,5 +1,6 @@
 import { InvalidConfigError } from '@cascadeflow/core';
 import { LruCache } from './cache.js';
+import { deepFreeze } from './deep-freeze.js';
 import { ProfileConflictError, ProfileNotFoundError } from './errors.js';
 import { effectiveConfig, type NewProfile, type UserProfile, validateNewProfile } from './profile.js';
 import type { ListOptions, ProfileStore } from './stores/store.js';
@@ -19,14 +20,6 @@ export interface ProfileManagerOptions {
   /** Update attempts on version conflicts before `ProfileConflictError`. Default 8. */
   maxUpdateAttempts?: number;
   now?: () => number;
-}
-
-function deepFreeze<T>(o: T): T {
-  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
-    for (const v of Object.values(o)) deepFreeze(v);
-    Object.freeze(o);
-  }
-  return o;
 }
 
 /** A change to a profile: the new tier, overrides, preferences or metadata (each replaces the old one). */

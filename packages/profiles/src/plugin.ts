@@ -10,6 +10,7 @@ import {
 } from '@cascadeflow/core';
 import type { GuardrailSettings } from '@cascadeflow/guardrails';
 import type { LimitsConfig } from '@cascadeflow/limits';
+import { deepFreeze } from './deep-freeze.js';
 import { FeatureNotAvailableError } from './errors.js';
 import type { UserProfileManager } from './manager.js';
 import { effectiveConfig, type UserProfile } from './profile.js';
@@ -137,7 +138,8 @@ export function profilesPlugin(options: ProfilesPluginOptions): CascadePlugin {
         config,
         handoffs: Object.freeze({
           limits: Object.freeze(limitsOf(config)),
-          guardrails: guardrailsOf(config),
+          // Frozen throughout: the guardrails plugin resolves frozen settings once.
+          guardrails: deepFreeze(guardrailsOf(config)),
         }),
         agentLadder: null,
         ladder: [],

@@ -1,3 +1,5 @@
+import { deepFreeze } from './deep-freeze.js';
+
 /**
  * Tier levels, cheapest first.
  *
@@ -41,14 +43,6 @@ export type TierOverrides = {
       ? Partial<TierConfig[K]>
       : TierConfig[K];
 };
-
-function deepFreeze<T>(o: T): T {
-  if (o && typeof o === 'object') {
-    for (const v of Object.values(o)) deepFreeze(v);
-    Object.freeze(o);
-  }
-  return o;
-}
 
 /**
  * The presets (see the README for the reasoning). Frozen: read them, or take a copy with

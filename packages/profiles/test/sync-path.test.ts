@@ -68,4 +68,19 @@ describe('the profiles plugin on a cached profile', () => {
     }) as { handoffs: Record<string, unknown> };
     expect(Object.keys(out.handoffs).sort()).toEqual(['custom', 'guardrails', 'limits']);
   });
+
+  it('hands guardrail settings frozen all the way down (the guardrails plugin resolves them once)', async () => {
+    const manager = new UserProfileManager(new MemoryProfileStore());
+    await manager.create({ id: 'u', tier: 'free' });
+    await manager.find('u');
+    const plugin = profilesPlugin({ manager });
+    const run = () =>
+      plugin.resolveConfig!({ context, state: {} as never, request: { query: 'hi', userId: 'u' } }) as {
+        handoffs: { guardrails: { pii: { input: object }; moderation: object } };
+      };
+    const handed = run().handoffs.guardrails;
+    expect(run().handoffs.guardrails).toBe(handed);
+    for (const o of [handed, handed.pii, handed.pii.input, handed.moderation])
+      expect(Object.isFrozen(o)).toBe(true);
+  });
 });

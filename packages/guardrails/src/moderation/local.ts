@@ -53,6 +53,17 @@ const LEXICON: Record<ModerationCategory, [RegExp, number][]> = {
   'violence/graphic': [[/\b(blood everywhere|dismember(?:ed)?|gore|guts spilled)\b/, 0.8]],
 };
 
+// Every pattern at once: most texts match none, and one pass over them costs a fraction of twenty.
+const ANY = new RegExp(
+  Object.values(LEXICON)
+    .flatMap((patterns) => patterns.map(([re]) => `(?:${re.source})`))
+    .join('|'),
+);
+const NONE = Object.fromEntries(Object.keys(LEXICON).map((c) => [c, 0])) as Record<
+  ModerationCategory,
+  number
+>;
+
 const FRAMES =
   /\b(call of duty|fortnite|minecraft|gta|video ?games?|in the game|in[- ]game|my (?:novel|story|book|screenplay)|the (?:novel|film|movie|book|episode|character)|fiction|according to (?:police|reports)|police said|was sentenced|historians?|in (?:world war|ww ?i)|what (?:is|are|does) .{0,40}mean|definition of|statistics on|prevention|hotline)\b/;
 
@@ -74,6 +85,7 @@ export class LocalModerator implements Moderator {
 
   moderateSync(text: string): Partial<Record<ModerationCategory, number>> {
     const lower = text.toLowerCase();
+    if (!ANY.test(lower)) return { ...NONE };
     const scores: Partial<Record<ModerationCategory, number>> = {};
     // Games, fiction, news, history and definitions talk about violence without threatening anyone: such a
     // frame lowers the violence scores below the default threshold (threats aimed at "you" keep theirs).

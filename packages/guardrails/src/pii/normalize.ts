@@ -90,8 +90,11 @@ const DASHES = /[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]/;
 
 export interface NormalizedText {
   text: string;
-  /** For each index of `text` (and one past the end), the index in the original string. */
-  toOriginal: Int32Array;
+  /**
+   * For each index of `text` (and one past the end), the index in the original string; `null` when the text
+   * is the original (plain ASCII), whose positions are its own.
+   */
+  toOriginal: Int32Array | null;
 }
 
 /** Non-ASCII code point → its folded text ('' when dropped). Bounded, so hostile input cannot grow it. */
@@ -112,11 +115,7 @@ function foldOf(cp: number, ch: string): string {
 export function normalize(original: string): NormalizedText {
   // Fast path: plain ASCII needs no work.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
-  if (/^[\u0000-\u007F]*$/.test(original)) {
-    const map = new Int32Array(original.length + 1);
-    for (let i = 0; i <= original.length; i++) map[i] = i;
-    return { text: original, toOriginal: map };
-  }
+  if (/^[\u0000-\u007F]*$/.test(original)) return { text: original, toOriginal: null };
   const parts: string[] = [];
   let map = new Int32Array(original.length + 16);
   let n = 0;

@@ -34,7 +34,7 @@ export function scanPii(original: string, options: ScanOptions = {}): PiiMatch[]
     options.external,
     options.phoneRegion,
   );
-  if (text === original) return found;
+  if (text === original || toOriginal === null) return found;
   return found.map((m) => {
     const start = toOriginal[m.start]!;
     const end = toOriginal[m.end]!;
