@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { simulatePoint } from '../src/eval/run-eval.js';
-import { type Calibration, calibrate, loadRecords, type RecordedQuestion, runEval } from '../src/index.js';
+import {
+  type Calibration,
+  calibrate,
+  calibratedValidator,
+  loadRecords,
+  type RecordedQuestion,
+  runEval,
+} from '../src/index.js';
 import { recordLine, tempJsonl } from './helpers.js';
 
 function lcg(seed: number): () => number {
@@ -64,6 +71,29 @@ describe('calibrate', () => {
     expect(report.cost_ratio).toBeLessThan(0.68);
     expect(report.escalation_rate).toBeGreaterThan(0.45);
     expect(report.baselines.oracle.cost_ratio).toBeLessThanOrEqual(report.cost_ratio);
+  });
+
+  it('its validator answers without a promise from log-probs, and waits only for a self-check call', async () => {
+    const train = await loadRecords(tempJsonl(synthetic(200, 5)));
+    const cal = calibrate(train, { ladder: ['small', 'big'], targetQuality: 0.95 });
+    const validator = calibratedValidator(cal);
+    const ctx = (logprobs: number[] | undefined) =>
+      ({
+        tier: { index: 0, model: 'small' },
+        query: 'q',
+        messages: [{ role: 'user', content: 'q' }],
+        response: { content: 'A', logprobs: logprobs?.map((logprob) => ({ token: 'A', logprob })) },
+        previous: [],
+        complete: async () => ({ content: 'Yes', logprobs: [{ token: 'Yes', logprob: -0.01 }] }),
+      }) as never;
+    const sure = validator.validate(ctx([-0.01]));
+    expect(sure).not.toBeInstanceOf(Promise);
+    const unsure = validator.validate(ctx([-3]));
+    expect((sure as { score: number }).score).toBeGreaterThan((unsure as { score: number }).score);
+    // Without log-probs a self-check calibration asks the model: then, and only then, a promise.
+    const selfCheck = calibratedValidator({ ...cal, signal: 'self-check' }).validate(ctx(undefined));
+    expect(selfCheck).toBeInstanceOf(Promise);
+    expect(await selfCheck).toMatchObject({ score: expect.any(Number) });
   });
 
   it('the engine replays exactly what the calibration simulates', async () => {

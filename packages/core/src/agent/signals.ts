@@ -8,8 +8,11 @@ export function neverAborted(): AbortSignal {
 
 /** The signal of one provider call: `dispose()` removes every listener and timer it added, on every exit path. */
 export interface AttemptSignal {
-  /** Undefined when there is nothing to abort on (no caller signal, no timer of ours). */
-  signal: AbortSignal | undefined;
+  /**
+   * Undefined when there is nothing to abort on (no caller signal, no timer of ours). Created when first
+   * read: a provider that never reads it cannot be aborted anyway, and costs no controller, timer or listener.
+   */
+  readonly signal: AbortSignal | undefined;
   timedOut(): boolean;
   dispose(): void;
 }
@@ -21,30 +24,41 @@ const NOTHING: AttemptSignal = { signal: undefined, timedOut: () => false, dispo
  * times streamed attempts; the SDK providers time whole-answer calls themselves). The provider, and the SDK
  * under it, attach their listeners to this child, never to the caller's signal: the one listener added to
  * the caller's signal is removed by `dispose()`, so many runs sharing one `AbortController` leave nothing
- * behind. The timer is unref'd so it never keeps the process alive.
+ * behind. The timer is unref'd so it never keeps the process alive. The timeout is enforced through the
+ * signal, so it starts when the provider takes the signal, at the start of its call.
  */
 export function attemptSignal(parent: AbortSignal, timeoutMs: number | undefined): AttemptSignal {
   const linked = parent !== never;
   if (!linked && timeoutMs === undefined) return NOTHING;
-  const controller = new AbortController();
+  let controller: AbortController | undefined;
   let timedOut = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  if (timeoutMs !== undefined) {
-    timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error(`timed out after ${timeoutMs} ms`));
-    }, timeoutMs);
-    timer.unref?.();
-  }
-  const forward = () => controller.abort(parent.reason);
-  if (linked) {
-    if (parent.aborted) controller.abort(parent.reason);
-    else parent.addEventListener('abort', forward, { once: true });
-  }
+  let disposed = false;
+  const forward = () => controller!.abort(parent.reason);
   return {
-    signal: controller.signal,
+    get signal() {
+      if (controller) return controller.signal;
+      controller = new AbortController();
+      // Read after the attempt ended (a provider keeping it): nothing left to abort, nothing to clean up.
+      if (disposed) return controller.signal;
+      if (timeoutMs !== undefined) {
+        const ms = timeoutMs;
+        timer = setTimeout(() => {
+          timedOut = true;
+          controller!.abort(new Error(`timed out after ${ms} ms`));
+        }, ms);
+        timer.unref?.();
+      }
+      if (linked) {
+        if (parent.aborted) controller.abort(parent.reason);
+        else parent.addEventListener('abort', forward, { once: true });
+      }
+      return controller.signal;
+    },
     timedOut: () => timedOut,
     dispose() {
+      disposed = true;
+      if (!controller) return;
       if (timer) clearTimeout(timer);
       if (linked) parent.removeEventListener('abort', forward);
     },

@@ -106,8 +106,11 @@ export async function callTier(
     const scope = attemptSignal(context.signal, sdkTimer ? undefined : timeoutMs);
     const call: CompletionRequest = {
       ...completionRequestFor(request, tier),
-      ...(scope.signal ? { signal: scope.signal } : {}),
       ...(sdkTimer ? { timeoutMs } : {}),
+      // The attempt's signal is created when the provider reads it (see attemptSignal).
+      get signal() {
+        return scope.signal;
+      },
     };
     const collector = live.onDelta ? new StreamCollector() : undefined;
     const timing = () => ({ latencyMs: performance.now() - started, retries });

@@ -5,8 +5,10 @@ import {
   InvalidConfigError,
   type Provider,
   type QualityValidator,
+  type QualityVerdict,
   type TierOptions,
   textChecks,
+  type ValidationContext,
 } from '@cascadeflow/core';
 import type { Calibration } from './calibrate.js';
 import { featureVector, meanLogprob } from './features.js';
@@ -28,32 +30,35 @@ const MAX_SCORE = 1 - 1e-12;
  */
 export function calibratedValidator(calibration: Calibration): QualityValidator {
   const text = textChecks();
+  const verdict = (ctx: ValidationContext, weights: number[], confidence: number | null): QualityVerdict => {
+    const t = text.validate(ctx);
+    const textScore = t && !(t instanceof Promise) ? t.score : 1;
+    const previous = ctx.previous.map((p) => ({ answer: p.content, score: p.score }));
+    const textModel = calibration.textModels[ctx.tier.model];
+    const textProbability = textModel ? scoreText(textModel, ctx.query, ctx.response.content) : 0.5;
+    const score = Math.min(
+      MAX_SCORE,
+      predictLogistic(
+        weights,
+        featureVector(confidence, textScore, textProbability, ctx.response.content, previous),
+      ),
+    );
+    return {
+      score,
+      reasons: [`P(correct) ${score.toFixed(3)}${confidence === null ? ' (no confidence signal)' : ''}`],
+    };
+  };
   return {
     name: 'calibrated',
-    async validate(ctx) {
+    // Synchronous unless a self-check call is needed: no promise for the engine to wait on.
+    validate(ctx) {
       const weights = calibration.weights[ctx.tier.index];
       if (!weights) return null;
-      let confidence = meanLogprob(ctx.response.logprobs);
+      const confidence = meanLogprob(ctx.response.logprobs);
       if (confidence === null && calibration.signal === 'self-check' && ctx.response.content.trim() !== '') {
-        const verdict = await askSelfCheck(ctx);
-        if (verdict) confidence = verdict.logPCorrect;
+        return askSelfCheck(ctx).then((check) => verdict(ctx, weights, check ? check.logPCorrect : null));
       }
-      const t = text.validate(ctx);
-      const textScore = t && !(t instanceof Promise) ? t.score : 1;
-      const previous = ctx.previous.map((p) => ({ answer: p.content, score: p.score }));
-      const textModel = calibration.textModels[ctx.tier.model];
-      const textProbability = textModel ? scoreText(textModel, ctx.query, ctx.response.content) : 0.5;
-      const score = Math.min(
-        MAX_SCORE,
-        predictLogistic(
-          weights,
-          featureVector(confidence, textScore, textProbability, ctx.response.content, previous),
-        ),
-      );
-      return {
-        score,
-        reasons: [`P(correct) ${score.toFixed(3)}${confidence === null ? ' (no confidence signal)' : ''}`],
-      };
+      return verdict(ctx, weights, confidence);
     },
   };
 }

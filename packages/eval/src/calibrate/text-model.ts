@@ -71,18 +71,33 @@ function addGrams(list: string[], unigram: number, bigram: number, add: (h: numb
   }
 }
 
+/** The hash of each flag's feature name ("f:flag"): the flags are a handful of fixed names. */
+const flagHashes = new Map<string, number>();
+function flagHash(flag: string): number {
+  let h = flagHashes.get(flag);
+  if (h === undefined) {
+    h = fnv(FLAG, flag) >>> 0;
+    flagHashes.set(flag, h);
+  }
+  return h;
+}
+
 /**
- * The features of a question and answer, by the hash of their names ("q:word", "q2:word word", "a:…",
- * "a2:…", "f:flag"), with their weights before bucketing, in the order they first occur.
+ * Hands each feature of a question and answer to `add`, by the hash of its name ("q:word", "q2:word word",
+ * "a:…", "a2:…", "f:flag"), with its weight, in the order they occur (a feature may occur more than once).
  */
-function keysOf(question: string, answer: string): Map<number, number> {
-  const keys = new Map<number, number>();
-  const add = (h: number, weight: number) => keys.set(h, (keys.get(h) ?? 0) + weight);
+function features(question: string, answer: string, add: (h: number, weight: number) => void): void {
   addGrams(words(question), QUESTION, QUESTION_PAIR, add);
   const answerWords = words(answer);
   addGrams(answerWords, ANSWER, ANSWER_PAIR, add);
   // Flags weigh as much as the whole bag of words: they are few and carry most of what generalises.
-  for (const f of answerFlags(question, answer, answerWords)) add(fnv(FLAG, f) >>> 0, 4);
+  for (const f of answerFlags(question, answer, answerWords)) add(flagHash(f), 4);
+}
+
+/** The features of a question and answer with their summed weights, in the order they first occur. */
+function keysOf(question: string, answer: string): Map<number, number> {
+  const keys = new Map<number, number>();
+  features(question, answer, (h, weight) => keys.set(h, (keys.get(h) ?? 0) + weight));
   return keys;
 }
 
@@ -186,9 +201,23 @@ export function fitTextModel(
 export function scoreText(model: TextModel, question: string, answer: string): number {
   if (model.dims !== DIMS) return sigmoid(model.bias);
   const w = denseWeights(model);
-  const x = vectorize(keysOf(question, answer));
+  // What `vectorize(keysOf(...))` computes, bucketed straight from the features: the same buckets, first
+  // touched in the same order, the same (integer) sums, so the same score to the last bit.
+  let n = 0;
+  features(question, answer, (h, weight) => {
+    const i = h % DIMS;
+    if (sums[i] === 0) touched[n++] = i;
+    sums[i] = sums[i]! + weight;
+  });
+  let norm = 0;
+  for (let j = 0; j < n; j++) norm += sums[touched[j]!]! * sums[touched[j]!]!;
+  norm = Math.sqrt(norm) || 1;
   let z = model.bias;
-  for (let j = 0; j < x.idx.length; j++) z += w[x.idx[j]!]! * x.val[j]!;
+  for (let j = 0; j < n; j++) {
+    const i = touched[j]!;
+    z += w[i]! * (sums[i]! / norm);
+    sums[i] = 0;
+  }
   return sigmoid(z);
 }
 
