@@ -10,6 +10,7 @@ import type {
   ToolDefinition,
 } from '../types/messages.js';
 import type { StreamDelta } from '../types/provider.js';
+import { plainRequest } from './plain-request.js';
 import type { AttemptRecord } from './result.js';
 
 /** One rung of the ladder as the user configures it. */
@@ -157,7 +158,8 @@ const messageSchema = z.discriminatedUnion('role', [
   z.object({ role: z.literal('tool'), content: z.string(), toolCallId: z.string().min(1) }),
 ]);
 
-const requestSchema = z.object({
+/** The schema of a run request (exported for the test that holds `plainRequest` to it). */
+export const requestSchema = z.object({
   query: z.string().optional(),
   messages: z.array(messageSchema).optional(),
   system: z.string().optional(),
@@ -297,7 +299,8 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
     req = input; // a bare query: nothing for the schema to check beyond what follows
   } else {
     const { signal: _s, onDelta: _d, onEvent: _e, earlyReject: _r, ...plain } = input;
-    req = parseOrThrow(requestSchema, plain, 'request', 'invalid_request') as RunRequest;
+    req =
+      plainRequest(plain) ?? (parseOrThrow(requestSchema, plain, 'request', 'invalid_request') as RunRequest);
   }
   let messages: ChatMessage[];
   if (req.messages && req.messages.length > 0) {

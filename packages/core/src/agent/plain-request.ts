@@ -1,0 +1,90 @@
+import type { ChatMessage } from '../types/messages.js';
+import type { RunRequest } from './request.js';
+
+/**
+ * The request schema's work, by hand, for the shape nearly every request has: text messages of the
+ * system, user and assistant roles, a ladder of tier names, thresholds as an array, limits as numbers, and
+ * metadata and hand-offs as plain objects. Returns what the schema would return (fresh messages, arrays and
+ * records, the same fields), or `undefined` for anything else, which the schema then checks and names.
+ * A schema parse costs far more inside a busy server (its code sees every shape the process validates)
+ * than this monomorphic walk.
+ */
+export function plainRequest(plain: Record<string, unknown>): RunRequest | undefined {
+  const out: Record<string, unknown> = {};
+  for (const key in plain) {
+    const value = plain[key];
+    if (value === undefined) return undefined;
+    switch (key) {
+      case 'query':
+      case 'system':
+      case 'userId':
+        if (typeof value !== 'string') return undefined;
+        out[key] = value;
+        break;
+      case 'messages': {
+        const messages = textMessages(value);
+        if (!messages) return undefined;
+        out.messages = messages;
+        break;
+      }
+      case 'ladder':
+        if (!Array.isArray(value) || value.length === 0 || !value.every((t) => typeof t === 'string'))
+          return undefined;
+        out.ladder = [...value];
+        break;
+      case 'thresholds':
+        if (!Array.isArray(value) || !value.every((t) => typeof t === 'number' && t >= 0 && t <= 1))
+          return undefined;
+        out.thresholds = [...value];
+        break;
+      case 'maxTokens':
+        if (!Number.isSafeInteger(value) || (value as number) <= 0) return undefined;
+        out.maxTokens = value;
+        break;
+      case 'temperature':
+        if (typeof value !== 'number' || !(value >= 0 && value <= 2)) return undefined;
+        out.temperature = value;
+        break;
+      case 'timeoutMs':
+        if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) return undefined;
+        out.timeoutMs = value;
+        break;
+      case 'metadata':
+      case 'handoffs': {
+        const record = plainRecord(value);
+        if (!record) return undefined;
+        out[key] = record;
+        break;
+      }
+      default:
+        return undefined;
+    }
+  }
+  return out as RunRequest;
+}
+
+/** Fresh `{ role, content }` messages when every one is a plain text message; undefined otherwise. */
+function textMessages(value: unknown): ChatMessage[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const messages: ChatMessage[] = new Array(value.length);
+  for (let i = 0; i < value.length; i++) {
+    const m = value[i] as { role?: unknown; content?: unknown } | null;
+    if (typeof m !== 'object' || m === null || Object.getPrototypeOf(m) !== Object.prototype)
+      return undefined;
+    let keys = 0;
+    for (const _ in m) keys++;
+    if (keys !== 2 || typeof m.content !== 'string') return undefined;
+    if (m.role !== 'user' && m.role !== 'system' && m.role !== 'assistant') return undefined;
+    messages[i] = { role: m.role, content: m.content };
+  }
+  return messages;
+}
+
+/** A shallow copy of a plain object with string keys only; undefined for anything else. */
+function plainRecord(value: unknown): Record<string, unknown> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  if (Object.getOwnPropertySymbols(value).length > 0 || Object.hasOwn(value, '__proto__')) return undefined;
+  return { ...value };
+}

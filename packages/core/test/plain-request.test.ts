@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { plainRequest } from '../src/agent/plain-request.js';
+import { requestSchema } from '../src/agent/request.js';
+
+/** A seeded generator, so that a failure names an input that can be replayed. */
+function lcg(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const base = () => ({
+  messages: [
+    { role: 'system', content: 'Be brief.' },
+    { role: 'user', content: 'Capital of France?' },
+  ],
+  userId: 'u1',
+  metadata: { responseId: 'chatcmpl-1' },
+  ladder: Object.freeze(['small', 'big']),
+  thresholds: Object.freeze([0.7, 0.8]),
+  handoffs: Object.freeze({ limits: Object.freeze({ requestsPerMinute: 10 }) }),
+  maxTokens: 64,
+  temperature: 0.2,
+  timeoutMs: 30_000,
+});
+
+class Box {
+  a = 1;
+}
+// Values that each field may be given: right ones, and wrong ones of every kind.
+const odd: unknown[] = [
+  undefined,
+  null,
+  0,
+  -0,
+  1,
+  2,
+  0.5,
+  -1,
+  1.5,
+  2.5,
+  2 ** 53,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  '',
+  'x',
+  true,
+  [],
+  ['a'],
+  [''],
+  [0.5],
+  [2],
+  ['a', 1],
+  {},
+  { a: 1 },
+  Object.create(null),
+  new Box(),
+  new Date(0),
+  new Map(),
+  { [Symbol('s')]: 1 },
+  JSON.parse('{"__proto__": {"x": 1}}'),
+  [{ role: 'user', content: 'hi' }],
+  [{ role: 'user', content: 'hi', images: [] }],
+  [{ role: 'assistant', content: null }],
+  [{ role: 'assistant', content: 'ok' }],
+  [{ role: 'tool', content: 'x', toolCallId: 't1' }],
+  [{ role: 'robot', content: 'x' }],
+  [{ role: 'user' }],
+  [{ role: 'user', content: 1 }],
+  [null],
+  [new Box()],
+];
+const fields = [
+  'query',
+  'messages',
+  'system',
+  'ladder',
+  'thresholds',
+  'maxTokens',
+  'temperature',
+  'timeoutMs',
+  'userId',
+  'metadata',
+  'handoffs',
+  'tools',
+  'unknownField',
+];
+
+describe('plainRequest', () => {
+  it('returns exactly what the schema returns, or leaves the request to the schema', () => {
+    const rand = lcg(42);
+    let handled = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const req: Record<string, unknown> = base();
+      // Change one to three fields to odd values, or drop them.
+      const changes = 1 + Math.floor(rand() * 3);
+      for (let c = 0; c < changes; c++) {
+        const field = fields[Math.floor(rand() * fields.length)]!;
+        if (rand() < 0.15) delete req[field];
+        else req[field] = odd[Math.floor(rand() * odd.length)];
+      }
+      const fast = plainRequest(req);
+      if (fast === undefined) continue;
+      handled++;
+      const parsed = requestSchema.safeParse(req);
+      if (!parsed.success) throw new Error(`accepted what the schema refuses: ${String(Object.keys(req))}`);
+      expect(fast).toStrictEqual(parsed.data);
+      // Fresh containers, as the schema makes: a caller's arrays and records are never handed on.
+      for (const k of ['messages', 'ladder', 'thresholds', 'metadata', 'handoffs'] as const)
+        if (k in fast) expect(fast[k]).not.toBe(req[k]);
+    }
+    // The check above is not vacuous: many variants take the fast path.
+    expect(handled).toBeGreaterThan(1_000);
+  });
+
+  it('takes the request as the gateway and the profiles plugin build it', () => {
+    const req = base();
+    expect(plainRequest(req)).toStrictEqual(requestSchema.parse(req));
+    expect(plainRequest({ query: 'hi' })).toStrictEqual({ query: 'hi' });
+  });
+});
