@@ -2,6 +2,7 @@ import type { ChatMessage, ImageInput, RunRequest } from '@cascadeflow/core';
 import { z } from 'zod';
 import { httpError } from './errors.js';
 import { deepestIssue } from './issues.js';
+import { plainChatBody } from './plain-chat-body.js';
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() }).strict();
 /** An image part: asked of the tiers that take images (core checks the URL and refuses it by name if none does). */
@@ -102,7 +103,8 @@ const UNSUPPORTED = [
   'service_tier',
 ] as const;
 
-const chatBody = z
+/** The schema of a chat completions body (exported for the test that holds `plainChatBody` to it). */
+export const chatBody = z
   .object({
     model: z.string().min(1, 'must be a model name ("cascade", or a model of the ladder)'),
     messages: z.array(message).min(1, 'must be a non-empty array'),
@@ -200,9 +202,12 @@ export interface ChatRequest {
  * functions) is refused by name.
  */
 export function parseChatRequest(body: unknown): ChatRequest {
-  const parsed = chatBody.safeParse(body);
-  if (!parsed.success) invalid(parsed.error.issues[0], '');
-  const b = parsed.data;
+  let b = plainChatBody(body) as z.infer<typeof chatBody> | undefined;
+  if (!b) {
+    const parsed = chatBody.safeParse(body);
+    if (!parsed.success) invalid(parsed.error.issues[0], '');
+    b = parsed.data;
+  }
   const messages = toMessages(b.messages, 'messages');
   if (!messages.some((m) => m.role === 'user' && ((m.content ?? '').trim() !== '' || m.images?.length)))
     throw httpError(400, 'invalid_request', 'messages: needs a user message with text or an image.');

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { plainChatBody } from '../src/gateway/plain-chat-body.js';
+import { chatBody } from '../src/gateway/validate.js';
+
+/** A seeded generator, so that a failure names an input that can be replayed. */
+function lcg(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+const base = () => ({
+  model: 'cascade',
+  messages: [
+    { role: 'system', content: 'Be brief.' },
+    { role: 'user', content: 'Capital of France?', name: 'ann' },
+  ],
+  max_tokens: 64,
+  temperature: 0.2,
+  stream: false,
+  stream_options: { include_usage: true },
+  user: 'u-1',
+  store: false,
+  metadata: { team: 'a' },
+});
+
+const odd: unknown[] = [
+  undefined,
+  null,
+  0,
+  1,
+  2,
+  0.5,
+  -1,
+  2.5,
+  1_000_000,
+  1_000_001,
+  2 ** 53,
+  Number.NaN,
+  '',
+  'x',
+  true,
+  false,
+  [],
+  {},
+  { a: 'b' },
+  { a: 1 },
+  { include_usage: false },
+  { include_usage: 'yes' },
+  { include_usage: true, other: 1 },
+  Object.create(null),
+  new Date(0),
+  JSON.parse('{"__proto__": "x"}'),
+  [{ role: 'user', content: 'hi' }],
+  [{ role: 'developer', content: 'rules', name: 'dev' }],
+  [{ role: 'assistant', content: 'ok' }],
+  [{ role: 'assistant', content: null }],
+  [{ role: 'assistant', content: 'ok', refusal: null }],
+  [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
+  [{ role: 'user', content: 'hi', name: 1 }],
+  [{ role: 'user', content: 'hi', extra: 1 }],
+  [{ role: 'tool', content: 'x', tool_call_id: 't1' }],
+  [{ role: 'robot', content: 'x' }],
+  [{ role: 'user' }],
+  [null],
+];
+const fields = [
+  'model',
+  'messages',
+  'max_tokens',
+  'max_completion_tokens',
+  'temperature',
+  'n',
+  'stream',
+  'stream_options',
+  'user',
+  'store',
+  'metadata',
+  'tools',
+  'top_p',
+];
+
+describe('plainChatBody', () => {
+  it('returns exactly what the schema returns, or leaves the body to the schema', () => {
+    const rand = lcg(7);
+    let handled = 0;
+    for (let i = 0; i < 20_000; i++) {
+      // As a client sends it: through JSON (no undefined values, no prototypes but Object's).
+      const body: Record<string, unknown> = base();
+      const changes = 1 + Math.floor(rand() * 3);
+      for (let c = 0; c < changes; c++) {
+        const field = fields[Math.floor(rand() * fields.length)]!;
+        if (rand() < 0.15) delete body[field];
+        else body[field] = odd[Math.floor(rand() * odd.length)];
+      }
+      for (const input of [body, JSON.parse(JSON.stringify(body))]) {
+        const fast = plainChatBody(input);
+        if (fast === undefined) continue;
+        handled++;
+        const parsed = chatBody.safeParse(input);
+        if (!parsed.success) throw new Error(`accepted what the schema refuses: ${JSON.stringify(input)}`);
+        expect(fast).toStrictEqual(parsed.data);
+      }
+    }
+    expect(handled).toBeGreaterThan(1_000);
+  });
+
+  it('takes what an OpenAI client sends for a chat', () => {
+    const body = { model: 'cascade', messages: [{ role: 'user', content: 'hi' }] };
+    expect(plainChatBody(body)).toStrictEqual(chatBody.parse(body));
+  });
+});
