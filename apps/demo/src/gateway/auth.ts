@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { httpError } from './errors.js';
@@ -11,8 +12,11 @@ function equal(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** `crypto.hash` (Node 20.12 and later) is the one-shot digest, about a third of a `createHash` chain's cost. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64') => string }).hash;
+
 function digest(key: string): string {
-  return createHash('sha256').update(key).digest('base64');
+  return oneShot ? oneShot('sha256', key, 'base64') : createHash('sha256').update(key).digest('base64');
 }
 
 function bearer(headers: IncomingHttpHeaders): string | undefined {

@@ -209,17 +209,25 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
   app.register(fastifySSE, { serializer: sseData });
 
   // Shutdown first, then who is calling: both before the body is read.
-  app.addHook('onRequest', async (request, reply) => {
-    if (closing)
-      throw httpError(503, 'shutting_down', 'The gateway is shutting down; retry.', 'server_error', {
-        'retry-after': '1',
-        connection: 'close',
-      });
-    const access = request.routeOptions.config.access;
-    if (access === 'user') request.userId = auth.user(request.headers);
-    else if (access === 'admin') auth.admin(request.headers);
-    else if (access !== 'public') return; // not found: the not-found handler answers
-    request.runSignal = signalFor(reply);
+  // A callback hook, not an async one: no promise per request.
+  app.addHook('onRequest', (request, reply, done) => {
+    try {
+      if (closing)
+        throw httpError(503, 'shutting_down', 'The gateway is shutting down; retry.', 'server_error', {
+          'retry-after': '1',
+          connection: 'close',
+        });
+      const access = request.routeOptions.config.access;
+      if (access === 'user') request.userId = auth.user(request.headers);
+      else if (access === 'admin') auth.admin(request.headers);
+      // Not found: the not-found handler answers.
+      if (access === 'user' || access === 'admin' || access === 'public')
+        request.runSignal = signalFor(reply);
+    } catch (e) {
+      done(e as Error);
+      return;
+    }
+    done();
   });
 
   app.setNotFoundHandler((request, reply) => {
