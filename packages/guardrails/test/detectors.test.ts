@@ -144,6 +144,8 @@ describe('real-world formats', () => {
     ]);
     expect(kinds(`xapp-1-A0123456789-1234567890123-${'a'.repeat(64)}`)[0]).toMatch(/^slack:xapp-/);
     expect(kinds(`AccountKey=${'A'.repeat(86)}==;`)[0]).toMatch(/^azure:A{86}==$/);
+    expect(kinds(`Endpoint=sb://x;SharedAccessKey=${'b'.repeat(43)}=`)[0]).toMatch(/^azure:b{43}=$/);
+    expect(kinds(`SharedKey=${'b'.repeat(43)}=`)).toEqual([]);
     expect(kinds('glpat-abcdefghij0123456789 npm_abcdefghijklmnopqrstuvwxyz0123456789')).toEqual([
       'gitlab:glpat-abcdefghij0123456789',
       'npm:npm_abcdefghijklmnopqrstuvwxyz0123456789',

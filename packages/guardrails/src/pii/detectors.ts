@@ -68,7 +68,8 @@ const EXTENSION = /^ ?(?:x|ext\.?|extension) ?\d{1,6}(?![\dA-Za-z])/i;
 const IBAN = /\b[A-Za-z]{2}\d{2}[ ]?[A-Za-z0-9]{2}/g;
 const IPV4 = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d]|\.\d)/g;
 const IPV6 = /(?<![0-9A-Fa-f:])[0-9A-Fa-f:.]{2,45}(?![0-9A-Fa-f:])/g;
-const SECRETS: { kind: string; re: RegExp; check?: (v: string) => boolean }[] = [
+/** Issuers' token patterns; `needs`, a text a match cannot occur without (its lookbehind). */
+const SECRETS: { kind: string; re: RegExp; check?: (v: string) => boolean; needs?: string }[] = [
   { kind: 'anthropic', re: /\bsk-ant-[A-Za-z0-9_-]{20,200}/g },
   {
     kind: 'openai',
@@ -85,8 +86,8 @@ const SECRETS: { kind: string; re: RegExp; check?: (v: string) => boolean }[] = 
   { kind: 'google', re: /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g },
   { kind: 'google', re: /\bGOCSPX-[A-Za-z0-9_-]{28}(?![A-Za-z0-9_-])/g },
   { kind: 'azure', re: /(?<![A-Za-z0-9_~.])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g },
-  { kind: 'azure', re: /\b(?<=AccountKey=)[A-Za-z0-9+/]{86}==/g },
-  { kind: 'azure', re: /\b(?<=SharedAccessKey=)[A-Za-z0-9+/]{42,44}=/g },
+  { kind: 'azure', re: /\b(?<=AccountKey=)[A-Za-z0-9+/]{86}==/g, needs: 'AccountKey=' },
+  { kind: 'azure', re: /\b(?<=SharedAccessKey=)[A-Za-z0-9+/]{42,44}=/g, needs: 'SharedAccessKey=' },
   { kind: 'slack', re: /\bxapp-\d-[A-Z0-9]{8,20}-\d{8,20}-[a-z0-9]{32,80}/g },
   {
     kind: 'slack',
@@ -185,50 +186,59 @@ function emails(text: string, out: PiiMatch[]) {
   }
 }
 
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isAlnum = (c: number) => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
 /** Splits a digit run into groups (digits between separators) and tries every span of groups. */
 function digitRuns(text: string, out: PiiMatch[], phoneRegion: CountryCode | undefined) {
+  // The groups of a run, by where they start and end in `text`: a run has at most 41 characters.
+  const gs: number[] = [];
+  const ge: number[] = [];
   DIGIT_RUN.lastIndex = 0;
   for (let m = DIGIT_RUN.exec(text); m; m = DIGIT_RUN.exec(text)) {
-    let run = m[0];
     const start = m.index;
-    while (run.length > 0 && !/\d/.test(run[run.length - 1]!)) run = run.slice(0, -1);
-    if (start > 0 && /[\dA-Za-z]/.test(text[start - 1]!)) continue; // inside a longer token
-    const groups: { s: number; e: number }[] = [];
-    const g = /\d+/g;
-    for (let d = g.exec(run); d; d = g.exec(run))
-      groups.push({ s: start + d.index, e: start + d.index + d[0].length });
+    // The run, up to its last digit.
+    let end = start + m[0].length;
+    while (end > start && !isDigit(text.charCodeAt(end - 1))) end--;
+    if (start > 0 && isAlnum(text.charCodeAt(start - 1))) continue; // inside a longer token
+    gs.length = 0;
+    ge.length = 0;
+    for (let k = start; k < end; k++) {
+      if (!isDigit(text.charCodeAt(k))) continue;
+      gs.push(k);
+      while (k < end && isDigit(text.charCodeAt(k))) k++;
+      ge.push(k);
+    }
+    const count = gs.length;
     let best: PiiMatch | null = null;
     // Spans are bounded: a value has at most 19 digits in at most 8 groups, and a one-digit group only
     // right after a "+" country code (+1, +33 6 …). This keeps the work per run constant, however hostile.
-    for (let i = 0; i < groups.length; i++) {
+    for (let i = 0; i < count; i++) {
       // A one-digit group starts a value only after "+" (+1, +33 6 …) or as the US "1-" before 3 digits.
       const plus =
-        text[groups[i]!.s - 1] === '+' ||
-        (text[groups[i]!.s] === '1' &&
-          groups[i + 1] !== undefined &&
-          groups[i + 1]!.e - groups[i + 1]!.s === 3);
-      if (groups[i]!.e - groups[i]!.s === 1 && !plus) continue;
+        text[gs[i]! - 1] === '+' || (text[gs[i]!] === '1' && i + 1 < count && ge[i + 1]! - gs[i + 1]! === 3);
+      if (ge[i]! - gs[i]! === 1 && !plus) continue;
       let digits = 0;
       // The sizes of groups i..j, grown in place: no allocation per span.
       const sizes: number[] = [];
       let minGroup = 99;
       let maxGroup = 0;
-      for (let j = i; j < groups.length && j - i < 8; j++) {
-        const len = groups[j]!.e - groups[j]!.s;
+      for (let j = i; j < count && j - i < 8; j++) {
+        const len = ge[j]! - gs[j]!;
         sizes.push(len);
         if (len < minGroup) minGroup = len;
         if (len > maxGroup) maxGroup = len;
         // "+46 (0)8 …": the trunk 0 in parentheses and the one-digit area code after it belong to the number.
-        const trunk = plus && (text[groups[j]!.s - 1] === '(' || text[groups[j]!.s - 1] === ')');
+        const trunk = plus && (text[gs[j]! - 1] === '(' || text[gs[j]! - 1] === ')');
         // "08939-9-8109" (Japan): a one-digit group inside a number that starts with a trunk 0.
-        const inner = len === 1 && j > i && text[groups[i]!.s] === '0' && j + 1 < groups.length;
+        const inner = len === 1 && j > i && text[gs[i]!] === '0' && j + 1 < count;
         if (len === 1 && j > i + 1 && !trunk && !inner) break;
         if (len === 1 && j === i + 1 && !plus && !inner) break;
         digits += len;
         if (digits > 19) break;
         if (digits < 7) continue;
-        const s = groups[i]!.s;
-        const e = groups[j]!.e;
+        const s = gs[i]!;
+        const e = ge[j]!;
         if (best && e - s <= best.end - best.start) continue;
         // "+" and "(" belong to a phone number that starts with them.
         const lead = text[s - 1] === '+' || text[s - 1] === '(' ? s - 1 : s;
@@ -251,7 +261,7 @@ function digitRuns(text: string, out: PiiMatch[], phoneRegion: CountryCode | und
     }
     if (best) out.push(best);
     // A run may hold several values ("4111… or 555-…"): continue after the best one, or after the run.
-    if (best && best.end < start + run.length) DIGIT_RUN.lastIndex = best.end;
+    if (best && best.end < end) DIGIT_RUN.lastIndex = best.end;
   }
 }
 
@@ -446,6 +456,9 @@ function ips(text: string, out: PiiMatch[]) {
   if (!text.includes(':')) return;
   IPV6.lastIndex = 0;
   for (let m = IPV6.exec(text); m; m = IPV6.exec(text)) {
+    // An address has two colons at least: most runs of hex digits ("cafe", "12.5") are ruled out here.
+    const colon = m[0].indexOf(':');
+    if (colon === -1 || m[0].indexOf(':', colon + 1) === -1) continue;
     const v = m[0].replace(/[.:]+$/, (x) => (x.startsWith('::') ? '::' : ''));
     if (v.split(':').length >= 3 && validIPv6(v))
       out.push({ type: 'ipv6', start: m.index, end: m.index + v.length, value: v });
@@ -484,7 +497,8 @@ const SHORTEST_SECRET = 15;
 
 function secrets(text: string, out: PiiMatch[]) {
   const issuers = hasTokenRun(text, SHORTEST_SECRET) ? SECRETS : [];
-  for (const { kind, re, check } of issuers) {
+  for (const { kind, re, check, needs } of issuers) {
+    if (needs !== undefined && !text.includes(needs)) continue;
     re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) {
       if (!check || check(m[0]))
