@@ -133,6 +133,18 @@ describe('real-world formats', () => {
       'email:a@b.xn--p1ai',
     ]);
     expect(types('IR89 0060 0120 0282 3946 0559 82')).toEqual(['iban:IR89 0060 0120 0282 3946 0559 82']);
+    // A one-letter top-level domain is no address; a two-letter one is.
+    expect(types('x@y.z and x@y.co')).toEqual(['email:x@y.co']);
+  });
+
+  it('letters that fold to themselves and ones that do not, side by side: positions of the original', () => {
+    const text = 'Grüße, 用户 ｊｏｈｎ@ｅｘａｍｐｌｅ.com und café 4111\u00a01111\u00a01111\u00a01111';
+    const found = scanPii(text);
+    expect(found.map((m) => [m.type, m.value])).toEqual([
+      ['email', 'ｊｏｈｎ@ｅｘａｍｐｌｅ.com'],
+      ['card', '4111\u00a01111\u00a01111\u00a01111'],
+    ]);
+    for (const m of found) expect(text.slice(m.start, m.end)).toBe(m.value);
   });
 
   it('secrets of many issuers, and credentials by where they stand', () => {

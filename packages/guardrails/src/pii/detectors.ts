@@ -161,8 +161,9 @@ function emails(text: string, out: PiiMatch[]) {
     while (s < at && text[s] === '.') s++;
     let dot = e - 2;
     while (dot > at && text.charCodeAt(dot) !== 46) dot--;
-    // No dot inside the domain, or nothing before the "@": not an address (checked before any string is made).
-    if (dot <= at || s === at) {
+    // No dot inside the domain, nothing before the "@", or a top-level domain shorter than any (two
+    // characters): not an address (checked before any string is made).
+    if (dot <= at || s === at || e - dot - 1 < 2) {
       previous = at;
       at = next;
       continue;

@@ -112,6 +112,15 @@ function foldOf(cp: number, ch: string): string {
   return f;
 }
 
+/** Per BMP code unit (surrogates aside): 0 not known yet, 1 folds to itself, 2 folds to something else. */
+const SAME = new Uint8Array(0x10000);
+
+function sameFold(unit: number, ch: string): boolean {
+  const same = foldOf(unit, ch) === ch;
+  SAME[unit] = same ? 1 : 2;
+  return same;
+}
+
 export function normalize(original: string): NormalizedText {
   // Fast path: plain ASCII needs no work.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
@@ -131,6 +140,16 @@ export function normalize(original: string): NormalizedText {
   while (i < original.length) {
     const unit = original.charCodeAt(i);
     if (unit < 0x80) {
+      room(1);
+      map[n++] = i;
+      i++;
+      continue;
+    }
+    // A character of the BMP that folds to itself (most letters of most scripts) stays in the run.
+    if (
+      SAME[unit] === 1 ||
+      (SAME[unit] === 0 && (unit < 0xd800 || unit > 0xdfff) && sameFold(unit, original[i]!))
+    ) {
       room(1);
       map[n++] = i;
       i++;
