@@ -18,3 +18,4 @@ export {
   type TestServer,
   type TestServerOptions,
 } from './server.js';
+export { seededRandom, type VariantOptions, variants } from './variants.js';
