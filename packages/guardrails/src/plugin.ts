@@ -22,8 +22,8 @@ import { deeplyFrozen, type GuardrailSettings, type ResolvedSettings, resolveSet
 /** Options of {@link guardrailsPlugin}. */
 export interface GuardrailsPluginOptions {
   /**
-   * Settings for every run (read once, when the plugin is created), or a function of the request, called on
-   * every run. A run's `handoffs.guardrails` (from profiles) wins; handed settings that are frozen all the
+   * Settings for every run (resolved once, when the plugin is created: do not change the object afterwards),
+   * or a function of the request, called on every run. A run's `handoffs.guardrails` (from profiles) wins; handed settings that are frozen all the
    * way down are resolved once.
    */
   settings?: GuardrailSettings | ((request: ResolvedRequest) => GuardrailSettings);
