@@ -3,6 +3,7 @@ import type { CascadeStreamEvent, SSEMessage } from '@cascadeflow/streaming';
 import { z } from 'zod';
 import { type HttpError, httpError } from './errors.js';
 import { deepestIssue } from './issues.js';
+import { plainMessagesBody } from './plain-bodies.js';
 
 const text = z.object({ type: z.literal('text'), text: z.string() }).passthrough();
 const toolUse = z
@@ -31,7 +32,8 @@ const image = z
   .passthrough();
 const block = z.discriminatedUnion('type', [text, toolUse, toolResult, image]);
 
-const body = z
+/** The schema of a Messages API body (exported for the test that holds `plainMessagesBody` to it). */
+export const messagesBody = z
   .object({
     model: z.string().min(1, 'must be a model name ("cascade")'),
     max_tokens: z.number().int().positive('must be a positive integer (the Messages API requires it)'),
@@ -116,9 +118,12 @@ export interface MessagesRequest {
  * or URL: asked of the tiers that take images), tools and tool choice. Unsupported fields are refused by name.
  */
 export function parseMessagesRequest(raw: unknown): MessagesRequest {
-  const parsed = body.safeParse(raw);
-  if (!parsed.success) invalid(parsed.error.issues[0]);
-  const b = parsed.data;
+  let b = plainMessagesBody(raw) as z.infer<typeof messagesBody> | undefined;
+  if (!b) {
+    const parsed = messagesBody.safeParse(raw);
+    if (!parsed.success) invalid(parsed.error.issues[0]);
+    b = parsed.data;
+  }
   const messages: ChatMessage[] = [];
   if (b.system !== undefined) messages.push({ role: 'system', content: textOf(b.system) });
   b.messages.forEach((m, i) => {

@@ -2,7 +2,7 @@ import type { ChatMessage, ImageInput, RunRequest } from '@cascadeflow/core';
 import { z } from 'zod';
 import { httpError } from './errors.js';
 import { deepestIssue } from './issues.js';
-import { plainChatBody } from './plain-chat-body.js';
+import { plainChatBody } from './plain-bodies.js';
 
 const textPart = z.object({ type: z.literal('text'), text: z.string() }).strict();
 /** An image part: asked of the tiers that take images (core checks the URL and refuses it by name if none does). */

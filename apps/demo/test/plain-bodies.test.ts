@@ -1,6 +1,7 @@
 import { variants } from '@cascadeflow/testing';
 import { describe, expect, it } from 'vitest';
-import { plainChatBody } from '../src/gateway/plain-chat-body.js';
+import { messagesBody } from '../src/gateway/anthropic-messages.js';
+import { plainChatBody, plainMessagesBody } from '../src/gateway/plain-bodies.js';
 import { chatBody } from '../src/gateway/validate.js';
 
 const base = () => ({
@@ -94,5 +95,66 @@ describe('plainChatBody', () => {
   it('takes what an OpenAI client sends for a chat', () => {
     const body = { model: 'cascade', messages: [{ role: 'user', content: 'hi' }] };
     expect(plainChatBody(body)).toStrictEqual(chatBody.parse(body));
+  });
+});
+
+const messagesBase = () => ({
+  model: 'cascade',
+  max_tokens: 64,
+  system: 'Be brief.',
+  messages: [
+    { role: 'user', content: 'Capital of France?' },
+    { role: 'assistant', content: 'Paris.' },
+    { role: 'user', content: 'And of Italy?' },
+  ],
+  temperature: 0.5,
+  stream: false,
+  metadata: { user_id: 'u-1' },
+});
+const messagesOdd: unknown[] = [
+  ...odd,
+  { user_id: 'x' },
+  { user_id: 1 },
+  { user_id: 'x', other: 'y' },
+  [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
+  [{ role: 'system', content: 'x' }],
+  [{ type: 'text', text: 'system in blocks' }],
+];
+const messagesFields = [
+  'model',
+  'max_tokens',
+  'system',
+  'messages',
+  'temperature',
+  'stream',
+  'metadata',
+  'tools',
+  'top_k',
+];
+
+describe('plainMessagesBody', () => {
+  it('returns exactly what the schema returns, or leaves the body to the schema', () => {
+    let handled = 0;
+    for (const body of variants(messagesBase, {
+      fields: messagesFields,
+      values: messagesOdd,
+      count: 20_000,
+      seed: 11,
+    })) {
+      for (const input of [body, JSON.parse(JSON.stringify(body))]) {
+        const fast = plainMessagesBody(input);
+        if (fast === undefined) continue;
+        handled++;
+        const parsed = messagesBody.safeParse(input);
+        if (!parsed.success) throw new Error(`accepted what the schema refuses: ${JSON.stringify(input)}`);
+        expect(fast).toStrictEqual(parsed.data);
+      }
+    }
+    expect(handled).toBeGreaterThan(1_000);
+  });
+
+  it('takes what a Claude client sends', () => {
+    const body = { model: 'cascade', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] };
+    expect(plainMessagesBody(body)).toStrictEqual(messagesBody.parse(body));
   });
 });

@@ -78,6 +78,79 @@ export function plainChatBody(body: unknown): Record<string, unknown> | undefine
   return model && messages ? out : undefined;
 }
 
+/**
+ * The Messages API body schema's work, by hand, for the body nearly every Claude client sends: text turns
+ * (user and assistant, content a string), the model, `max_tokens`, a string system prompt, temperature,
+ * `stream` and `metadata.user_id`. Returns what the schema returns, or `undefined` for anything else (content
+ * blocks, tools, a system prompt in blocks, an unknown field), which the schema then checks and names.
+ */
+export function plainMessagesBody(body: unknown): Record<string, unknown> | undefined {
+  if (!isPlain(body)) return undefined;
+  const out: Record<string, unknown> = {};
+  let required = 0;
+  for (const key in body) {
+    const value = (body as Record<string, unknown>)[key];
+    switch (key) {
+      case 'model':
+        if (typeof value !== 'string' || value === '') return undefined;
+        required++;
+        out.model = value;
+        break;
+      case 'max_tokens':
+        if (!Number.isSafeInteger(value) || (value as number) <= 0) return undefined;
+        required++;
+        out.max_tokens = value;
+        break;
+      case 'messages': {
+        if (!Array.isArray(value) || value.length === 0) return undefined;
+        const turns: { role: string; content: string }[] = new Array(value.length);
+        for (let i = 0; i < value.length; i++) {
+          const m = value[i] as Record<string, unknown>;
+          if (!isPlain(m) || keyCount(m) !== 2) return undefined;
+          if ((m.role !== 'user' && m.role !== 'assistant') || typeof m.content !== 'string')
+            return undefined;
+          turns[i] = { role: m.role, content: m.content };
+        }
+        required++;
+        out.messages = turns;
+        break;
+      }
+      case 'system':
+        if (typeof value !== 'string') return undefined;
+        out.system = value;
+        break;
+      case 'temperature':
+        if (typeof value !== 'number' || !(value >= 0 && value <= 1)) return undefined;
+        out.temperature = value;
+        break;
+      case 'stream':
+        if (typeof value !== 'boolean') return undefined;
+        out.stream = value;
+        break;
+      case 'metadata': {
+        if (!isPlain(value)) return undefined;
+        const metadata: Record<string, string> = {};
+        for (const k in value) {
+          const v = (value as Record<string, unknown>)[k];
+          if (k !== 'user_id' || typeof v !== 'string') return undefined;
+          metadata.user_id = v;
+        }
+        out.metadata = metadata;
+        break;
+      }
+      default:
+        return undefined;
+    }
+  }
+  return required === 3 ? out : undefined;
+}
+
+function keyCount(o: object): number {
+  let keys = 0;
+  for (const _ in o) keys++;
+  return keys;
+}
+
 /** Fresh messages when each is a text message of a role that takes one; undefined otherwise. */
 function textMessages(value: unknown): Record<string, string>[] | undefined {
   if (!Array.isArray(value) || value.length === 0) return undefined;
@@ -89,8 +162,7 @@ function textMessages(value: unknown): Record<string, string>[] | undefined {
     if (role !== 'user' && role !== 'system' && role !== 'developer' && role !== 'assistant')
       return undefined;
     if (typeof content !== 'string') return undefined;
-    let keys = 0;
-    for (const _ in m) keys++;
+    const keys = keyCount(m);
     if (name === undefined) {
       if (keys !== 2) return undefined;
       list[i] = { role, content };
