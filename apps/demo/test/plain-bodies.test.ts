@@ -75,21 +75,32 @@ const fields = [
   'top_p',
 ];
 
+/**
+ * Each input, as given and as a client sends it (through JSON: no undefined values, no prototypes but
+ * Object's): the fast path returns what the schema returns, or leaves it to the schema. Many must take it.
+ */
+function holdsToSchema(
+  fast: (body: unknown) => unknown,
+  schema: { safeParse(input: unknown): { success: boolean; data?: unknown } },
+  inputs: Iterable<Record<string, unknown>>,
+) {
+  let handled = 0;
+  for (const body of inputs) {
+    for (const input of [body, JSON.parse(JSON.stringify(body))]) {
+      const out = fast(input);
+      if (out === undefined) continue;
+      handled++;
+      const parsed = schema.safeParse(input);
+      if (!parsed.success) throw new Error(`accepted what the schema refuses: ${JSON.stringify(input)}`);
+      expect(out).toStrictEqual(parsed.data);
+    }
+  }
+  expect(handled).toBeGreaterThan(1_000);
+}
+
 describe('plainChatBody', () => {
   it('returns exactly what the schema returns, or leaves the body to the schema', () => {
-    let handled = 0;
-    // As given, and as a client sends it: through JSON (no undefined values, no prototypes but Object's).
-    for (const body of variants(base, { fields, values: odd, count: 20_000, seed: 7 })) {
-      for (const input of [body, JSON.parse(JSON.stringify(body))]) {
-        const fast = plainChatBody(input);
-        if (fast === undefined) continue;
-        handled++;
-        const parsed = chatBody.safeParse(input);
-        if (!parsed.success) throw new Error(`accepted what the schema refuses: ${JSON.stringify(input)}`);
-        expect(fast).toStrictEqual(parsed.data);
-      }
-    }
-    expect(handled).toBeGreaterThan(1_000);
+    holdsToSchema(plainChatBody, chatBody, variants(base, { fields, values: odd, count: 20_000, seed: 7 }));
   });
 
   it('takes what an OpenAI client sends for a chat', () => {
@@ -134,23 +145,13 @@ const messagesFields = [
 
 describe('plainMessagesBody', () => {
   it('returns exactly what the schema returns, or leaves the body to the schema', () => {
-    let handled = 0;
-    for (const body of variants(messagesBase, {
+    const inputs = variants(messagesBase, {
       fields: messagesFields,
       values: messagesOdd,
       count: 20_000,
       seed: 11,
-    })) {
-      for (const input of [body, JSON.parse(JSON.stringify(body))]) {
-        const fast = plainMessagesBody(input);
-        if (fast === undefined) continue;
-        handled++;
-        const parsed = messagesBody.safeParse(input);
-        if (!parsed.success) throw new Error(`accepted what the schema refuses: ${JSON.stringify(input)}`);
-        expect(fast).toStrictEqual(parsed.data);
-      }
-    }
-    expect(handled).toBeGreaterThan(1_000);
+    });
+    holdsToSchema(plainMessagesBody, messagesBody, inputs);
   });
 
   it('takes what a Claude client sends', () => {

@@ -1,148 +1,20 @@
 /**
- * The chat body schema's work, by hand, for the body nearly every client sends: text messages (system,
- * developer, user, assistant, each with an optional name), the model, token limits, temperature, stream
- * flags, `user`, `store` and string metadata. Returns what the schema returns (fresh objects, the same
- * fields), or `undefined` for anything else (tools, content parts, tool results, an unknown or misspelt
- * field), which the schema then checks and names. Inside a busy server a schema parse costs many times this
- * walk (its code sees every shape the process validates).
+ * The body schemas' work, by hand, for the bodies nearly every client sends. Each function returns what its
+ * schema returns (fresh objects, the same fields), or `undefined` for anything else (tools, content parts or
+ * blocks, tool results, an unknown or misspelt field), which the schema then checks and names. Inside a busy
+ * server a schema parse costs many times this walk (its code sees every shape the process validates).
  */
-export function plainChatBody(body: unknown): Record<string, unknown> | undefined {
-  if (!isPlain(body)) return undefined;
-  const out: Record<string, unknown> = {};
-  let model = false;
-  let messages = false;
-  for (const key in body) {
-    const value = (body as Record<string, unknown>)[key];
-    switch (key) {
-      case 'model':
-        if (typeof value !== 'string' || value === '') return undefined;
-        model = true;
-        out.model = value;
-        break;
-      case 'messages': {
-        const list = textMessages(value);
-        if (!list) return undefined;
-        messages = true;
-        out.messages = list;
-        break;
-      }
-      case 'max_tokens':
-      case 'max_completion_tokens':
-        if (!Number.isSafeInteger(value) || (value as number) <= 0 || (value as number) > 1_000_000)
-          return undefined;
-        out[key] = value;
-        break;
-      case 'temperature':
-        if (typeof value !== 'number' || !(value >= 0 && value <= 2)) return undefined;
-        out.temperature = value;
-        break;
-      case 'stream':
-      case 'store':
-        if (typeof value !== 'boolean') return undefined;
-        out[key] = value;
-        break;
-      case 'user':
-        if (typeof value !== 'string') return undefined;
-        out.user = value;
-        break;
-      case 'stream_options': {
-        if (value === null) {
-          out.stream_options = null;
-          break;
-        }
-        if (!isPlain(value)) return undefined;
-        const options: Record<string, unknown> = {};
-        for (const k in value) {
-          const v = (value as Record<string, unknown>)[k];
-          if (k !== 'include_usage' || typeof v !== 'boolean') return undefined;
-          options.include_usage = v;
-        }
-        out.stream_options = options;
-        break;
-      }
-      case 'metadata': {
-        if (!isPlain(value)) return undefined;
-        const record: Record<string, string> = {};
-        for (const k in value) {
-          const v = (value as Record<string, unknown>)[k];
-          if (typeof v !== 'string' || k === '__proto__') return undefined;
-          record[k] = v;
-        }
-        out.metadata = record;
-        break;
-      }
-      default:
-        return undefined;
-    }
-  }
-  return model && messages ? out : undefined;
-}
 
-/**
- * The Messages API body schema's work, by hand, for the body nearly every Claude client sends: text turns
- * (user and assistant, content a string), the model, `max_tokens`, a string system prompt, temperature,
- * `stream` and `metadata.user_id`. Returns what the schema returns, or `undefined` for anything else (content
- * blocks, tools, a system prompt in blocks, an unknown field), which the schema then checks and names.
- */
-export function plainMessagesBody(body: unknown): Record<string, unknown> | undefined {
-  if (!isPlain(body)) return undefined;
-  const out: Record<string, unknown> = {};
-  let required = 0;
-  for (const key in body) {
-    const value = (body as Record<string, unknown>)[key];
-    switch (key) {
-      case 'model':
-        if (typeof value !== 'string' || value === '') return undefined;
-        required++;
-        out.model = value;
-        break;
-      case 'max_tokens':
-        if (!Number.isSafeInteger(value) || (value as number) <= 0) return undefined;
-        required++;
-        out.max_tokens = value;
-        break;
-      case 'messages': {
-        if (!Array.isArray(value) || value.length === 0) return undefined;
-        const turns: { role: string; content: string }[] = new Array(value.length);
-        for (let i = 0; i < value.length; i++) {
-          const m = value[i] as Record<string, unknown>;
-          if (!isPlain(m) || keyCount(m) !== 2) return undefined;
-          if ((m.role !== 'user' && m.role !== 'assistant') || typeof m.content !== 'string')
-            return undefined;
-          turns[i] = { role: m.role, content: m.content };
-        }
-        required++;
-        out.messages = turns;
-        break;
-      }
-      case 'system':
-        if (typeof value !== 'string') return undefined;
-        out.system = value;
-        break;
-      case 'temperature':
-        if (typeof value !== 'number' || !(value >= 0 && value <= 1)) return undefined;
-        out.temperature = value;
-        break;
-      case 'stream':
-        if (typeof value !== 'boolean') return undefined;
-        out.stream = value;
-        break;
-      case 'metadata': {
-        if (!isPlain(value)) return undefined;
-        const metadata: Record<string, string> = {};
-        for (const k in value) {
-          const v = (value as Record<string, unknown>)[k];
-          if (k !== 'user_id' || typeof v !== 'string') return undefined;
-          metadata.user_id = v;
-        }
-        out.metadata = metadata;
-        break;
-      }
-      default:
-        return undefined;
-    }
-  }
-  return required === 3 ? out : undefined;
+/** What a field check returns for a value it does not take. */
+const REFUSED = Symbol('refused');
+
+/** A field's check: the value as the schema returns it, or {@link REFUSED}. */
+type Field = (value: unknown) => unknown;
+
+function isPlain(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 function keyCount(o: object): number {
@@ -151,31 +23,124 @@ function keyCount(o: object): number {
   return keys;
 }
 
-/** Fresh messages when each is a text message of a role that takes one; undefined otherwise. */
-function textMessages(value: unknown): Record<string, string>[] | undefined {
-  if (!Array.isArray(value) || value.length === 0) return undefined;
-  const list: Record<string, string>[] = new Array(value.length);
-  for (let i = 0; i < value.length; i++) {
-    const m = value[i] as Record<string, unknown>;
-    if (!isPlain(m)) return undefined;
-    const { role, content, name } = m;
-    if (role !== 'user' && role !== 'system' && role !== 'developer' && role !== 'assistant')
-      return undefined;
-    if (typeof content !== 'string') return undefined;
-    const keys = keyCount(m);
-    if (name === undefined) {
-      if (keys !== 2) return undefined;
-      list[i] = { role, content };
-    } else {
-      if (typeof name !== 'string' || keys !== 3) return undefined;
-      list[i] = { role, content, name };
+const string: Field = (v) => (typeof v === 'string' ? v : REFUSED);
+const nonEmptyString: Field = (v) => (typeof v === 'string' && v !== '' ? v : REFUSED);
+const boolean: Field = (v) => (typeof v === 'boolean' ? v : REFUSED);
+const between =
+  (min: number, max: number): Field =>
+  (v) =>
+    typeof v === 'number' && v >= min && v <= max ? v : REFUSED;
+const tokens =
+  (max: number): Field =>
+  (v) =>
+    Number.isSafeInteger(v) && (v as number) > 0 && (v as number) <= max ? v : REFUSED;
+
+/** An object with at most the one key `key`, whose value `check` takes. */
+const onlyKey =
+  (key: string, check: Field): Field =>
+  (v) => {
+    if (!isPlain(v)) return REFUSED;
+    const out: Record<string, unknown> = {};
+    for (const k in v) {
+      const value = k === key ? check((v as Record<string, unknown>)[k]) : REFUSED;
+      if (value === REFUSED) return REFUSED;
+      out[k] = value;
     }
+    return out;
+  };
+
+/** A record of strings (no `__proto__` key). */
+const stringRecord: Field = (v) => {
+  if (!isPlain(v)) return REFUSED;
+  const out: Record<string, string> = {};
+  for (const k in v) {
+    const value = (v as Record<string, unknown>)[k];
+    if (typeof value !== 'string' || k === '__proto__') return REFUSED;
+    out[k] = value;
   }
-  return list;
+  return out;
+};
+
+/**
+ * A non-empty array of text messages, `{ role, content }` with a string content and one of `roles`, and
+ * an optional string `name` when `named`.
+ */
+const textMessages =
+  (roles: readonly string[], named: boolean): Field =>
+  (v) => {
+    if (!Array.isArray(v) || v.length === 0) return REFUSED;
+    const list: Record<string, string>[] = new Array(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const m = v[i] as Record<string, unknown>;
+      if (!isPlain(m)) return REFUSED;
+      const { role, content, name } = m;
+      if (typeof role !== 'string' || !roles.includes(role) || typeof content !== 'string') return REFUSED;
+      const keys = keyCount(m);
+      if (name === undefined) {
+        if (keys !== 2) return REFUSED;
+        list[i] = { role, content };
+      } else {
+        if (!named || typeof name !== 'string' || keys !== 3) return REFUSED;
+        list[i] = { role, content, name };
+      }
+    }
+    return list;
+  };
+
+/** Walks a body's fields with their checks; every one of `required` must be there. */
+function walk(
+  body: unknown,
+  fields: ReadonlyMap<string, Field>,
+  required: readonly string[],
+): Record<string, unknown> | undefined {
+  if (!isPlain(body)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const key in body) {
+    const check = fields.get(key);
+    if (!check) return undefined;
+    const value = check((body as Record<string, unknown>)[key]);
+    if (value === REFUSED) return undefined;
+    out[key] = value;
+  }
+  for (const key of required) if (!(key in out)) return undefined;
+  return out;
 }
 
-function isPlain(value: unknown): value is object {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+const CHAT_FIELDS: ReadonlyMap<string, Field> = new Map([
+  ['model', nonEmptyString],
+  ['messages', textMessages(['system', 'developer', 'user', 'assistant'], true)],
+  ['max_tokens', tokens(1_000_000)],
+  ['max_completion_tokens', tokens(1_000_000)],
+  ['temperature', between(0, 2)],
+  ['stream', boolean],
+  ['store', boolean],
+  ['user', string],
+  ['stream_options', (v) => (v === null ? null : onlyKey('include_usage', boolean)(v))],
+  ['metadata', stringRecord],
+]);
+
+/**
+ * A chat completions body of text messages (system, developer, user, assistant, each with an optional
+ * name), the model, token limits, temperature, stream flags, `user`, `store` and string metadata.
+ */
+export function plainChatBody(body: unknown): Record<string, unknown> | undefined {
+  return walk(body, CHAT_FIELDS, ['model', 'messages']);
+}
+
+const MESSAGES_FIELDS: ReadonlyMap<string, Field> = new Map([
+  ['model', nonEmptyString],
+  ['max_tokens', tokens(Number.MAX_SAFE_INTEGER)],
+  ['messages', textMessages(['user', 'assistant'], false)],
+  ['system', string],
+  ['temperature', between(0, 1)],
+  ['stream', boolean],
+  ['metadata', onlyKey('user_id', string)],
+]);
+
+/**
+ * A Messages API body of text turns (user and assistant, content a string), the model, `max_tokens`, a
+ * string system prompt, temperature, `stream` and `metadata.user_id`.
+ */
+export function plainMessagesBody(body: unknown): Record<string, unknown> | undefined {
+  return walk(body, MESSAGES_FIELDS, ['model', 'max_tokens', 'messages']);
 }
