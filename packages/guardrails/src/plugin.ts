@@ -107,12 +107,12 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
   const settingsOf = (request: ResolvedRequest): ResolvedSettings => {
     const handed = request.handoffs.guardrails;
     if (handed) {
+      // An object found deeply frozen once stays so: the walk runs the first time only.
+      const known = resolvedHandoffs.get(handed);
+      if (known) return known;
       if (!deeplyFrozen(handed)) return resolveSettings(handed);
-      let resolved = resolvedHandoffs.get(handed);
-      if (!resolved) {
-        resolved = resolveSettings(handed);
-        resolvedHandoffs.set(handed, resolved);
-      }
+      const resolved = resolveSettings(handed);
+      resolvedHandoffs.set(handed, resolved);
       return resolved;
     }
     return fixed ?? resolveSettings((options.settings as (r: ResolvedRequest) => GuardrailSettings)(request));

@@ -106,21 +106,30 @@ function keysOf(question: string, answer: string): Map<number, number> {
 const sums = new Float64Array(DIMS);
 const touched = new Int32Array(DIMS);
 
+/**
+ * Buckets what `fill` adds into the scratch sums (each bucket in `touched` in the order first touched);
+ * returns how many buckets it touched and their L2 norm. The caller reads them and zeroes the sums.
+ */
+function bucket(fill: (add: (key: number, weight: number) => void) => void): { n: number; norm: number } {
+  let n = 0;
+  fill((key, weight) => {
+    const i = key % DIMS;
+    if (sums[i] === 0) touched[n++] = i;
+    sums[i] = sums[i]! + weight;
+  });
+  let norm = 0;
+  for (let j = 0; j < n; j++) norm += sums[touched[j]!]! * sums[touched[j]!]!;
+  return { n, norm: Math.sqrt(norm) || 1 };
+}
+
 /** Buckets hashed features into a sparse, L2-normalised vector, keeping only those `keep` accepts. */
 function vectorize(
   keys: Map<number, number>,
   keep: (key: number) => boolean = () => true,
 ): { idx: Int32Array; val: Float64Array } {
-  let n = 0;
-  for (const [key, v] of keys) {
-    if (!keep(key)) continue;
-    const i = key % DIMS;
-    if (sums[i] === 0) touched[n++] = i;
-    sums[i] = sums[i]! + v;
-  }
-  let norm = 0;
-  for (let j = 0; j < n; j++) norm += sums[touched[j]!]! * sums[touched[j]!]!;
-  norm = Math.sqrt(norm) || 1;
+  const { n, norm } = bucket((add) => {
+    for (const [key, v] of keys) if (keep(key)) add(key, v);
+  });
   const idx = touched.slice(0, n);
   const val = new Float64Array(n);
   for (let j = 0; j < n; j++) {
@@ -203,15 +212,7 @@ export function scoreText(model: TextModel, question: string, answer: string): n
   const w = denseWeights(model);
   // What `vectorize(keysOf(...))` computes, bucketed straight from the features: the same buckets, first
   // touched in the same order, the same (integer) sums, so the same score to the last bit.
-  let n = 0;
-  features(question, answer, (h, weight) => {
-    const i = h % DIMS;
-    if (sums[i] === 0) touched[n++] = i;
-    sums[i] = sums[i]! + weight;
-  });
-  let norm = 0;
-  for (let j = 0; j < n; j++) norm += sums[touched[j]!]! * sums[touched[j]!]!;
-  norm = Math.sqrt(norm) || 1;
+  const { n, norm } = bucket((add) => features(question, answer, add));
   let z = model.bias;
   for (let j = 0; j < n; j++) {
     const i = touched[j]!;
