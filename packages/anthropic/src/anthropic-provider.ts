@@ -176,7 +176,8 @@ export class AnthropicProvider implements Provider {
 
   /**
    * The request body this provider sends for a call: the same wire mapping (messages, tools, tool choice,
-   * response format, max tokens) for batch APIs that take one body per request.
+   * response format, max tokens, top-p, top-k and stop sequences; the Messages API has no seed or
+   * penalties) for batch APIs that take one body per request.
    *
    * @example
    * ```ts
@@ -219,6 +220,17 @@ export class AnthropicProvider implements Provider {
             : c === 'required'
               ? { type: 'any' }
               : { type: 'tool', name: c.name };
+    }
+    // One tool call per answer: the Messages API says so in the tool choice (`none` has no such flag).
+    if (req.parallelToolCalls === false && body.tools && body.tool_choice?.type !== 'none')
+      body.tool_choice = { ...(body.tool_choice ?? { type: 'auto' }), disable_parallel_tool_use: true };
+    const s = req.sampling;
+    if (s) {
+      if (s.stopSequences) body.stop_sequences = s.stopSequences;
+      // Like `temperature`, left out of this SDK version's types and still taken by the Messages API.
+      const loose = body as unknown as Record<string, unknown>;
+      if (s.topP !== undefined) loose.top_p = s.topP;
+      if (s.topK !== undefined) loose.top_k = s.topK;
     }
     return body;
   }

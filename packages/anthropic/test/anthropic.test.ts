@@ -136,4 +136,36 @@ describe('Anthropic through the real @anthropic-ai/sdk', () => {
       { type: 'image', source: { type: 'url', url: 'https://example.com/logo.webp' } },
     ]);
   });
+
+  it('sends top-p, top-k and stop sequences (no seed or penalties), and one tool call at a time when asked', async () => {
+    env = await setup({ 'claude-3-5-haiku-latest': { content: 'Paris\n\nSince 987.' } });
+    const tools = [{ name: 'lookup', parameters: { type: 'object', properties: {} } }];
+    const r = await env.agent([{ model: 'claude-3-5-haiku-latest', provider: 'anthropic' }]).run({
+      query: 'Capital of France?',
+      sampling: { topP: 0.8, topK: 30, stopSequences: ['\n\n'], seed: 7, presencePenalty: 1 },
+      tools,
+      parallelToolCalls: false,
+    });
+    expect(r.content).toBe('Paris');
+    expect(r.finishReason).toBe('stop');
+    const body = env.server.requestsFor('claude-3-5-haiku-latest')[0]!.body;
+    expect(body).toMatchObject({
+      top_p: 0.8,
+      top_k: 30,
+      stop_sequences: ['\n\n'],
+      tool_choice: { type: 'auto', disable_parallel_tool_use: true },
+    });
+    expect(body).not.toHaveProperty('seed');
+    expect(body).not.toHaveProperty('presence_penalty');
+    const provider = env.providers.anthropic;
+    const messages = [{ role: 'user' as const, content: 'x' }];
+    expect(
+      provider.requestBody({ model: 'm', messages, tools, toolChoice: 'required', parallelToolCalls: false })
+        .tool_choice,
+    ).toEqual({ type: 'any', disable_parallel_tool_use: true });
+    expect(
+      provider.requestBody({ model: 'm', messages, tools, toolChoice: 'none', parallelToolCalls: false })
+        .tool_choice,
+    ).toEqual({ type: 'none' });
+  });
 });

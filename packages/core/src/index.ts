@@ -80,6 +80,7 @@ export type {
   ImageInput,
   JsonSchema,
   ResponseFormat,
+  SamplingOptions,
   TokenLogprob,
   ToolCall,
   ToolChoice,

@@ -83,4 +83,62 @@ describe('bad input gives a typed error naming the field', () => {
       field: 'request.messages',
     });
   });
+  it('rejects bad sampling controls, naming the control', async () => {
+    const agent = new CascadeAgent({ providers, ladder });
+    const fieldFor = (sampling: unknown) =>
+      agent.run({ query: 'q', sampling: sampling as never }).then(
+        () => 'accepted',
+        (e: InvalidConfigError) => `${e.field}: ${e.message}`,
+      );
+    expect(await fieldFor({ topP: 1.5 })).toMatch(/^request\.sampling\.topP: .*between 0 and 1/);
+    expect(await fieldFor({ topK: 0 })).toMatch(/^request\.sampling\.topK: .*positive integer/);
+    expect(await fieldFor({ stopSequences: ['a', 'b', 'c', 'd', 'e'] })).toMatch(
+      /^request\.sampling\.stopSequences: .*at most 4/,
+    );
+    expect(await fieldFor({ stopSequences: [''] })).toMatch(/^request\.sampling\.stopSequences\.0: /);
+    expect(await fieldFor({ seed: 1.5 })).toMatch(/^request\.sampling\.seed: .*integer/);
+    expect(await fieldFor({ presencePenalty: -3 })).toMatch(/^request\.sampling\.presencePenalty: /);
+    expect(await fieldFor({ top_p: 0.5 })).toMatch(/^request\.sampling: .*top_p/);
+  });
+});
+
+describe('sampling controls and parallel tool calls reach every answering call', () => {
+  it("hands them to each tier, never to a validator's own call", async () => {
+    const calls: { model: string; purpose: string | undefined; sampling: unknown; parallel: unknown }[] = [];
+    const recording: Provider = {
+      name: 'openai',
+      async complete(req) {
+        calls.push({
+          model: req.model,
+          purpose: req.purpose,
+          sampling: req.sampling,
+          parallel: req.parallelToolCalls,
+        });
+        // The drafter's answer is short and unsure: it escalates.
+        return {
+          content: req.model === 'gpt-4o-mini' ? '?' : 'Paris is the capital of France.',
+          toolCalls: [],
+          finishReason: 'stop',
+          usage: { inputTokens: 5, outputTokens: 5, cachedInputTokens: 0 },
+          logprobs: [{ token: '?', logprob: req.model === 'gpt-4o-mini' ? -3 : -0.01 }],
+          model: req.model,
+        };
+      },
+      stream: () => {
+        throw new Error('not streamed');
+      },
+    };
+    const agent = new CascadeAgent({ providers: { openai: recording }, ladder });
+    const sampling = { topP: 0.9, stopSequences: ['\n\n'], seed: 7, presencePenalty: 0.5 };
+    const result = await agent.run({ query: 'Capital of France?', sampling, parallelToolCalls: false });
+    expect(result.attempts.map((a) => a.model)).toEqual(['gpt-4o-mini', 'gpt-4o']);
+    const answering = calls.filter((c) => (c.purpose ?? 'answer') === 'answer');
+    expect(answering.map((c) => c.model)).toEqual(['gpt-4o-mini', 'gpt-4o']);
+    for (const c of answering) {
+      expect(c.sampling).toEqual(sampling);
+      expect(c.parallel).toBe(false);
+    }
+    for (const c of calls.filter((c) => (c.purpose ?? 'answer') !== 'answer'))
+      expect(c.sampling).toBeUndefined();
+  });
 });

@@ -63,6 +63,10 @@ const odd: unknown[] = [
   [{ role: 'user', content: 1 }],
   [null],
   [new Box()],
+  { topP: 0.9 },
+  { stopSequences: ['\n\n'], seed: 7 },
+  { topK: 40, frequencyPenalty: -2, presencePenalty: 2 },
+  { top_p: 1 },
 ];
 const fields = [
   'query',
@@ -77,7 +81,47 @@ const fields = [
   'metadata',
   'handoffs',
   'tools',
+  'parallelToolCalls',
+  'sampling',
   'unknownField',
+];
+
+const sampling = () => ({
+  topP: 0.9,
+  topK: 40,
+  stopSequences: ['\n\n', 'END'],
+  seed: 7,
+  frequencyPenalty: 0.5,
+  presencePenalty: -0.5,
+});
+// Values that each sampling control may be given.
+const oddSampling: unknown[] = [
+  undefined,
+  null,
+  0,
+  -0,
+  1,
+  -1,
+  0.5,
+  1.5,
+  2,
+  -2,
+  2.5,
+  -2.5,
+  7.25,
+  2 ** 53,
+  -(2 ** 53),
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  '1',
+  true,
+  [],
+  [''],
+  ['a'],
+  ['a', 'b', 'c', 'd'],
+  ['a', 'b', 'c', 'd', 'e'],
+  ['a', 1],
+  {},
 ];
 
 describe('plainRequest', () => {
@@ -95,6 +139,28 @@ describe('plainRequest', () => {
         if (k in fast) expect(fast[k]).not.toBe(req[k]);
     }
     // The check above is not vacuous: many variants take the fast path.
+    expect(handled).toBeGreaterThan(1_000);
+  });
+
+  it('holds sampling controls to the schema', () => {
+    let handled = 0;
+    const keys = [...Object.keys(sampling()), 'top_p', 'stop'];
+    for (const controls of variants(sampling, {
+      fields: keys,
+      values: oddSampling,
+      count: 20_000,
+      seed: 7,
+    })) {
+      const req = { ...base(), sampling: controls };
+      const fast = plainRequest(req);
+      if (fast === undefined) continue;
+      handled++;
+      const parsed = requestSchema.safeParse(req);
+      if (!parsed.success)
+        throw new Error(`accepted sampling the schema refuses: ${JSON.stringify(controls)}`);
+      expect(fast).toStrictEqual(parsed.data);
+      if (fast.sampling?.stopSequences) expect(fast.sampling.stopSequences).not.toBe(controls.stopSequences);
+    }
     expect(handled).toBeGreaterThan(1_000);
   });
 

@@ -47,6 +47,11 @@ export interface OpenAIProviderOptions {
   batchApi?: boolean;
   /** Name of the max-tokens field: `max_tokens` (every compatible server) or `max_completion_tokens` (o-series). */
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /**
+   * Whether to send `sampling.topK` as `top_k`, which OpenAI's API refuses and vLLM, Ollama and most other
+   * compatible servers take. Default false: `topK` is left out.
+   */
+  sendTopK?: boolean;
 }
 
 function toOpenAIMessages(messages: ChatMessage[]): ChatCompletionMessageParam[] {
@@ -131,6 +136,7 @@ export class OpenAIProvider implements Provider {
   readonly #logprobs: boolean;
   readonly #streamUsage: boolean;
   readonly #maxTokensField: 'max_tokens' | 'max_completion_tokens';
+  readonly #sendTopK: boolean;
 
   constructor(options: OpenAIProviderOptions = {}) {
     this.name = options.name ?? 'openai';
@@ -146,6 +152,7 @@ export class OpenAIProvider implements Provider {
     this.#logprobs = options.logprobs ?? true;
     this.#streamUsage = options.streamUsage ?? true;
     this.#maxTokensField = options.maxTokensField ?? 'max_tokens';
+    this.#sendTopK = options.sendTopK ?? false;
     const batch = options.batchApi ?? (options.baseURL === undefined && options.client === undefined);
     this.capabilities = {
       streaming: true,
@@ -158,7 +165,7 @@ export class OpenAIProvider implements Provider {
 
   /**
    * The request body this provider sends for a call: the same wire mapping (messages, tools, tool choice,
-   * response format, max tokens) for batch APIs that take one body per request.
+   * response format, max tokens, sampling controls) for batch APIs that take one body per request.
    *
    * @example
    * ```ts
@@ -183,6 +190,17 @@ export class OpenAIProvider implements Provider {
         typeof req.toolChoice === 'string'
           ? req.toolChoice
           : { type: 'function', function: { name: req.toolChoice.name } };
+    }
+    // The API takes `parallel_tool_calls` only beside tools.
+    if (req.parallelToolCalls !== undefined && body.tools) body.parallel_tool_calls = req.parallelToolCalls;
+    const s = req.sampling;
+    if (s) {
+      if (s.topP !== undefined) body.top_p = s.topP;
+      if (s.stopSequences) body.stop = s.stopSequences;
+      if (s.seed !== undefined) body.seed = s.seed;
+      if (s.frequencyPenalty !== undefined) body.frequency_penalty = s.frequencyPenalty;
+      if (s.presencePenalty !== undefined) body.presence_penalty = s.presencePenalty;
+      if (s.topK !== undefined && this.#sendTopK) (body as unknown as Record<string, unknown>).top_k = s.topK;
     }
     if (req.responseFormat?.type === 'json_object') body.response_format = { type: 'json_object' };
     if (req.responseFormat?.type === 'json_schema') {

@@ -1,5 +1,7 @@
 import { CascadeAgent, type CascadeEvents } from '@cascadeflow/core';
+import { startTestServer } from '@cascadeflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { OpenAIProvider } from '../src/index.js';
 import { CONFIDENT, type Setup, setup, twoTier, UNSURE } from './helpers.js';
 
 let env: Setup;
@@ -235,5 +237,76 @@ describe('cascade through the real openai SDK', () => {
     const r = await agent.run('ping');
     expect(r.content).toBe('echo: ping');
     expect(r.totalCost).toBeCloseTo(5 / 1e6, 12);
+  });
+
+  it('sends sampling controls to every tier, whole and streamed, and the stop sequence cuts the answer', async () => {
+    env = await setup({
+      'gpt-4o-mini': { content: 'Maybe Lyon', logprobs: UNSURE },
+      'gpt-4o': { content: 'Paris\n\nIt has been the capital since 987.' },
+    });
+    const sampling = {
+      topP: 0.9,
+      topK: 40,
+      stopSequences: ['\n\n'],
+      seed: 7,
+      frequencyPenalty: 0.5,
+      presencePenalty: -0.5,
+    };
+    const r = await env.agent(twoTier).run({ query: 'Capital of France?', sampling });
+    expect(r.model).toBe('gpt-4o');
+    expect(r.content).toBe('Paris');
+    for (const model of ['gpt-4o-mini', 'gpt-4o']) {
+      const body = env.server.requestsFor(model)[0]!.body;
+      expect(body).toMatchObject({
+        top_p: 0.9,
+        stop: ['\n\n'],
+        seed: 7,
+        frequency_penalty: 0.5,
+        presence_penalty: -0.5,
+      });
+      // OpenAI's API has no top_k: left out unless the provider is told the endpoint takes it.
+      expect(body).not.toHaveProperty('top_k');
+    }
+    const chunks: string[] = [];
+    const streamed = await env
+      .agent(twoTier)
+      .run({
+        query: 'Capital of France?',
+        sampling,
+        onDelta: (d) => d.type === 'text' && chunks.push(d.text),
+      });
+    expect(streamed.content).toBe('Paris');
+    const sent = env.server.requestsFor('gpt-4o').at(-1)!;
+    expect(sent.stream).toBe(true);
+    expect(sent.body).toMatchObject({ top_p: 0.9, stop: ['\n\n'], seed: 7 });
+  });
+
+  it('sends top_k to endpoints that take it, and parallel_tool_calls beside tools only', async () => {
+    const server = await startTestServer({ models: { m: { content: 'ok' } } });
+    try {
+      const vllm = new OpenAIProvider({ apiKey: 'x', baseURL: server.openaiBaseURL, sendTopK: true });
+      const tools = [{ name: 'f', parameters: { type: 'object', properties: {} } }];
+      expect(
+        vllm.requestBody({
+          model: 'm',
+          messages: [],
+          sampling: { topK: 20 },
+          tools,
+          parallelToolCalls: false,
+        }),
+      ).toMatchObject({ top_k: 20, parallel_tool_calls: false });
+      // The API refuses parallel_tool_calls without tools.
+      expect(vllm.requestBody({ model: 'm', messages: [], parallelToolCalls: false })).not.toHaveProperty(
+        'parallel_tool_calls',
+      );
+      await vllm.complete({
+        model: 'm',
+        messages: [{ role: 'user', content: 'hi' }],
+        sampling: { topK: 20 },
+      });
+      expect(server.requestsFor('m')[0]!.body.top_k).toBe(20);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { anthropicError, anthropicMessage } from './anthropic-wire.js';
 import type { ModelScript } from './script.js';
-import { resolveReply } from './tokens.js';
+import { resolveReply, stopSequencesOf } from './tokens.js';
 
 /**
  * Anthropic Message Batches (docs.anthropic.com/en/api/creating-message-batches): `POST /v1/messages/batches`
@@ -79,7 +79,10 @@ async function run(
     const prompt = ((r.params.messages as { content?: unknown }[]) ?? [])
       .map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)))
       .join('\n');
-    const message = anthropicMessage(resolveReply(scripted, prompt), { id: `msg_batch_${++seq}`, model });
+    const message = anthropicMessage(resolveReply(scripted, prompt, stopSequencesOf('anthropic', r.params)), {
+      id: `msg_batch_${++seq}`,
+      model,
+    });
     out.push(JSON.stringify({ custom_id: r.custom_id, result: { type: 'succeeded', message } }));
   }
   b.results = `${out.join('\n')}\n`;

@@ -48,8 +48,8 @@ export function anthropicMessage(reply: ResolvedReply, o: AnthropicWireOptions):
     role: 'assistant',
     model: o.model,
     content,
-    stop_reason: STOP_REASON[reply.finishReason],
-    stop_sequence: null,
+    stop_reason: reply.stopSequence !== null ? 'stop_sequence' : STOP_REASON[reply.finishReason],
+    stop_sequence: reply.stopSequence,
     usage: usage(reply, reply.outputTokens),
   };
 }
@@ -118,7 +118,10 @@ export function anthropicEvents(
     'message_delta',
     {
       type: 'message_delta',
-      delta: { stop_reason: STOP_REASON[reply.finishReason], stop_sequence: null },
+      delta: {
+        stop_reason: reply.stopSequence !== null ? 'stop_sequence' : STOP_REASON[reply.finishReason],
+        stop_sequence: reply.stopSequence,
+      },
       usage: { output_tokens: reply.outputTokens },
     },
   ]);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { openaiCompletion, openaiError } from './openai-wire.js';
 import type { ModelScript } from './script.js';
-import { resolveReply } from './tokens.js';
+import { resolveReply, stopSequencesOf } from './tokens.js';
 
 /**
  * OpenAI Files and Batch API (platform.openai.com/docs/api-reference/batch): `POST /v1/files` (multipart,
@@ -215,7 +215,7 @@ async function complete(
     const prompt = ((item.body.messages as { content?: unknown }[]) ?? [])
       .map((m) => String(m.content ?? ''))
       .join('\n');
-    const reply = resolveReply(scripted, prompt);
+    const reply = resolveReply(scripted, prompt, stopSequencesOf('openai', item.body));
     const body = openaiCompletion(reply, {
       id: id('chatcmpl'),
       model,

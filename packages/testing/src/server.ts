@@ -9,7 +9,7 @@ import { anthropicError, anthropicEvents, anthropicMessage } from './anthropic-w
 import { type BatchApiState, handleBatchApi, newBatchApiState } from './openai-batches.js';
 import { openaiChunks, openaiCompletion, openaiError } from './openai-wire.js';
 import type { Fault, ModelScript, ScriptRequest } from './script.js';
-import { type ResolvedReply, resolveReply } from './tokens.js';
+import { type ResolvedReply, resolveReply, stopSequencesOf } from './tokens.js';
 
 /**
  * The categories of OpenAI's `omni-moderation-latest` (platform.openai.com/docs/api-reference/moderations).
@@ -298,7 +298,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     }
     const scriptRequest: ScriptRequest = { api, model, body, stream };
     const scripted = typeof script === 'function' ? await script(scriptRequest) : script;
-    const reply = resolveReply(scripted, promptText(api, body));
+    const reply = resolveReply(scripted, promptText(api, body), stopSequencesOf(api, body));
     await sleep(reply.latencyMs);
     if (record.closedByClient) return;
 

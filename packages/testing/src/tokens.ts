@@ -21,12 +21,19 @@ export interface ResolvedReply {
   cachedInputTokens: number;
   latencyMs: number;
   tokenDelayMs: number;
+  /** The stop sequence the answer was cut before, or null (Anthropic reports it). */
+  stopSequence: string | null;
 }
 
 let toolCallCounter = 0;
 
 /** Fills in every default of a scripted reply. `promptText` is the concatenated request text, for usage. */
-export function resolveReply(reply: ScriptedReply, promptText: string): ResolvedReply {
+export function resolveReply(
+  scripted: ScriptedReply,
+  promptText: string,
+  stops: readonly string[] = [],
+): ResolvedReply {
+  const { reply, stopSequence } = cutAtStop(scripted, stops);
   const toolCalls = (reply.toolCalls ?? []).map((call) => ({
     id: call.id ?? `call_${(++toolCallCounter).toString(36).padStart(6, '0')}`,
     name: call.name,
@@ -48,5 +55,47 @@ export function resolveReply(reply: ScriptedReply, promptText: string): Resolved
     cachedInputTokens: reply.usage?.cachedInputTokens ?? 0,
     latencyMs: reply.latencyMs ?? 0,
     tokenDelayMs: reply.tokenDelayMs ?? 0,
+    stopSequence,
   };
+}
+
+/**
+ * A scripted reply as a model given stop sequences writes it: its text ends before the first sequence it
+ * holds (a scripted token list is cut there too, mid-token if need be), with no tool calls after it and
+ * finish reason `stop`.
+ */
+function cutAtStop(
+  reply: ScriptedReply,
+  stops: readonly string[],
+): { reply: ScriptedReply; stopSequence: string | null } {
+  const content = reply.content;
+  let at = -1;
+  let met: string | null = null;
+  for (const stop of stops) {
+    const i = stop === '' || content === undefined ? -1 : content.indexOf(stop);
+    if (i >= 0 && (at < 0 || i < at)) {
+      at = i;
+      met = stop;
+    }
+  }
+  if (met === null || content === undefined) return { reply, stopSequence: null };
+  const cut: ScriptedReply = { ...reply, content: content.slice(0, at), toolCalls: [], finishReason: 'stop' };
+  if (reply.tokens) {
+    const tokens: string[] = [];
+    let length = 0;
+    for (const token of reply.tokens) {
+      if (length >= at) break;
+      tokens.push(token.slice(0, at - length));
+      length += token.length;
+    }
+    cut.tokens = tokens;
+  }
+  return { reply: cut, stopSequence: met };
+}
+
+/** The stop sequences a request asks for: OpenAI's `stop` (a string or a list), Anthropic's `stop_sequences`. */
+export function stopSequencesOf(api: 'openai' | 'anthropic', body: Record<string, unknown>): string[] {
+  const stop = api === 'openai' ? body.stop : body.stop_sequences;
+  if (typeof stop === 'string') return [stop];
+  return Array.isArray(stop) ? stop.filter((s): s is string => typeof s === 'string') : [];
 }

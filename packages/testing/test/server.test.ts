@@ -196,3 +196,40 @@ describe('test server speaks the Anthropic wire format', () => {
     }
   });
 });
+
+describe('test server honours stop sequences as the APIs do', () => {
+  it('cuts an OpenAI answer, whole and streamed, before the first stop sequence', async () => {
+    server = await startTestServer({ models: { m: { content: 'one. two. END three', logprobs: -0.1 } } });
+    const client = new OpenAI({ apiKey: 'x', baseURL: server.openaiBaseURL, maxRetries: 0 });
+    const messages = [{ role: 'user' as const, content: 'count' }];
+    const res = await client.chat.completions.create({ model: 'm', messages, stop: ['three', 'END'] });
+    expect(res.choices[0]?.message.content).toBe('one. two. ');
+    expect(res.choices[0]?.finish_reason).toBe('stop');
+    expect(res.usage?.completion_tokens).toBe(3);
+    const stream = await client.chat.completions.create({ model: 'm', messages, stop: ' two', stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('one.');
+    // No stop sequence met: the whole answer.
+    const whole = await client.chat.completions.create({ model: 'm', messages, stop: ['nowhere'] });
+    expect(whole.choices[0]?.message.content).toBe('one. two. END three');
+  });
+
+  it('cuts an Anthropic message and reports the sequence, whole and streamed', async () => {
+    server = await startTestServer({ models: { c: { content: 'alpha\n\nbeta' } } });
+    const client = new Anthropic({ apiKey: 'x', baseURL: server.anthropicBaseURL, maxRetries: 0 });
+    const params = {
+      model: 'c',
+      max_tokens: 50,
+      messages: [{ role: 'user' as const, content: 'hi' }],
+      stop_sequences: ['\n\n'],
+    };
+    const msg = await client.messages.create(params);
+    expect(msg.content).toEqual([{ type: 'text', text: 'alpha' }]);
+    expect(msg.stop_reason).toBe('stop_sequence');
+    expect(msg.stop_sequence).toBe('\n\n');
+    const streamed = await client.messages.stream(params).finalMessage();
+    expect(streamed.content).toEqual([{ type: 'text', text: 'alpha' }]);
+    expect([streamed.stop_reason, streamed.stop_sequence]).toEqual(['stop_sequence', '\n\n']);
+  });
+});

@@ -1,10 +1,10 @@
-import type { ChatMessage } from '../types/messages.js';
+import type { ChatMessage, SamplingOptions } from '../types/messages.js';
 import type { RunRequest } from './request.js';
 
 /**
  * The request schema's work, by hand, for the shape nearly every request has: text messages of the
- * system, user and assistant roles, a ladder of tier names, thresholds as an array, limits as numbers, and
- * metadata and hand-offs as plain objects. Returns what the schema would return (fresh messages, arrays and
+ * system, user and assistant roles, a ladder of tier names, thresholds as an array, limits as numbers,
+ * sampling controls, and metadata and hand-offs as plain objects. Returns what the schema would return (fresh messages, arrays and
  * records, the same fields), or `undefined` for anything else, which the schema then checks and names.
  * A schema parse costs far more inside a busy server (its code sees every shape the process validates)
  * than this monomorphic walk.
@@ -49,6 +49,16 @@ export function plainRequest(plain: Record<string, unknown>): RunRequest | undef
         if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) return undefined;
         out.timeoutMs = value;
         break;
+      case 'parallelToolCalls':
+        if (typeof value !== 'boolean') return undefined;
+        out.parallelToolCalls = value;
+        break;
+      case 'sampling': {
+        const sampling = plainSampling(value);
+        if (!sampling) return undefined;
+        out.sampling = sampling;
+        break;
+      }
       case 'metadata':
       case 'handoffs': {
         const record = plainRecord(value);
@@ -78,6 +88,52 @@ function textMessages(value: unknown): ChatMessage[] | undefined {
     messages[i] = { role: m.role, content: m.content };
   }
   return messages;
+}
+
+const isPenalty = (v: unknown) => typeof v === 'number' && v >= -2 && v <= 2;
+
+/** A fresh copy of valid sampling controls (a plain object of known keys); undefined for anything else. */
+function plainSampling(value: unknown): SamplingOptions | undefined {
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype)
+    return undefined;
+  if (Object.getOwnPropertySymbols(value).length > 0) return undefined;
+  const out: SamplingOptions = {};
+  const v = value as Record<string, unknown>;
+  for (const key in v) {
+    const x = v[key];
+    switch (key) {
+      case 'topP':
+        if (typeof x !== 'number' || !(x >= 0 && x <= 1)) return undefined;
+        out.topP = x;
+        break;
+      case 'topK':
+        if (!Number.isSafeInteger(x) || (x as number) <= 0) return undefined;
+        out.topK = x as number;
+        break;
+      case 'seed':
+        if (!Number.isSafeInteger(x)) return undefined;
+        out.seed = x as number;
+        break;
+      case 'frequencyPenalty':
+      case 'presencePenalty':
+        if (!isPenalty(x)) return undefined;
+        out[key] = x as number;
+        break;
+      case 'stopSequences':
+        if (
+          !Array.isArray(x) ||
+          x.length === 0 ||
+          x.length > 4 ||
+          !x.every((t) => typeof t === 'string' && t !== '')
+        )
+          return undefined;
+        out.stopSequences = [...x];
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return out;
 }
 
 /** A shallow copy of a plain object with string keys only; undefined for anything else. */

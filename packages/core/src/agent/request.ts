@@ -5,6 +5,7 @@ import type { TierInfo, TierRole } from '../quality/validator.js';
 import type {
   ChatMessage,
   ResponseFormat,
+  SamplingOptions,
   TokenLogprob,
   ToolChoice,
   ToolDefinition,
@@ -58,7 +59,11 @@ export interface RunRequest {
   temperature?: number;
   tools?: ToolDefinition[];
   toolChoice?: ToolChoice;
+  /** With `tools`: whether a model may call several tools in one answer (each provider's default when absent). */
+  parallelToolCalls?: boolean;
   responseFormat?: ResponseFormat;
+  /** Sampling controls beyond `temperature` (top-p, top-k, stop sequences, seed, penalties), for every tier. */
+  sampling?: SamplingOptions;
   signal?: AbortSignal;
   /** Per-attempt timeout in ms (overrides the agent's and the tier's). */
   timeoutMs?: number;
@@ -117,7 +122,9 @@ export interface ResolvedRequest {
   temperature: number | undefined;
   tools: ToolDefinition[] | undefined;
   toolChoice: ToolChoice | undefined;
+  parallelToolCalls: boolean | undefined;
   responseFormat: ResponseFormat | undefined;
+  sampling: SamplingOptions | undefined;
   timeoutMs: number;
   userId: string | undefined;
   metadata: Record<string, unknown>;
@@ -158,6 +165,23 @@ const messageSchema = z.discriminatedUnion('role', [
   z.object({ role: z.literal('tool'), content: z.string(), toolCallId: z.string().min(1) }),
 ]);
 
+const penalty = z.number().min(-2, 'must be between -2 and 2').max(2, 'must be between -2 and 2');
+
+const samplingSchema = z
+  .object({
+    topP: probability.optional(),
+    topK: z.number().int('must be a positive integer').positive('must be a positive integer').optional(),
+    stopSequences: z
+      .array(z.string().min(1, 'must not be empty'))
+      .min(1, 'must have at least one sequence')
+      .max(4, 'must have at most 4 sequences (OpenAI takes no more)')
+      .optional(),
+    seed: z.number().int('must be an integer').optional(),
+    frequencyPenalty: penalty.optional(),
+    presencePenalty: penalty.optional(),
+  })
+  .strict();
+
 /** The schema of a run request (exported for the test that holds `plainRequest` to it). */
 export const requestSchema = z.object({
   query: z.string().optional(),
@@ -180,6 +204,8 @@ export const requestSchema = z.object({
     )
     .optional(),
   toolChoice: z.union([z.enum(['auto', 'none', 'required']), z.object({ name: z.string() })]).optional(),
+  parallelToolCalls: z.boolean().optional(),
+  sampling: samplingSchema.optional(),
   responseFormat: z
     .union([
       z.object({ type: z.literal('text') }),
@@ -425,7 +451,9 @@ function finish(
     temperature: req.temperature,
     tools: req.tools,
     toolChoice: req.toolChoice,
+    parallelToolCalls: req.parallelToolCalls,
     responseFormat: req.responseFormat,
+    sampling: req.sampling,
     timeoutMs: req.timeoutMs ?? timeoutMs,
     userId: req.userId,
     metadata: req.metadata ?? {},

@@ -12,8 +12,9 @@ import type { CompletionRequest, CompletionResponse, Provider, StreamDelta } fro
 import type { CascadePolicy } from './policy.js';
 
 /**
- * The provider call of a tier for a request: the request's messages, tools, tool choice and response format,
- * its max tokens and temperature or else the tier's, and log-probs asked for. The one mapping used by the
+ * The provider call of a tier for a request: the request's messages, tools, tool choice, parallel tool calls,
+ * response format and sampling controls, its max tokens and temperature or else the tier's, and log-probs
+ * asked for. The one mapping used by the
  * agent and by batch runners that call a provider's batch API.
  *
  * @example
@@ -23,7 +24,18 @@ import type { CascadePolicy } from './policy.js';
  */
 export function completionRequestFor(
   request: Pick<ResolvedRequest, 'messages'> &
-    Partial<Pick<ResolvedRequest, 'maxTokens' | 'temperature' | 'tools' | 'toolChoice' | 'responseFormat'>>,
+    Partial<
+      Pick<
+        ResolvedRequest,
+        | 'maxTokens'
+        | 'temperature'
+        | 'tools'
+        | 'toolChoice'
+        | 'parallelToolCalls'
+        | 'responseFormat'
+        | 'sampling'
+      >
+    >,
   tier: { model: string; maxTokens?: number | undefined; temperature?: number | undefined },
 ): CompletionRequest {
   return {
@@ -33,7 +45,9 @@ export function completionRequestFor(
     temperature: request.temperature ?? tier.temperature,
     tools: request.tools,
     toolChoice: request.toolChoice,
+    parallelToolCalls: request.parallelToolCalls,
     responseFormat: request.responseFormat,
+    sampling: request.sampling,
     logprobs: true,
   };
 }

@@ -35,6 +35,33 @@ export interface ToolDefinition {
   parameters: JsonSchema;
 }
 
+/**
+ * Sampling controls beyond `temperature`, as clients send them (OpenAI's `top_p`, `stop`, `seed`,
+ * penalties; Anthropic's `top_p`, `top_k`, `stop_sequences`). Each provider sends the ones its API has and
+ * leaves the others out: OpenAI-compatible endpoints take all but `topK` (and `topK` too when the provider
+ * is made with `sendTopK`), Anthropic takes `topP`, `topK` and `stopSequences`. Validators' own calls
+ * (self-checks, judges) do not get them, and replayed answers ignore them.
+ *
+ * @example
+ * ```ts
+ * await agent.run({ query: 'List three colours, one per line.', sampling: { stopSequences: ['\n\n'], seed: 7 } });
+ * ```
+ */
+export interface SamplingOptions {
+  /** Nucleus sampling: sample among the most likely tokens whose probabilities add up to `topP`, in [0, 1]. */
+  topP?: number;
+  /** Sample among the `topK` most likely tokens (a positive integer). */
+  topK?: number;
+  /** One to four non-empty sequences at which the model stops; the answer ends before the first one. */
+  stopSequences?: string[];
+  /** Asks for repeatable sampling (an integer; best effort, where the provider has it). */
+  seed?: number;
+  /** In [-2, 2]: positive values make a token less likely the more often it appeared. */
+  frequencyPenalty?: number;
+  /** In [-2, 2]: positive values make a token less likely once it appeared at all. */
+  presencePenalty?: number;
+}
+
 /** How the model must pick tools. */
 export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
 

@@ -2,6 +2,7 @@ import type {
   ChatMessage,
   FinishReason,
   ResponseFormat,
+  SamplingOptions,
   TokenLogprob,
   ToolCall,
   ToolChoice,
@@ -20,7 +21,11 @@ export interface CompletionRequest {
   temperature?: number;
   tools?: ToolDefinition[];
   toolChoice?: ToolChoice;
+  /** With `tools`: whether the model may call several tools in one answer (the provider's default when absent). */
+  parallelToolCalls?: boolean;
   responseFormat?: ResponseFormat;
+  /** Sampling controls beyond `temperature`: send the ones the provider's API has (see {@link SamplingOptions}). */
+  sampling?: SamplingOptions;
   /**
    * Why the call is made: `answer` (a tier answering, the default when absent) or a validator's own call
    * (`self-check`, `judge`). Providers that replay recordings or route by purpose read it; the SDK providers
