@@ -167,14 +167,45 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
       body: JSON.stringify({
         model: 'cascade',
         max_tokens: 10,
-        top_k: 5,
+        thinking: { type: 'enabled', budget_tokens: 1024 },
         messages: [{ role: 'user', content: 'hi' }],
       }),
     });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       type: 'error',
-      error: { type: 'invalid_request_error', message: 'top_k: not supported by this gateway; remove it.' },
+      error: {
+        type: 'invalid_request_error',
+        message: 'thinking: not supported by this gateway; remove it.',
+      },
     });
+  });
+
+  it('top_p, top_k and stop_sequences reach every tier; the stop sequence cuts the answer, streamed too', async () => {
+    const params = {
+      model: 'cascade',
+      max_tokens: 100,
+      top_p: 0.9,
+      top_k: 40,
+      stop_sequences: [' is'],
+      messages: [{ role: 'user' as const, content: 'What is the capital of France?' }],
+    };
+    const before = { small: upstream.requestsFor('small').length, big: upstream.requestsFor('big').length };
+    const m = await claude().messages.create(params);
+    expect(m.content).toEqual([{ type: 'text', text: 'The capital of France' }]);
+    expect(m.stop_reason).toBe('end_turn');
+    for (const model of ['small', 'big'] as const) {
+      const sent = upstream.requestsFor(model)[before[model]]!.body;
+      // An OpenAI-compatible upstream: top_k is left out (OpenAI's API has none).
+      expect(sent).toMatchObject({ top_p: 0.9, stop: [' is'] });
+      expect(sent).not.toHaveProperty('top_k');
+    }
+    const streamed = await claude().messages.stream(params).finalMessage();
+    expect(streamed.content).toEqual([{ type: 'text', text: 'The capital of France' }]);
+    const bad = await claude()
+      .messages.create({ ...params, stop_sequences: ['a', 'b', 'c', 'd', 'e'] })
+      .catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((bad as Error).message).toMatch(/stop_sequences: must have at most 4 sequences/);
   });
 });

@@ -58,6 +58,17 @@ const odd: unknown[] = [
   [{ role: 'robot', content: 'x' }],
   [{ role: 'user' }],
   [null],
+  -2,
+  -2.5,
+  1.5,
+  7.25,
+  -(2 ** 53),
+  '\n',
+  [''],
+  ['\n\n'],
+  ['a', 'b', 'c', 'd'],
+  ['a', 'b', 'c', 'd', 'e'],
+  ['a', 1],
 ];
 const fields = [
   'model',
@@ -73,6 +84,11 @@ const fields = [
   'metadata',
   'tools',
   'top_p',
+  'frequency_penalty',
+  'presence_penalty',
+  'seed',
+  'stop',
+  'parallel_tool_calls',
 ];
 
 /**
@@ -140,7 +156,10 @@ const messagesFields = [
   'stream',
   'metadata',
   'tools',
+  'top_p',
   'top_k',
+  'stop_sequences',
+  'thinking',
 ];
 
 describe('plainMessagesBody', () => {

@@ -29,6 +29,7 @@ beforeAll(async () => {
             logprobs: -0.01,
           };
         if (body.response_format) return { content: 'Paris, probably', logprobs: -0.01 };
+        if (q.includes('Spain')) return { content: 'Madrid, I think', logprobs: -2.5 };
         if (q.includes('"tool"') || q.includes('tool_call_id'))
           return { content: 'It is 21 °C in Paris.', logprobs: -0.01 };
         return { content: 'Let me think…', logprobs: -2.5 };
@@ -37,6 +38,7 @@ beforeAll(async () => {
       big: ({ body }) => {
         const q = JSON.stringify(body.messages);
         if (q.includes('image_url')) return { content: 'A red square.' };
+        if (q.includes('Spain')) return { content: 'Madrid\n\nIt has been the capital since 1561.' };
         if (body.response_format) return { content: '{"city":"Paris"}' };
         if (q.includes('tool_call_id')) return { content: 'It is 21 °C in Paris.' };
         if (q.includes('Berlin'))
@@ -198,5 +200,72 @@ describe('the gateway speaks OpenAI chat completions with tools and JSON, to the
     } finally {
       await replay.stop();
     }
+  });
+
+  it('sampling controls reach every tier and stop cuts the answer, whole and streamed', async () => {
+    const request = {
+      model: 'cascade',
+      messages: [{ role: 'user' as const, content: 'Capital of Spain?' }],
+      top_p: 0.9,
+      seed: 7,
+      stop: ['\n\n'],
+      frequency_penalty: 0.5,
+      presence_penalty: -0.5,
+    };
+    const before = { small: upstream.requestsFor('small').length, big: upstream.requestsFor('big').length };
+    const r = await client().chat.completions.create(request);
+    expect(r.choices[0]!.message.content).toBe('Madrid');
+    expect(r.choices[0]!.finish_reason).toBe('stop');
+    for (const model of ['small', 'big'] as const)
+      expect(upstream.requestsFor(model)[before[model]]!.body).toMatchObject({
+        top_p: 0.9,
+        seed: 7,
+        stop: ['\n\n'],
+        frequency_penalty: 0.5,
+        presence_penalty: -0.5,
+      });
+    const stream = await client().chat.completions.create({ ...request, stop: '\n\n', stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('Madrid');
+    expect(upstream.requestsFor('big').at(-1)!.body.stop).toEqual(['\n\n']);
+  });
+
+  it('takes the defaults clients spell out (nulls, n = 1, zero penalties), and refuses what it cannot honour by name', async () => {
+    const post = (body: Record<string, unknown>) =>
+      fetch(`${demo.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer cf-demo-key', 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'cascade',
+          messages: [{ role: 'user', content: 'Capital of Spain?' }],
+          ...body,
+        }),
+      });
+    // What LangChain-style clients send when nothing was set: every sampling control at its default.
+    const defaults = await post({
+      temperature: null,
+      top_p: 1,
+      n: 1,
+      frequency_penalty: 0,
+      presence_penalty: 0,
+      max_tokens: null,
+      stop: null,
+      seed: null,
+      stream: false,
+    });
+    expect(defaults.status).toBe(200);
+    expect(((await defaults.json()) as OpenAI.ChatCompletion).choices[0]!.message.content).toMatch(/^Madrid/);
+    const refused = async (body: Record<string, unknown>) => {
+      const res = await post(body);
+      expect(res.status).toBe(400);
+      return ((await res.json()) as { error: { message: string } }).error.message;
+    };
+    expect(await refused({ stop: ['a', 'b', 'c', 'd', 'e'] })).toBe(
+      'stop: must be a non-empty string or a list of at most 4 non-empty strings.',
+    );
+    expect(await refused({ top_p: 1.5 })).toMatch(/^top_p: /);
+    expect(await refused({ seed: 1.5 })).toMatch(/^seed: must be an integer/);
+    expect(await refused({ logprobs: true })).toBe('logprobs: not supported by this gateway; remove it.');
   });
 });

@@ -22,6 +22,7 @@ function callOptions(req: CompletionRequest): LanguageModelV3CallOptions {
     prompt: toPrompt(req.messages),
     ...(req.maxTokens !== undefined ? { maxOutputTokens: req.maxTokens } : {}),
     ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+    ...req.sampling,
     ...(req.tools?.length
       ? {
           tools: req.tools.map((t) => ({

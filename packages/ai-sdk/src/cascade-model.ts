@@ -68,12 +68,13 @@ function contentOf(r: CascadeResult): LanguageModelV3Content[] {
  */
 export function cascadeModel(agent: CascadeAgent, options: CascadeModelOptions = {}): LanguageModelV3 {
   const request = (o: LanguageModelV3CallOptions) => {
-    const { tools, toolChoice, responseFormat, warnings } = fromCallOptions(o);
+    const { tools, toolChoice, responseFormat, sampling, warnings } = fromCallOptions(o);
     const run: RunRequest = {
       ...options.request,
       messages: toMessages(o.prompt),
       ...(o.maxOutputTokens !== undefined ? { maxTokens: o.maxOutputTokens } : {}),
       ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
+      ...(sampling ? { sampling } : {}),
       ...(tools ? { tools } : {}),
       ...(toolChoice ? { toolChoice } : {}),
       ...(responseFormat ? { responseFormat } : {}),

@@ -11,6 +11,7 @@ import type {
   FinishReason,
   ImageInput,
   ResponseFormat,
+  SamplingOptions,
   ToolChoice,
   ToolDefinition,
   Usage,
@@ -107,16 +108,16 @@ export function toMessages(prompt: LanguageModelV3Prompt): ChatMessage[] {
   return out;
 }
 
-/** The call options the cascade takes, and a warning for each it cannot honour. */
+/** The call options the cascade takes (sampling controls too), and a warning for each it cannot honour. */
 export function fromCallOptions(o: LanguageModelV3CallOptions): {
   tools: ToolDefinition[] | undefined;
   toolChoice: ToolChoice | undefined;
   responseFormat: ResponseFormat | undefined;
+  sampling: SamplingOptions | undefined;
   warnings: SharedV3Warning[];
 } {
   const warnings: SharedV3Warning[] = [];
-  for (const f of ['topP', 'topK', 'presencePenalty', 'frequencyPenalty', 'seed', 'stopSequences'] as const)
-    if (o[f] !== undefined) warnings.push({ type: 'unsupported', feature: f });
+  const sampling = samplingOf(o);
   const tools: ToolDefinition[] = [];
   for (const t of o.tools ?? []) {
     if (t.type === 'function')
@@ -137,7 +138,24 @@ export function fromCallOptions(o: LanguageModelV3CallOptions): {
         ? { type: 'json_schema', name: f.name ?? 'response', schema: f.schema as Record<string, unknown> }
         : { type: 'json_object' }
       : undefined;
-  return { tools: tools.length ? tools : undefined, toolChoice, responseFormat, warnings };
+  return { tools: tools.length ? tools : undefined, toolChoice, responseFormat, sampling, warnings };
+}
+
+/** The AI SDK's sampling options in CascadeFlow's shape (they share names but for the stop sequences). */
+export function samplingOf(
+  o: Pick<
+    LanguageModelV3CallOptions,
+    'topP' | 'topK' | 'stopSequences' | 'seed' | 'frequencyPenalty' | 'presencePenalty'
+  >,
+): SamplingOptions | undefined {
+  const sampling: SamplingOptions = {};
+  if (o.topP !== undefined) sampling.topP = o.topP;
+  if (o.topK !== undefined) sampling.topK = o.topK;
+  if (o.stopSequences?.length) sampling.stopSequences = o.stopSequences;
+  if (o.seed !== undefined) sampling.seed = o.seed;
+  if (o.frequencyPenalty !== undefined) sampling.frequencyPenalty = o.frequencyPenalty;
+  if (o.presencePenalty !== undefined) sampling.presencePenalty = o.presencePenalty;
+  return Object.keys(sampling).length ? sampling : undefined;
 }
 
 /** A CascadeFlow finish reason in the AI SDK's words. */

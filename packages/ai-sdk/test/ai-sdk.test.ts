@@ -136,4 +136,55 @@ describe('an AI SDK model as a tier', () => {
     expect(s.content).toBe('It is Paris.');
     expect(streamed).toContain('It is Paris.');
   });
+
+  it('the AI SDK model as a tier is called with the run’s sampling controls', async () => {
+    const openai = createOpenAI({ apiKey: 'x', baseURL: server.openaiBaseURL });
+    const only = new CascadeAgent({
+      providers: { ai: aiSdkProvider(openai.chat('gpt-4o')) },
+      ladder: [{ model: 'gpt-4o', provider: 'ai' }],
+      retry: { maxRetries: 0 },
+    });
+    const r = await only.run({
+      query: 'hard: capital of France?',
+      sampling: { topP: 0.9, stopSequences: [' Paris'], seed: 7, presencePenalty: 0.5 },
+    });
+    expect(r.content).toBe('It is');
+    expect(server.requestsFor('gpt-4o').at(-1)!.body).toMatchObject({
+      top_p: 0.9,
+      stop: [' Paris'],
+      seed: 7,
+      presence_penalty: 0.5,
+    });
+  });
+});
+
+describe('sampling options through cascadeModel', () => {
+  it('generateText’s topP, seed, penalties and stop sequences reach every tier, without warnings', async () => {
+    const before = {
+      mini: server.requestsFor('gpt-4o-mini').length,
+      big: server.requestsFor('gpt-4o').length,
+    };
+    const r = await generateText({
+      model: cascadeModel(agent()),
+      prompt: 'hard: capital of France?',
+      topP: 0.9,
+      seed: 7,
+      frequencyPenalty: 0.25,
+      presencePenalty: -0.25,
+      stopSequences: [' Paris'],
+    });
+    expect(r.text).toBe('It is');
+    expect(r.warnings ?? []).toEqual([]);
+    for (const [model, n] of [
+      ['gpt-4o-mini', before.mini],
+      ['gpt-4o', before.big],
+    ] as const)
+      expect(server.requestsFor(model)[n]!.body).toMatchObject({
+        top_p: 0.9,
+        seed: 7,
+        frequency_penalty: 0.25,
+        presence_penalty: -0.25,
+        stop: [' Paris'],
+      });
+  });
 });

@@ -268,13 +268,11 @@ describe('cascade through the real openai SDK', () => {
       expect(body).not.toHaveProperty('top_k');
     }
     const chunks: string[] = [];
-    const streamed = await env
-      .agent(twoTier)
-      .run({
-        query: 'Capital of France?',
-        sampling,
-        onDelta: (d) => d.type === 'text' && chunks.push(d.text),
-      });
+    const streamed = await env.agent(twoTier).run({
+      query: 'Capital of France?',
+      sampling,
+      onDelta: (d) => d.type === 'text' && chunks.push(d.text),
+    });
     expect(streamed.content).toBe('Paris');
     const sent = env.server.requestsFor('gpt-4o').at(-1)!;
     expect(sent.stream).toBe(true);

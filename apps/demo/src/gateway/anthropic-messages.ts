@@ -1,4 +1,11 @@
-import type { CascadeResult, ChatMessage, FinishReason, ImageInput, RunRequest } from '@cascadeflow/core';
+import type {
+  CascadeResult,
+  ChatMessage,
+  FinishReason,
+  ImageInput,
+  RunRequest,
+  SamplingOptions,
+} from '@cascadeflow/core';
 import type { CascadeStreamEvent, SSEMessage } from '@cascadeflow/streaming';
 import { z } from 'zod';
 import { type HttpError, httpError } from './errors.js';
@@ -49,6 +56,12 @@ export const messagesBody = z
       .min(1, 'must be a non-empty array'),
     system: z.union([z.string(), z.array(text)]).optional(),
     temperature: z.number().min(0).max(1).optional(),
+    top_p: z.number().min(0).max(1).optional(),
+    top_k: z.number().int('must be a positive integer').positive('must be a positive integer').optional(),
+    stop_sequences: z
+      .array(z.string().min(1, 'must not be empty'))
+      .max(4, 'must have at most 4 sequences (the ladder may hold OpenAI models, which take no more)')
+      .optional(),
     stream: z.boolean().optional(),
     tools: z
       .array(
@@ -63,10 +76,18 @@ export const messagesBody = z
       .optional(),
     tool_choice: z
       .discriminatedUnion('type', [
-        z.object({ type: z.literal('auto') }).passthrough(),
-        z.object({ type: z.literal('any') }).passthrough(),
+        z
+          .object({ type: z.literal('auto'), disable_parallel_tool_use: z.boolean().optional() })
+          .passthrough(),
+        z.object({ type: z.literal('any'), disable_parallel_tool_use: z.boolean().optional() }).passthrough(),
         z.object({ type: z.literal('none') }).passthrough(),
-        z.object({ type: z.literal('tool'), name: z.string().min(1) }).passthrough(),
+        z
+          .object({
+            type: z.literal('tool'),
+            name: z.string().min(1),
+            disable_parallel_tool_use: z.boolean().optional(),
+          })
+          .passthrough(),
       ])
       .optional(),
     metadata: z.object({ user_id: z.string().optional() }).optional(),
@@ -74,15 +95,7 @@ export const messagesBody = z
   .strict();
 
 /** Fields of the Messages API this gateway does not support: refused by name. */
-const UNSUPPORTED = [
-  'stop_sequences',
-  'top_p',
-  'top_k',
-  'thinking',
-  'container',
-  'mcp_servers',
-  'service_tier',
-];
+const UNSUPPORTED = ['thinking', 'container', 'mcp_servers', 'service_tier'];
 
 /** A 400 in the Messages API's error format, naming the field. */
 function invalid(reported: z.core.$ZodIssue | undefined): never {
@@ -115,7 +128,8 @@ export interface MessagesRequest {
 /**
  * Validates a `POST /v1/messages` body (Anthropic's Messages API) and maps it onto the cascade: the system
  * prompt, user and assistant turns, `tool_use` and `tool_result` blocks, image blocks of user turns (base64
- * or URL: asked of the tiers that take images), tools and tool choice. Unsupported fields are refused by name.
+ * or URL: asked of the tiers that take images), tools and tool choice (with `disable_parallel_tool_use`),
+ * `top_p`, `top_k` and `stop_sequences`. Unsupported fields are refused by name.
  */
 export function parseMessagesRequest(raw: unknown): MessagesRequest {
   let b = plainMessagesBody(raw) as z.infer<typeof messagesBody> | undefined;
@@ -162,11 +176,19 @@ export function parseMessagesRequest(raw: unknown): MessagesRequest {
       messages.push({ role: 'user', content: said, ...(images.length ? { images } : {}) });
   });
   const c = b.tool_choice;
+  const sampling: SamplingOptions = {};
+  if (b.top_p !== undefined) sampling.topP = b.top_p;
+  if (b.top_k !== undefined) sampling.topK = b.top_k;
+  if (b.stop_sequences?.length) sampling.stopSequences = b.stop_sequences;
   return {
     run: {
       messages,
       maxTokens: b.max_tokens,
       ...(b.temperature !== undefined ? { temperature: b.temperature } : {}),
+      ...(Object.keys(sampling).length ? { sampling } : {}),
+      ...(c && 'disable_parallel_tool_use' in c && c.disable_parallel_tool_use === true && b.tools?.length
+        ? { parallelToolCalls: false }
+        : {}),
       ...(b.tools?.length
         ? {
             tools: b.tools.map((t) => ({

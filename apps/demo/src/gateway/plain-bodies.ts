@@ -35,6 +35,21 @@ const tokens =
   (v) =>
     Number.isSafeInteger(v) && (v as number) > 0 && (v as number) <= max ? v : REFUSED;
 
+/** `check`, or null as it is (OpenAI's API takes null for "the default"). */
+const orNull =
+  (check: Field): Field =>
+  (v) =>
+    v === null ? null : check(v);
+const integer: Field = (v) => (Number.isSafeInteger(v) ? v : REFUSED);
+const positiveInteger: Field = (v) => (Number.isSafeInteger(v) && (v as number) > 0 ? v : REFUSED);
+
+/** A fresh list of at most four non-empty strings. */
+const stopList: Field = (v) => {
+  if (!Array.isArray(v) || v.length > 4) return REFUSED;
+  for (const s of v) if (typeof s !== 'string' || s === '') return REFUSED;
+  return [...v];
+};
+
 /** An object with at most the one key `key`, whose value `check` takes. */
 const onlyKey =
   (key: string, check: Field): Field =>
@@ -109,10 +124,16 @@ function walk(
 const CHAT_FIELDS: ReadonlyMap<string, Field> = new Map([
   ['model', nonEmptyString],
   ['messages', textMessages(['system', 'developer', 'user', 'assistant'], true)],
-  ['max_tokens', tokens(1_000_000)],
-  ['max_completion_tokens', tokens(1_000_000)],
-  ['temperature', between(0, 2)],
-  ['stream', boolean],
+  ['max_tokens', orNull(tokens(1_000_000))],
+  ['max_completion_tokens', orNull(tokens(1_000_000))],
+  ['temperature', orNull(between(0, 2))],
+  ['top_p', orNull(between(0, 1))],
+  ['frequency_penalty', orNull(between(-2, 2))],
+  ['presence_penalty', orNull(between(-2, 2))],
+  ['seed', orNull(integer)],
+  ['stop', orNull((v) => (typeof v === 'string' ? nonEmptyString(v) : stopList(v)))],
+  ['n', orNull((v) => (v === 1 ? 1 : REFUSED))],
+  ['stream', orNull(boolean)],
   ['store', boolean],
   ['user', string],
   ['stream_options', (v) => (v === null ? null : onlyKey('include_usage', boolean)(v))],
@@ -121,7 +142,8 @@ const CHAT_FIELDS: ReadonlyMap<string, Field> = new Map([
 
 /**
  * A chat completions body of text messages (system, developer, user, assistant, each with an optional
- * name), the model, token limits, temperature, stream flags, `user`, `store` and string metadata.
+ * name), the model, token limits, temperature and the other sampling controls, `n` = 1, stream flags,
+ * `user`, `store` and string metadata.
  */
 export function plainChatBody(body: unknown): Record<string, unknown> | undefined {
   return walk(body, CHAT_FIELDS, ['model', 'messages']);
@@ -133,13 +155,16 @@ const MESSAGES_FIELDS: ReadonlyMap<string, Field> = new Map([
   ['messages', textMessages(['user', 'assistant'], false)],
   ['system', string],
   ['temperature', between(0, 1)],
+  ['top_p', between(0, 1)],
+  ['top_k', positiveInteger],
+  ['stop_sequences', stopList],
   ['stream', boolean],
   ['metadata', onlyKey('user_id', string)],
 ]);
 
 /**
  * A Messages API body of text turns (user and assistant, content a string), the model, `max_tokens`, a
- * string system prompt, temperature, `stream` and `metadata.user_id`.
+ * string system prompt, temperature, top-p, top-k, stop sequences, `stream` and `metadata.user_id`.
  */
 export function plainMessagesBody(body: unknown): Record<string, unknown> | undefined {
   return walk(body, MESSAGES_FIELDS, ['model', 'max_tokens', 'messages']);

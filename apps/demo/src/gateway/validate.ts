@@ -1,4 +1,4 @@
-import type { ChatMessage, ImageInput, RunRequest } from '@cascadeflow/core';
+import type { ChatMessage, ImageInput, RunRequest, SamplingOptions } from '@cascadeflow/core';
 import { z } from 'zod';
 import { httpError } from './errors.js';
 import { deepestIssue } from './issues.js';
@@ -87,7 +87,6 @@ const responseFormat = z.discriminatedUnion('type', [
 const UNSUPPORTED = [
   'functions',
   'function_call',
-  'parallel_tool_calls',
   'logprobs',
   'top_logprobs',
   'logit_bias',
@@ -95,27 +94,37 @@ const UNSUPPORTED = [
   'modalities',
   'prediction',
   'web_search_options',
-  'top_p',
-  'frequency_penalty',
-  'presence_penalty',
-  'stop',
-  'seed',
   'service_tier',
 ] as const;
+
+const penalty = z.number().min(-2, 'must be between -2 and 2').max(2, 'must be between -2 and 2');
+const stopSequence = z.string().min(1, 'must not be empty');
 
 /** The schema of a chat completions body (exported for the test that holds `plainChatBody` to it). */
 export const chatBody = z
   .object({
     model: z.string().min(1, 'must be a model name ("cascade", or a model of the ladder)'),
     messages: z.array(message).min(1, 'must be a non-empty array'),
-    max_tokens: z.number().int().positive().max(1_000_000).optional(),
-    max_completion_tokens: z.number().int().positive().max(1_000_000).optional(),
-    temperature: z.number().min(0).max(2).optional(),
-    n: z.literal(1, 'only n = 1 is supported: the cascade returns one answer').optional(),
-    stream: z.boolean().optional(),
+    // OpenAI's API takes null for "the default" on these.
+    max_tokens: z.number().int().positive().max(1_000_000).nullable().optional(),
+    max_completion_tokens: z.number().int().positive().max(1_000_000).nullable().optional(),
+    temperature: z.number().min(0).max(2).nullable().optional(),
+    top_p: z.number().min(0).max(1).nullable().optional(),
+    frequency_penalty: penalty.nullable().optional(),
+    presence_penalty: penalty.nullable().optional(),
+    seed: z.number().int('must be an integer').nullable().optional(),
+    stop: z
+      .union([stopSequence, z.array(stopSequence).max(4)], {
+        message: 'must be a non-empty string or a list of at most 4 non-empty strings',
+      })
+      .nullable()
+      .optional(),
+    n: z.literal(1, 'only n = 1 is supported: the cascade returns one answer').nullable().optional(),
+    stream: z.boolean().nullable().optional(),
     stream_options: z.object({ include_usage: z.boolean().optional() }).strict().nullable().optional(),
     tools: z.array(tool).optional(),
     tool_choice: toolChoice.optional(),
+    parallel_tool_calls: z.boolean().optional(),
     response_format: responseFormat.optional(),
     user: z.string().optional(),
     store: z.boolean().optional(),
@@ -188,6 +197,19 @@ function toMessages(messages: z.infer<typeof message>[], root: string): ChatMess
   });
 }
 
+/** A chat body's sampling controls in core's shape (null and an empty `stop` list mean the default), or undefined. */
+function samplingOf(b: z.infer<typeof chatBody>): SamplingOptions | undefined {
+  const sampling: SamplingOptions = {};
+  if (b.top_p != null) sampling.topP = b.top_p;
+  if (b.frequency_penalty != null) sampling.frequencyPenalty = b.frequency_penalty;
+  if (b.presence_penalty != null) sampling.presencePenalty = b.presence_penalty;
+  if (b.seed != null) sampling.seed = b.seed;
+  if (typeof b.stop === 'string') sampling.stopSequences = [b.stop];
+  else if (b.stop?.length) sampling.stopSequences = b.stop;
+  for (const _ in sampling) return sampling;
+  return undefined;
+}
+
 /** What a validated chat completion asks for. */
 export interface ChatRequest {
   run: Omit<RunRequest, 'userId' | 'signal'>;
@@ -197,9 +219,10 @@ export interface ChatRequest {
 
 /**
  * Validates a `POST /v1/chat/completions` body: every field the gateway reads is checked (a 400 names it):
- * messages of every role (tool results, assistant tool calls), text parts, tools and tool choice, response
- * formats, image parts of user messages. What it does not support (`n` > 1, sampling controls, legacy
- * functions) is refused by name.
+ * messages of every role (tool results, assistant tool calls), text parts, tools, tool choice and parallel
+ * tool calls, response formats, image parts of user messages, and the sampling controls (`top_p`, `stop`,
+ * `seed`, penalties), which every tier is asked with. What it does not support (`n` > 1, log-probs, logit
+ * bias, legacy functions) is refused by name.
  */
 export function parseChatRequest(body: unknown): ChatRequest {
   let b = plainChatBody(body) as z.infer<typeof chatBody> | undefined;
@@ -212,11 +235,16 @@ export function parseChatRequest(body: unknown): ChatRequest {
   if (!messages.some((m) => m.role === 'user' && ((m.content ?? '').trim() !== '' || m.images?.length)))
     throw httpError(400, 'invalid_request', 'messages: needs a user message with text or an image.');
   const maxTokens = b.max_completion_tokens ?? b.max_tokens;
+  const sampling = samplingOf(b);
   return {
     run: {
       messages,
-      ...(maxTokens !== undefined ? { maxTokens } : {}),
-      ...(b.temperature !== undefined ? { temperature: b.temperature } : {}),
+      ...(maxTokens != null ? { maxTokens } : {}),
+      ...(b.temperature != null ? { temperature: b.temperature } : {}),
+      ...(sampling ? { sampling } : {}),
+      ...(b.parallel_tool_calls !== undefined && b.tools?.length
+        ? { parallelToolCalls: b.parallel_tool_calls }
+        : {}),
       ...(b.tools?.length
         ? {
             tools: b.tools.map((t) => ({
