@@ -208,4 +208,43 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
     expect(bad).toBeInstanceOf(Anthropic.BadRequestError);
     expect((bad as Error).message).toMatch(/stop_sequences: must have at most 4 sequences/);
   });
+
+  it('takes what Claude clients add (cache_control, tool types), and names the blocks and tools it cannot take', async () => {
+    const m = await claude().messages.create({
+      model: 'cascade',
+      max_tokens: 100,
+      system: [{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is the capital of France?', cache_control: { type: 'ephemeral' } },
+          ],
+        },
+      ],
+      tools: [{ ...weather, type: 'custom', cache_control: { type: 'ephemeral' } }],
+      tool_choice: { type: 'auto', disable_parallel_tool_use: true },
+      metadata: { user_id: 'user-1' },
+    });
+    expect(m.content).toEqual([{ type: 'text', text: 'The capital of France is Paris.' }]);
+    const sent = upstream.requestsFor('big').at(-1)!.body;
+    expect(sent.parallel_tool_calls).toBe(false);
+    const refused = async (body: Record<string, unknown>) => {
+      const err = await claude()
+        .messages.create({ model: 'cascade', max_tokens: 10, ...body } as never)
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Anthropic.BadRequestError);
+      return ((err as Anthropic.APIError).error as { error: { message: string } }).error.message;
+    };
+    const doc = { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'x' } };
+    expect(await refused({ messages: [{ role: 'user', content: [doc] }] })).toMatch(
+      /messages\.0\.content\.0: "document" blocks are not supported by this gateway/,
+    );
+    expect(
+      await refused({
+        messages: [{ role: 'user', content: 'hi' }],
+        tools: [{ type: 'web_search_20250305', name: 'web_search' }],
+      }),
+    ).toMatch(/tools\.0: server tools \("web_search_20250305"\) are not supported by this gateway/);
+  });
 });

@@ -268,4 +268,66 @@ describe('the gateway speaks OpenAI chat completions with tools and JSON, to the
     expect(await refused({ seed: 1.5 })).toMatch(/^seed: must be an integer/);
     expect(await refused({ logprobs: true })).toBe('logprobs: not supported by this gateway; remove it.');
   });
+
+  it('takes answers handed back with every field an SDK keeps, and names the parts it cannot take', async () => {
+    const post = (messages: unknown[], extra: Record<string, unknown> = {}) =>
+      fetch(`${demo.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer cf-demo-key', 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'cascade', messages, ...extra }),
+      });
+    const call = {
+      id: 'call_1',
+      type: 'function',
+      function: { name: 'weather', arguments: '{"city":"Paris"}' },
+    };
+    // As the Python SDK dumps an answer message: every field, nulls included; a tool result with its name.
+    const handedBack = await post(
+      [
+        {
+          role: 'user',
+          content: [{ type: 'text', text: 'Weather in Paris?', cache_control: { type: 'ephemeral' } }],
+        },
+        {
+          role: 'assistant',
+          content: null,
+          refusal: null,
+          annotations: [],
+          audio: null,
+          function_call: null,
+          tool_calls: [call],
+        },
+        { role: 'tool', tool_call_id: 'call_1', name: 'weather', content: '21 °C' },
+        { role: 'assistant', content: 'It is 21 °C.', tool_calls: null, function_call: null },
+        { role: 'user', content: 'And what is the weather tomorrow?' },
+      ],
+      { tools: [weatherTool], safety_identifier: 'user-hash', prompt_cache_key: 'weather' },
+    );
+    expect(handedBack.status).toBe(200);
+    const refused = async (messages: unknown[], extra: Record<string, unknown> = {}) => {
+      const res = await post(messages, extra);
+      expect(res.status).toBe(400);
+      return ((await res.json()) as { error: { code: string; message: string } }).error;
+    };
+    expect(
+      await refused([
+        { role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }] },
+      ]),
+    ).toMatchObject({
+      code: 'unsupported_parameter',
+      message:
+        'messages.0.content.0: "input_audio" parts are not supported by this gateway ("text" and "image_url" parts are).',
+    });
+    expect(
+      (
+        await refused([
+          { role: 'user', content: 'hi' },
+          { role: 'assistant', content: 'x', function_call: { name: 'f' } },
+        ])
+      ).message,
+    ).toMatch(/^messages\.1\.function_call: only null: legacy function calls are not supported/);
+    expect((await refused([{ role: 'user', content: 'hi' }], { reasoning_effort: 'low' })).message).toBe(
+      'reasoning_effort: not supported by this gateway; remove it.',
+    );
+  });
 });

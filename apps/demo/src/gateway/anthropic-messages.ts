@@ -9,7 +9,7 @@ import type {
 import type { CascadeStreamEvent, SSEMessage } from '@cascadeflow/streaming';
 import { z } from 'zod';
 import { type HttpError, httpError } from './errors.js';
-import { deepestIssue } from './issues.js';
+import { deepestIssue, unsupportedKind } from './issues.js';
 import { plainMessagesBody } from './plain-bodies.js';
 
 const text = z.object({ type: z.literal('text'), text: z.string() }).passthrough();
@@ -98,8 +98,13 @@ export const messagesBody = z
 const UNSUPPORTED = ['thinking', 'container', 'mcp_servers', 'service_tier'];
 
 /** A 400 in the Messages API's error format, naming the field. */
-function invalid(reported: z.core.$ZodIssue | undefined): never {
+function invalid(reported: z.core.$ZodIssue | undefined, body: unknown): never {
   const issue = deepestIssue(reported);
+  const kind = unsupportedKind(issue, body, {
+    what: 'blocks',
+    taken: '"text", "image", "tool_use" and "tool_result" blocks',
+  });
+  if (kind) throw httpError(400, 'unsupported_parameter', kind);
   const path = (issue?.path ?? []).map(String).join('.');
   if (issue?.code === 'unrecognized_keys') {
     const f = issue.keys[0]!;
@@ -135,7 +140,7 @@ export function parseMessagesRequest(raw: unknown): MessagesRequest {
   let b = plainMessagesBody(raw) as z.infer<typeof messagesBody> | undefined;
   if (!b) {
     const parsed = messagesBody.safeParse(raw);
-    if (!parsed.success) invalid(parsed.error.issues[0]);
+    if (!parsed.success) invalid(parsed.error.issues[0], raw);
     b = parsed.data;
   }
   const messages: ChatMessage[] = [];

@@ -16,3 +16,42 @@ export function deepestIssue(issue: z.core.$ZodIssue | undefined): z.core.$ZodIs
   if (!best || best.path.length === 0) return issue;
   return { ...best, path: [...issue.path, ...best.path] } as z.core.$ZodIssue;
 }
+
+/** The value at `path` in `body`, or undefined. */
+function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = body;
+  for (const key of path) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
+}
+
+/**
+ * A plain message for a part, block or tool of a kind the gateway does not take (an `input_audio` part, a
+ * `document` block, a server tool), naming the kind and what is taken; undefined for any other issue.
+ */
+export function unsupportedKind(
+  issue: z.core.$ZodIssue | undefined,
+  body: unknown,
+  kinds: { what: string; taken: string },
+): string | undefined {
+  if (!issue || issue.path.length < 2) return undefined;
+  const path = issue.path;
+  const last = path[path.length - 1];
+  // A tool with no input_schema but a type of its own: a server tool (web search, code execution).
+  if (last === 'input_schema' && path[0] === 'tools' && path.length === 3) {
+    const type = valueAt(body, [...path.slice(0, -1), 'type']);
+    if (typeof type === 'string' && type !== 'custom')
+      return `${path.slice(0, -1).join('.')}: server tools ("${type}") are not supported by this gateway; give tools with an input_schema.`;
+    return undefined;
+  }
+  if (last !== 'type') return undefined;
+  const type = valueAt(body, path);
+  if (typeof type !== 'string') return undefined;
+  const where = path.slice(0, -1).join('.');
+  // A block inside a block's content: a tool result's.
+  if (path.filter((p) => p === 'content').length > 1)
+    return `${where}: "${type}" ${kinds.what} in tool results are not supported by this gateway (text is).`;
+  return `${where}: "${type}" ${kinds.what} are not supported by this gateway (${kinds.taken} are).`;
+}

@@ -1,10 +1,17 @@
 import type { ChatMessage, ImageInput, RunRequest, SamplingOptions } from '@cascadeflow/core';
 import { z } from 'zod';
 import { httpError } from './errors.js';
-import { deepestIssue } from './issues.js';
+import { deepestIssue, unsupportedKind } from './issues.js';
 import { plainChatBody } from './plain-bodies.js';
 
-const textPart = z.object({ type: z.literal('text'), text: z.string() }).strict();
+/** Anthropic-style prompt caching on a part (OpenRouter and LiteLLM take it): a hint, taken and not forwarded. */
+const cacheControl = z
+  .object({ type: z.literal('ephemeral') })
+  .passthrough()
+  .optional();
+const textPart = z
+  .object({ type: z.literal('text'), text: z.string(), cache_control: cacheControl })
+  .strict();
 /** An image part: asked of the tiers that take images (core checks the URL and refuses it by name if none does). */
 const imagePart = z
   .object({
@@ -32,16 +39,31 @@ const message = z.discriminatedUnion('role', [
   z.object({ role: z.literal('system'), content, name: z.string().optional() }).strict(),
   z.object({ role: z.literal('developer'), content, name: z.string().optional() }).strict(),
   z.object({ role: z.literal('user'), content, name: z.string().optional() }).strict(),
+  // An answer message as a client hands it back (SDKs keep every field of the answer, nulls included).
   z
     .object({
       role: z.literal('assistant'),
       content: content.nullable().optional(),
       name: z.string().optional(),
-      tool_calls: z.array(toolCall).optional(),
+      tool_calls: z.array(toolCall).nullable().optional(),
       refusal: z.string().nullable().optional(),
+      annotations: z.array(z.unknown()).optional(),
+      function_call: z
+        .null({
+          message: 'only null: legacy function calls are not supported by this gateway; use tool_calls',
+        })
+        .optional(),
+      audio: z.null({ message: 'only null: audio answers are not supported by this gateway' }).optional(),
     })
     .strict(),
-  z.object({ role: z.literal('tool'), content, tool_call_id: z.string().min(1) }).strict(),
+  z
+    .object({
+      role: z.literal('tool'),
+      content,
+      tool_call_id: z.string().min(1),
+      name: z.string().optional(),
+    })
+    .strict(),
 ]);
 
 const tool = z
@@ -95,6 +117,8 @@ const UNSUPPORTED = [
   'prediction',
   'web_search_options',
   'service_tier',
+  'reasoning_effort',
+  'verbosity',
 ] as const;
 
 const penalty = z.number().min(-2, 'must be between -2 and 2').max(2, 'must be between -2 and 2');
@@ -126,15 +150,20 @@ export const chatBody = z
     tool_choice: toolChoice.optional(),
     parallel_tool_calls: z.boolean().optional(),
     response_format: responseFormat.optional(),
+    // Hints that do not change the answer: taken, not forwarded.
     user: z.string().optional(),
+    safety_identifier: z.string().optional(),
+    prompt_cache_key: z.string().optional(),
     store: z.boolean().optional(),
     metadata: z.record(z.string(), z.string()).optional(),
   })
   .strict();
 
 /** A zod failure as a 400 in OpenAI's format, naming the field. */
-function invalid(reported: z.core.$ZodIssue | undefined, root: string): never {
+function invalid(reported: z.core.$ZodIssue | undefined, root: string, body?: unknown): never {
   const issue = deepestIssue(reported);
+  const kind = unsupportedKind(issue, body, { what: 'parts', taken: '"text" and "image_url" parts' });
+  if (kind) throw httpError(400, 'unsupported_parameter', kind);
   const path = [root, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.');
   if (issue?.code === 'unrecognized_keys') {
     const field = issue.keys[0]!;
@@ -228,7 +257,7 @@ export function parseChatRequest(body: unknown): ChatRequest {
   let b = plainChatBody(body) as z.infer<typeof chatBody> | undefined;
   if (!b) {
     const parsed = chatBody.safeParse(body);
-    if (!parsed.success) invalid(parsed.error.issues[0], '');
+    if (!parsed.success) invalid(parsed.error.issues[0], '', body);
     b = parsed.data;
   }
   const messages = toMessages(b.messages, 'messages');
