@@ -234,7 +234,7 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
         .messages.create({ model: 'cascade', max_tokens: 10, ...body } as never)
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(Anthropic.BadRequestError);
-      return ((err as Anthropic.APIError).error as { error: { message: string } }).error.message;
+      return (err as { error: { error: { message: string } } }).error.error.message;
     };
     const doc = { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'x' } };
     expect(await refused({ messages: [{ role: 'user', content: [doc] }] })).toMatch(
@@ -246,5 +246,29 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
         tools: [{ type: 'web_search_20250305', name: 'web_search' }],
       }),
     ).toMatch(/tools\.0: server tools \("web_search_20250305"\) are not supported by this gateway/);
+  });
+
+  it('count_tokens estimates a message’s input without calling a model, for English and Chinese alike', async () => {
+    const calls = upstream.requests.length;
+    const english = await claude().messages.countTokens({
+      model: 'cascade',
+      system: 'Be brief.',
+      messages: [{ role: 'user', content: 'What is the capital of France?' }],
+    });
+    // 9 + 30 characters of ASCII: 4 a token.
+    expect(english).toEqual({ input_tokens: Math.ceil(39 / 4) });
+    const chinese = await claude().messages.countTokens({
+      model: 'cascade',
+      messages: [{ role: 'user', content: '法国的首都是哪里？' }],
+      tools: [weather],
+    });
+    // 9 CJK characters, a token each, and the tool's definition as the cascade holds it.
+    const tool = { name: weather.name, description: weather.description, parameters: weather.input_schema };
+    expect(chinese.input_tokens).toBe(9 + Math.ceil(JSON.stringify([tool]).length / 4));
+    expect(upstream.requests.length).toBe(calls);
+    const bad = await claude()
+      .messages.countTokens({ model: 'cascade', messages: [] })
+      .catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(Anthropic.BadRequestError);
   });
 });

@@ -1,10 +1,11 @@
-import type {
-  CascadeResult,
-  ChatMessage,
-  FinishReason,
-  ImageInput,
-  RunRequest,
-  SamplingOptions,
+import {
+  type CascadeResult,
+  type ChatMessage,
+  estimateInputTokens,
+  type FinishReason,
+  type ImageInput,
+  type RunRequest,
+  type SamplingOptions,
 } from '@cascadeflow/core';
 import type { CascadeStreamEvent, SSEMessage } from '@cascadeflow/streaming';
 import { z } from 'zod';
@@ -143,6 +144,35 @@ export function parseMessagesRequest(raw: unknown): MessagesRequest {
     if (!parsed.success) invalid(parsed.error.issues[0], raw);
     b = parsed.data;
   }
+  return toRequest(b);
+}
+
+/** A count_tokens body: a Messages API body whose `max_tokens` may be left out. */
+const countTokensBody = messagesBody.extend({ max_tokens: messagesBody.shape.max_tokens.optional() });
+
+/** Tokens counted for an image: the most a resized image costs on Claude (about 1.15 megapixels / 750). */
+const IMAGE_TOKENS = 1_600;
+
+/**
+ * Answers `POST /v1/messages/count_tokens` (Claude clients ask it before sending a long context): the body
+ * is checked as a message's, and its input tokens estimated as core estimates them (4 ASCII characters a
+ * token, a CJK character a token), with the tools' definitions and {@link IMAGE_TOKENS} an image. An
+ * estimate: the cascade's tiers may use different tokenizers.
+ */
+export function countMessageTokens(raw: unknown): { input_tokens: number } {
+  const parsed = countTokensBody.safeParse(raw);
+  if (!parsed.success) invalid(parsed.error.issues[0], raw);
+  const { run } = toRequest({ ...parsed.data, max_tokens: parsed.data.max_tokens ?? 1 });
+  const messages = run.messages ?? [];
+  let tokens = estimateInputTokens(messages);
+  if (run.tools?.length)
+    tokens += estimateInputTokens([{ role: 'system', content: JSON.stringify(run.tools) }]);
+  for (const m of messages) if (m.role === 'user') tokens += (m.images?.length ?? 0) * IMAGE_TOKENS;
+  return { input_tokens: tokens };
+}
+
+/** A checked Messages API body as a run of the cascade. */
+function toRequest(b: z.infer<typeof messagesBody>): MessagesRequest {
   const messages: ChatMessage[] = [];
   if (b.system !== undefined) messages.push({ role: 'system', content: textOf(b.system) });
   b.messages.forEach((m, i) => {

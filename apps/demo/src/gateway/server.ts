@@ -27,6 +27,7 @@ import type { DemoConfig } from '../config.js';
 import { dashboardHtml } from '../dashboard/page.js';
 import { type Engine, RESPONSES_KEPT } from '../engine.js';
 import {
+  countMessageTokens,
   MessagesStreamEncoder,
   messagesError,
   messagesResponse,
@@ -402,6 +403,13 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
           throw e;
         }
       },
+    );
+
+    // What Claude clients ask before sending a long context; an estimate, no model is called.
+    api.post(
+      '/v1/messages/count_tokens',
+      { config: { access: 'user', errors: 'anthropic' } },
+      async (request) => countMessageTokens(jsonBody(request)),
     );
 
     api.post('/v1/feedback', { config: { access: 'user' } }, async (request) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PRICES } from './default-prices.js';
 import { Pricing } from './pricing.js';
+import { estimateInputTokens } from './usage.js';
 
 const usage = { inputTokens: 1_000_000, outputTokens: 1_000_000, cachedInputTokens: 0 };
 
@@ -21,5 +22,27 @@ describe('Pricing', () => {
     expect(pricing.cost('gpt-4o', usage, { batch: true })).toBeCloseTo(6.25, 9);
     const custom = new Pricing({ m: { input: 2, output: 4 } });
     expect(custom.cost('m', usage, { batch: true })).toBeCloseTo(3, 9);
+  });
+});
+
+describe('estimateInputTokens', () => {
+  const of = (content: string) => estimateInputTokens([{ role: 'user', content }]);
+  it('counts 4 ASCII characters a token, and a token a CJK character', () => {
+    expect(of('Why is the sky blue?')).toBe(5);
+    expect(of('天空为什么是蓝色的？')).toBe(10);
+    // Cyrillic: 2 characters a token (17 letters, 2 spaces).
+    expect(of('Почему небо голубое')).toBe(9);
+    // An emoji is one character of two UTF-16 units.
+    expect(of('🙂')).toBe(1);
+    expect(of('a'.repeat(40) + '中'.repeat(10))).toBe(20);
+  });
+  it('adds up every message, and an assistant message without content counts nothing', () => {
+    expect(
+      estimateInputTokens([
+        { role: 'system', content: 'Be brief.' },
+        { role: 'assistant', content: null, toolCalls: [] },
+        { role: 'user', content: '天空' },
+      ]),
+    ).toBe(Math.ceil((9 + 8) / 4));
   });
 });

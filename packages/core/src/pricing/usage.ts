@@ -26,16 +26,36 @@ export function addUsage(a: Usage, b: Usage | null | undefined): Usage {
 }
 
 /**
- * Input tokens of messages before a provider has counted them: 4 characters a token (OpenAI's rule of thumb
- * for English; an estimate, not a bound). Used for attempts cut short and for reservations.
+ * Input tokens of messages before a provider has counted them, an estimate (not a bound): 4 ASCII
+ * characters a token (OpenAI's rule of thumb for English), 2 characters for the scripts below U+0800
+ * (accented Latin, Greek, Cyrillic, Hebrew, Arabic), and a token for every other character (Chinese,
+ * Japanese, Korean: o200k and Claude's tokenizers spend 0.7 to 1.5 a character). Used for attempts cut
+ * short before the provider counted their input.
  *
  * @example
  * ```ts
  * estimateInputTokens([{ role: 'user', content: 'Why is the sky blue?' }]); // 5
+ * estimateInputTokens([{ role: 'user', content: '天空为什么是蓝色的？' }]); // 10
  * ```
  */
 export function estimateInputTokens(messages: readonly ChatMessage[]): number {
-  let chars = 0;
-  for (const m of messages) chars += m.content?.length ?? 0;
-  return Math.ceil(chars / 4);
+  let quarters = 0;
+  for (const m of messages) if (m.content) quarters += quartersOf(m.content);
+  return Math.ceil(quarters / 4);
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** A text's tokens in quarters: 1 an ASCII character, 2 below U+0800, 4 above (a surrogate pair counts once). */
+function quartersOf(text: string): number {
+  if (!NON_ASCII.test(text)) return text.length;
+  let quarters = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) quarters += 1;
+    else if (c < 0x800) quarters += 2;
+    else if (c >= 0xdc00 && c < 0xe000) continue; // the low half of a pair
+    else quarters += 4;
+  }
+  return quarters;
 }
