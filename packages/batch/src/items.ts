@@ -1,4 +1,4 @@
-import type { CascadeResult, RunRequest } from '@cascadeflow/core';
+import { type CascadeResult, checkRunRequest, InvalidConfigError, type RunRequest } from '@cascadeflow/core';
 import { z } from 'zod';
 
 /** One query of a batch: a string, or a full request (with an optional `id` for your bookkeeping). */
@@ -41,7 +41,9 @@ const itemSchema = z
     temperature: z.number().min(0).max(2).optional(),
     tools: z.array(z.record(z.string(), z.unknown())).optional(),
     toolChoice: z.union([z.enum(['auto', 'none', 'required']), z.object({ name: z.string() })]).optional(),
+    parallelToolCalls: z.boolean().optional(),
     responseFormat: z.record(z.string(), z.unknown()).optional(),
+    sampling: z.record(z.string(), z.unknown()).optional(),
     timeoutMs: z.number().positive().optional(),
     userId: z.string().optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),
@@ -90,6 +92,13 @@ export function normalizeItem(
   const { id: _id, ...request } = input as RunRequest & { id?: string };
   if (request.query === undefined && request.messages === undefined)
     return fail(id, 'give a "query" or "messages"');
+  // Every field as run() checks it: a native batch sends the request to the provider before any run.
+  try {
+    checkRunRequest(request);
+  } catch (e) {
+    if (!(e instanceof InvalidConfigError)) throw e;
+    return fail(id, `${e.field.replace(/^request\./, '')}: ${e.problem}`);
+  }
   const text = request.query ?? request.messages?.map((m) => m.content ?? '').join('\n') ?? '';
   if (text.length > maxChars)
     return fail(id, `the request has ${text.length} characters, more than maxQueryChars (${maxChars})`);

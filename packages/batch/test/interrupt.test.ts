@@ -155,6 +155,33 @@ describe('native strategy carries the whole request and honours the batch config
     expect(r.results[0]?.content).toBe('{"city":"Paris"}');
   });
 
+  it('sampling controls reach the provider batch; an item run() would refuse fails alone, before any batch', async () => {
+    const env = await setup({
+      'gpt-4o-mini': { content: 'Paris', logprobs: -0.01, usage: { inputTokens: 10, outputTokens: 1 } },
+      'gpt-4o': { content: 'Paris', usage: { inputTokens: 10, outputTokens: 1 } },
+    });
+    server = env.server;
+    const r = await runBatch(
+      env.agent,
+      [
+        { query: 'Capital of France?', sampling: { topP: 0.9, stopSequences: ['\n\n'], seed: 7 } },
+        { query: 'Capital of Italy?', sampling: { topP: 2 } },
+        { query: 'Capital of Spain?', responseFormat: { type: 'yaml' } as never },
+      ],
+      { strategy: 'native', pollIntervalMs: 5 },
+    );
+    const b = server.batchApi.batches.get(server.batchApi.created[0]!)!;
+    const lines = server.batchApi.files.get(String(b.input_file_id))!.content.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!).body).toMatchObject({ top_p: 0.9, stop: ['\n\n'], seed: 7 });
+    expect(r.items[0]?.ok).toBe(true);
+    expect(r.items[1]?.error).toEqual({
+      code: 'invalid_item',
+      message: 'item 1: sampling.topP: must be between 0 and 1',
+    });
+    expect(r.items[2]?.error?.message).toMatch(/^item 2: responseFormat/);
+  });
+
   it('a per-request ladder is refused by name; the other items go on', async () => {
     const env = await setup({ 'gpt-4o-mini': drafter, 'gpt-4o': verifier });
     server = env.server;

@@ -1,12 +1,13 @@
 export { CascadeAgent, type CascadeAgentOptions } from './agent/agent.js';
 export { type CascadeEvents, type CascadeListener, TypedEmitter } from './agent/events.js';
-export type {
-  EarlyRejectCheck,
-  ResolvedRequest,
-  ResolvedTier,
-  RunEvent,
-  RunRequest,
-  TierOptions,
+export {
+  checkRunRequest,
+  type EarlyRejectCheck,
+  type ResolvedRequest,
+  type ResolvedTier,
+  type RunEvent,
+  type RunRequest,
+  type TierOptions,
 } from './agent/request.js';
 export type { AttemptRecord, AttemptStatus, CascadeResult } from './agent/result.js';
 export type { RetryOptions } from './agent/retry.js';

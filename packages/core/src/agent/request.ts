@@ -318,6 +318,26 @@ export type LadderCache = WeakMap<object, WeakMap<object, ResolvedTier[]>>;
 
 const NO_THRESHOLDS = Object.freeze({});
 
+/**
+ * Checks a run request's fields as `run()` checks them, without running it: throws an
+ * {@link InvalidConfigError} naming the first wrong field (`request.sampling.topP`). For pipelines that send
+ * requests to a provider themselves (a provider's batch API), so that they never send one `run()` would
+ * refuse. The ladder's names and the query's text are checked against an agent by `run()` only.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   checkRunRequest({ query: 'Hi', sampling: { topP: 2 } });
+ * } catch (e) {
+ *   if (e instanceof InvalidConfigError) console.error(e.field, e.problem); // request.sampling.topP must be between 0 and 1
+ * }
+ * ```
+ */
+export function checkRunRequest(input: RunRequest): void {
+  const { signal: _s, onDelta: _d, onEvent: _e, earlyReject: _r, ...plain } = input;
+  if (!plainRequest(plain)) parseOrThrow(requestSchema, plain, 'request', 'invalid_request');
+}
+
 /** Validates a run request and fills in the agent's defaults. */
 export function resolveRequest(input: RunRequest, defaults: RequestDefaults): ResolvedRequest {
   let req: RunRequest;

@@ -86,10 +86,13 @@ export class CascadeFlowError extends Error {
 export class InvalidConfigError extends CascadeFlowError {
   static override readonly kind: string = 'cascadeflow.InvalidConfigError';
   readonly field: string;
+  /** What is wrong with the field, without its name (`must be between 0 and 1`). */
+  readonly problem: string;
   constructor(field: string, problem: string, code: 'invalid_config' | 'invalid_request' = 'invalid_config') {
     super(code, `${field}: ${problem}`);
     this.name = 'InvalidConfigError';
     this.field = field;
+    this.problem = problem;
   }
 }
 

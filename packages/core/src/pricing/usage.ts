@@ -54,7 +54,8 @@ function quartersOf(text: string): number {
     const c = text.charCodeAt(i);
     if (c < 0x80) quarters += 1;
     else if (c < 0x800) quarters += 2;
-    else if (c >= 0xdc00 && c < 0xe000) continue; // the low half of a pair
+    else if (c >= 0xdc00 && c < 0xe000)
+      continue; // the low half of a pair
     else quarters += 4;
   }
   return quarters;
