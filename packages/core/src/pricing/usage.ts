@@ -44,7 +44,7 @@ export function estimateInputTokens(messages: readonly ChatMessage[]): number {
   return Math.ceil(quarters / 4);
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** A text's tokens in quarters: 1 an ASCII character, 2 below U+0800, 4 above (a surrogate pair counts once). */
 function quartersOf(text: string): number {
