@@ -89,6 +89,8 @@ const fields = [
   'seed',
   'stop',
   'parallel_tool_calls',
+  'logprobs',
+  'top_logprobs',
 ];
 
 /**

@@ -39,6 +39,7 @@ beforeAll(async () => {
         const q = JSON.stringify(body.messages);
         if (q.includes('image_url')) return { content: 'A red square.' };
         if (q.includes('Spain')) return { content: 'Madrid\n\nIt has been the capital since 1561.' };
+        if (q.includes('Which card')) return { content: 'Pay with card 4111 1111 1111 1111 today.' };
         if (body.response_format) return { content: '{"city":"Paris"}' };
         if (q.includes('tool_call_id')) return { content: 'It is 21 °C in Paris.' };
         if (q.includes('Berlin'))
@@ -266,7 +267,9 @@ describe('the gateway speaks OpenAI chat completions with tools and JSON, to the
     );
     expect(await refused({ top_p: 1.5 })).toMatch(/^top_p: /);
     expect(await refused({ seed: 1.5 })).toMatch(/^seed: must be an integer/);
-    expect(await refused({ logprobs: true })).toBe('logprobs: not supported by this gateway; remove it.');
+    expect(await refused({ logit_bias: { '50256': -100 } })).toBe(
+      'logit_bias: not supported by this gateway; remove it.',
+    );
   });
 
   it('takes answers handed back with every field an SDK keeps, and names the parts it cannot take', async () => {
@@ -328,6 +331,43 @@ describe('the gateway speaks OpenAI chat completions with tools and JSON, to the
     ).toMatch(/^messages\.1\.function_call: only null: legacy function calls are not supported/);
     expect((await refused([{ role: 'user', content: 'hi' }], { reasoning_effort: 'low' })).message).toBe(
       'reasoning_effort: not supported by this gateway; remove it.',
+    );
+  });
+
+  it('logprobs: the answer’s own tokens, never those of an answer a plugin changed', async () => {
+    const r = await client().chat.completions.create({
+      model: 'cascade',
+      messages: [{ role: 'user', content: 'Capital of Spain?' }],
+      stop: ['\n\n'],
+      logprobs: true,
+      top_logprobs: 0,
+    });
+    expect(r.choices[0]!.message.content).toBe('Madrid');
+    expect(r.choices[0]!.logprobs).toEqual({
+      content: [{ token: 'Madrid', logprob: -0.05, bytes: [...Buffer.from('Madrid')], top_logprobs: [] }],
+      refusal: null,
+    });
+    // The output guardrails redact the card number: the tokens would give it back, so there are none.
+    const redacted = await client().chat.completions.create({
+      model: 'cascade',
+      messages: [{ role: 'user', content: 'Which card should I use?' }],
+      logprobs: true,
+    });
+    expect(redacted.choices[0]!.message.content).not.toContain('4111');
+    expect(redacted.choices[0]!.logprobs).toBeNull();
+    const refused = async (body: Record<string, unknown>) =>
+      client()
+        .chat.completions.create({
+          model: 'cascade',
+          messages: [{ role: 'user', content: 'hi' }],
+          ...body,
+        } as never)
+        .catch((e: { message: string }) => e.message);
+    expect(await refused({ logprobs: true, top_logprobs: 3 })).toMatch(
+      /^400 top_logprobs: only 0 is supported/,
+    );
+    expect(await refused({ logprobs: true, stream: true })).toMatch(
+      /^400 logprobs: not supported with stream/,
     );
   });
 });

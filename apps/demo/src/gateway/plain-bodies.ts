@@ -133,6 +133,8 @@ const CHAT_FIELDS: ReadonlyMap<string, Field> = new Map([
   ['seed', orNull(integer)],
   ['stop', orNull((v) => (typeof v === 'string' ? nonEmptyString(v) : stopList(v)))],
   ['n', orNull((v) => (v === 1 ? 1 : REFUSED))],
+  ['logprobs', orNull(boolean)],
+  ['top_logprobs', orNull((v) => (v === 0 ? 0 : REFUSED))],
   ['stream', orNull(boolean)],
   ['store', boolean],
   ['user', string],
@@ -142,8 +144,8 @@ const CHAT_FIELDS: ReadonlyMap<string, Field> = new Map([
 
 /**
  * A chat completions body of text messages (system, developer, user, assistant, each with an optional
- * name), the model, token limits, temperature and the other sampling controls, `n` = 1, stream flags,
- * `user`, `store` and string metadata.
+ * name), the model, token limits, temperature and the other sampling controls, `n` = 1, log-probs (no
+ * alternatives), stream flags, `user`, `store` and string metadata.
  */
 export function plainChatBody(body: unknown): Record<string, unknown> | undefined {
   return walk(body, CHAT_FIELDS, ['model', 'messages']);

@@ -73,6 +73,28 @@ export function cascadeInfo(r: CascadeResult, mode: string) {
   };
 }
 
+const UTF8 = new TextEncoder();
+
+/**
+ * The answer's token log-probs in OpenAI's format: the answering attempt's, when its provider returned them
+ * and they spell the answer exactly. An answer a plugin changed (a redacted e-mail address) gets none: its
+ * tokens would give back what was taken out.
+ */
+function answerLogprobs(r: CascadeResult): { content: unknown[]; refusal: null } | null {
+  const answer = r.attempts.findLast((a) => a.tier.index === r.tier.index && a.logprobs?.length);
+  const tokens = answer?.logprobs;
+  if (!tokens || tokens.map((t) => t.token).join('') !== r.content) return null;
+  return {
+    content: tokens.map((t) => ({
+      token: t.token,
+      logprob: t.logprob,
+      bytes: [...UTF8.encode(t.token)],
+      top_logprobs: [],
+    })),
+    refusal: null,
+  };
+}
+
 function cascadeHeaders(r: CascadeResult, mode: string): Record<string, string> {
   return {
     'x-cascadeflow-model': r.model,
@@ -325,7 +347,7 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
                       }
                     : {}),
                 },
-                logprobs: null,
+                logprobs: chat.logprobs ? answerLogprobs(r) : null,
                 finish_reason: r.finishReason === 'other' ? 'stop' : r.finishReason,
               },
             ],

@@ -109,8 +109,6 @@ const responseFormat = z.discriminatedUnion('type', [
 const UNSUPPORTED = [
   'functions',
   'function_call',
-  'logprobs',
-  'top_logprobs',
   'logit_bias',
   'audio',
   'modalities',
@@ -144,6 +142,11 @@ export const chatBody = z
       .nullable()
       .optional(),
     n: z.literal(1, 'only n = 1 is supported: the cascade returns one answer').nullable().optional(),
+    logprobs: z.boolean().nullable().optional(),
+    top_logprobs: z
+      .literal(0, 'only 0 is supported: the gateway returns the answer’s own tokens, no alternatives')
+      .nullable()
+      .optional(),
     stream: z.boolean().nullable().optional(),
     stream_options: z.object({ include_usage: z.boolean().optional() }).strict().nullable().optional(),
     tools: z.array(tool).optional(),
@@ -244,14 +247,16 @@ export interface ChatRequest {
   run: Omit<RunRequest, 'userId' | 'signal'>;
   stream: boolean;
   includeUsage: boolean;
+  /** The answer's token log-probs are asked for. */
+  logprobs: boolean;
 }
 
 /**
  * Validates a `POST /v1/chat/completions` body: every field the gateway reads is checked (a 400 names it):
  * messages of every role (tool results, assistant tool calls), text parts, tools, tool choice and parallel
  * tool calls, response formats, image parts of user messages, and the sampling controls (`top_p`, `stop`,
- * `seed`, penalties), which every tier is asked with. What it does not support (`n` > 1, log-probs, logit
- * bias, legacy functions) is refused by name.
+ * `seed`, penalties), which every tier is asked with, and `logprobs`. What it does not support (`n` > 1,
+ * `top_logprobs` > 0, logit bias, legacy functions) is refused by name.
  */
 export function parseChatRequest(body: unknown): ChatRequest {
   let b = plainChatBody(body) as z.infer<typeof chatBody> | undefined;
@@ -263,6 +268,12 @@ export function parseChatRequest(body: unknown): ChatRequest {
   const messages = toMessages(b.messages, 'messages');
   if (!messages.some((m) => m.role === 'user' && ((m.content ?? '').trim() !== '' || m.images?.length)))
     throw httpError(400, 'invalid_request', 'messages: needs a user message with text or an image.');
+  if (b.logprobs === true && b.stream === true)
+    throw httpError(
+      400,
+      'unsupported_parameter',
+      'logprobs: not supported with stream by this gateway; ask for them without stream.',
+    );
   const maxTokens = b.max_completion_tokens ?? b.max_tokens;
   const sampling = samplingOf(b);
   return {
@@ -305,6 +316,7 @@ export function parseChatRequest(body: unknown): ChatRequest {
     },
     stream: b.stream === true,
     includeUsage: b.stream_options?.include_usage === true,
+    logprobs: b.logprobs === true,
   };
 }
 
