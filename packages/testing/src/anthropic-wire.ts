@@ -48,10 +48,15 @@ export function anthropicMessage(reply: ResolvedReply, o: AnthropicWireOptions):
     role: 'assistant',
     model: o.model,
     content,
-    stop_reason: reply.stopSequence !== null ? 'stop_sequence' : STOP_REASON[reply.finishReason],
+    stop_reason: stopReasonOf(reply),
     stop_sequence: reply.stopSequence,
     usage: usage(reply, reply.outputTokens),
   };
+}
+
+/** The Messages API's stop reason: `stop_sequence` when a requested sequence cut the answer. */
+function stopReasonOf(reply: ResolvedReply): string {
+  return reply.stopSequence !== null ? 'stop_sequence' : STOP_REASON[reply.finishReason];
 }
 
 /** SSE frames as `[event, data]` pairs, in order. */
@@ -118,10 +123,7 @@ export function anthropicEvents(
     'message_delta',
     {
       type: 'message_delta',
-      delta: {
-        stop_reason: reply.stopSequence !== null ? 'stop_sequence' : STOP_REASON[reply.finishReason],
-        stop_sequence: reply.stopSequence,
-      },
+      delta: { stop_reason: stopReasonOf(reply), stop_sequence: reply.stopSequence },
       usage: { output_tokens: reply.outputTokens },
     },
   ]);

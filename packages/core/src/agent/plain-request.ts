@@ -4,8 +4,9 @@ import type { RunRequest } from './request.js';
 /**
  * The request schema's work, by hand, for the shape nearly every request has: text messages of the
  * system, user and assistant roles, a ladder of tier names, thresholds as an array, limits as numbers,
- * sampling controls, and metadata and hand-offs as plain objects. Returns what the schema would return (fresh messages, arrays and
- * records, the same fields), or `undefined` for anything else, which the schema then checks and names.
+ * sampling controls, and metadata and hand-offs as plain objects. Returns what the schema would return
+ * (fresh messages, arrays and records, the same fields), or `undefined` for anything else, which the schema
+ * then checks and names.
  * A schema parse costs far more inside a busy server (its code sees every shape the process validates)
  * than this monomorphic walk.
  */
