@@ -36,6 +36,7 @@ import {
 import { GatewayAuth } from './auth.js';
 import { frameworkError, jsonBody } from './body.js';
 import { type HttpError, httpError, isHttpError, toHttpError } from './errors.js';
+import { parseResponsesRequest, ResponsesStreamEncoder, responsesResponse } from './openai-responses.js';
 import { secretScrubber } from './scrub.js';
 import { parseBatchRequest, parseChatRequest, parseFeedback } from './validate.js';
 
@@ -414,6 +415,61 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
               const err = forClient(e);
               stats.failure(userId, q, err.body.error.code);
               yield { event: 'error', data: JSON.stringify(messagesError(err)) };
+            }
+          };
+          const messages = stream();
+          const first = await messages.next();
+          await reply.sse.send(resumed(first, messages));
+          return;
+        } catch (e) {
+          stats.failure(userId, query, clientError(request, e).body.error.code);
+          throw e;
+        }
+      },
+    );
+
+    // OpenAI's Responses API, stateless, on the same engine and plugins.
+    api.post(
+      '/v1/responses',
+      { config: { access: 'user' }, sse: { kind: 'manual', heartbeat: false } },
+      async (request, reply) => {
+        const userId = request.userId;
+        let query = '';
+        try {
+          const m = parseResponsesRequest(jsonBody(request));
+          query = m.run.messages?.findLast((x) => x.role === 'user')?.content ?? '';
+          const responseId = `resp_${randomUUID().replaceAll('-', '')}`;
+          const run: RunRequest = {
+            ...m.run,
+            userId,
+            signal: signalOf(request),
+            metadata: { ...m.run.metadata, responseId },
+          };
+          if (!m.stream) {
+            const r = await engine.agent.run(run);
+            stats.record(stats.fromResult(userId, query, r));
+            reply.headers(cascadeHeaders(r, engine.mode));
+            return responsesResponse(responseId, r, m.echo, cascadeInfo(r, engine.mode));
+          }
+          const q = query;
+          const encoder = new ResponsesStreamEncoder(responseId, m.echo);
+          const events = toAsyncIterable(streamCascade(engine.agent, run, { mode: 'buffer' }));
+          let started = false;
+          // An error before the first event answers with a status, after it as an `error` event.
+          const stream = async function* (): AsyncGenerator<SSEMessage> {
+            try {
+              for await (const e of events) {
+                if (e.type === 'finish') stats.record(stats.fromResult(userId, q, e.result));
+                for (const message of encoder.push(e)) {
+                  started = true;
+                  yield message;
+                }
+              }
+            } catch (e) {
+              if (!started) throw e;
+              const err = forClient(e);
+              stats.failure(userId, q, err.body.error.code);
+              yield encoder.error(err.body.error.code, scrub(err.body.error.message));
             }
           };
           const messages = stream();

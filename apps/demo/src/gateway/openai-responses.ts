@@ -1,0 +1,496 @@
+import type {
+  CascadeResult,
+  ChatMessage,
+  ImageInput,
+  ResponseFormat,
+  RunRequest,
+  SamplingOptions,
+  ToolCall,
+} from '@cascadeflow/core';
+import type { CascadeStreamEvent, SSEMessage } from '@cascadeflow/streaming';
+import { z } from 'zod';
+import { httpError } from './errors.js';
+import { deepestIssue, unsupportedKind } from './issues.js';
+
+// OpenAI's Responses API (POST /v1/responses), stateless: the conversation comes whole in `input` (messages,
+// the answer's own items handed back, function calls and their outputs), as the OpenAI Agents SDK and other
+// clients send it. Items handed back keep fields this gateway does not read (ids, status): they pass.
+
+const inputText = z.object({ type: z.literal('input_text'), text: z.string() }).passthrough();
+const inputImage = z
+  .object({
+    type: z.literal('input_image'),
+    image_url: z.string().min(1, 'must be an image URL (file ids are not supported by this gateway)'),
+    detail: z.enum(['auto', 'low', 'high']).optional(),
+  })
+  .passthrough();
+const outputText = z.object({ type: z.literal('output_text'), text: z.string() }).passthrough();
+const refusal = z.object({ type: z.literal('refusal'), refusal: z.string() }).passthrough();
+
+const message = z
+  .object({
+    type: z.literal('message').optional(),
+    role: z.enum(['user', 'assistant', 'system', 'developer']),
+    content: z.union([
+      z.string(),
+      z.array(z.discriminatedUnion('type', [inputText, inputImage, outputText, refusal])),
+    ]),
+  })
+  .passthrough();
+const functionCall = z
+  .object({
+    type: z.literal('function_call'),
+    call_id: z.string().min(1),
+    name: z.string().min(1),
+    arguments: z.string(),
+  })
+  .passthrough();
+const functionCallOutput = z
+  .object({
+    type: z.literal('function_call_output'),
+    call_id: z.string().min(1),
+    output: z.union([z.string(), z.array(inputText)]),
+  })
+  .passthrough();
+
+/** An input item: a message (its `type` may be left out), a function call or a function call's output. */
+const item = z.union([message, functionCall, functionCallOutput]);
+
+const functionTool = z
+  .object({
+    type: z.literal('function'),
+    name: z.string().min(1),
+    description: z.string().nullable().optional(),
+    parameters: z.record(z.string(), z.unknown()).nullable().optional(),
+    strict: z.boolean().nullable().optional(),
+  })
+  .passthrough();
+
+const format = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text') }).strict(),
+  z.object({ type: z.literal('json_object') }).strict(),
+  z
+    .object({
+      type: z.literal('json_schema'),
+      name: z.string().min(1),
+      schema: z.record(z.string(), z.unknown()),
+      description: z.string().optional(),
+      strict: z.boolean().nullable().optional(),
+    })
+    .strict(),
+]);
+
+/** The schema of a Responses API body. */
+export const responsesBody = z
+  .object({
+    model: z.string().min(1, 'must be a model name ("cascade", or a model of the ladder)'),
+    input: z.union([
+      z.string().min(1, 'must not be empty'),
+      z.array(item).min(1, 'must be a non-empty string or list of items'),
+    ]),
+    instructions: z.string().nullable().optional(),
+    tools: z.array(functionTool).optional(),
+    tool_choice: z
+      .union([
+        z.enum(['auto', 'none', 'required']),
+        z.object({ type: z.literal('function'), name: z.string().min(1) }).strict(),
+      ])
+      .optional(),
+    parallel_tool_calls: z.boolean().nullable().optional(),
+    max_output_tokens: z.number().int().positive().max(1_000_000).nullable().optional(),
+    temperature: z.number().min(0).max(2).nullable().optional(),
+    top_p: z.number().min(0).max(1).nullable().optional(),
+    text: z.object({ format: format.optional() }).strict().optional(),
+    stream: z.boolean().nullable().optional(),
+    // Defaults some SDKs spell out: taken as long as they ask for nothing.
+    include: z
+      .array(z.string())
+      .max(0, 'only an empty list: this gateway adds nothing to its answers')
+      .nullable()
+      .optional(),
+    truncation: z
+      .literal('disabled', 'only "disabled": this gateway does not truncate the input')
+      .nullable()
+      .optional(),
+    reasoning: z
+      .object({
+        effort: z.null({ message: 'only null: reasoning is not supported by this gateway' }).optional(),
+        summary: z.null({ message: 'only null: reasoning is not supported by this gateway' }).optional(),
+      })
+      .strict()
+      .nullable()
+      .optional(),
+    // Hints that do not change the answer: taken, not forwarded. Nothing is stored (`store` is taken for the
+    // SDKs that send it; a later `previous_response_id` is refused).
+    store: z.boolean().nullable().optional(),
+    metadata: z.record(z.string(), z.string()).nullable().optional(),
+    user: z.string().optional(),
+    safety_identifier: z.string().optional(),
+    prompt_cache_key: z.string().optional(),
+  })
+  .strict();
+
+/** Fields of the Responses API this gateway does not support: refused by name. */
+const UNSUPPORTED: Record<string, string> = {
+  previous_response_id:
+    'not supported: this gateway keeps no responses; send the whole conversation as `input`.',
+  conversation: 'not supported: this gateway keeps no conversations; send the whole conversation as `input`.',
+  background: 'not supported by this gateway; remove it.',
+  prompt: 'not supported by this gateway (no stored prompts); send `instructions`.',
+  max_tool_calls: 'not supported by this gateway; remove it.',
+  top_logprobs: 'not supported by this gateway; remove it.',
+  service_tier: 'not supported by this gateway; remove it.',
+};
+
+/** A 400 in OpenAI's format, naming the field. */
+function invalid(reported: z.core.$ZodIssue | undefined, body: unknown): never {
+  const issue = deepestIssue(reported);
+  const kind = unsupportedKind(issue, body, {
+    what: 'parts',
+    taken: '"input_text" and "input_image" parts, and "output_text" in answers handed back,',
+  });
+  if (kind) throw httpError(400, 'unsupported_parameter', kind);
+  const path = (issue?.path ?? []).map(String).join('.');
+  if (issue?.code === 'unrecognized_keys') {
+    const field = issue.keys[0]!;
+    const where = path ? `${path}.${field}` : field;
+    const why = path ? undefined : UNSUPPORTED[field];
+    throw httpError(
+      400,
+      why ? 'unsupported_parameter' : 'unknown_parameter',
+      why ? `${where}: ${why}` : `${where}: unknown field; remove it.`,
+    );
+  }
+  throw httpError(400, 'invalid_request', `${path || 'body'}: ${issue?.message ?? 'is invalid'}.`);
+}
+
+const ITEM_KINDS = new Set(['message', 'function_call', 'function_call_output']);
+
+/** An input item of a kind the gateway does not take (reasoning, a built-in tool's call) is refused by kind. */
+function refuseItemKinds(raw: unknown): void {
+  const input = (raw as { input?: unknown } | null)?.input;
+  if (!Array.isArray(input)) return;
+  input.forEach((it, i) => {
+    const type = (it as { type?: unknown } | null)?.type;
+    if (typeof type === 'string' && !ITEM_KINDS.has(type))
+      throw httpError(
+        400,
+        'unsupported_parameter',
+        `input.${i}: "${type}" items are not supported by this gateway ("message", "function_call" and "function_call_output" items are).`,
+      );
+  });
+}
+
+/** What a validated Responses API request asks for, and what its answer echoes. */
+export interface ResponsesRequest {
+  run: Omit<RunRequest, 'userId' | 'signal'>;
+  stream: boolean;
+  /** The request's settings as the answer states them (`instructions`, `tools`, `tool_choice`, …). */
+  echo: Record<string, unknown>;
+}
+
+type Body = z.infer<typeof responsesBody>;
+type Part = Exclude<z.infer<typeof message>['content'], string>[number];
+
+/** A message's text (its text parts joined) and its images. */
+function contentOf(
+  content: string | Part[],
+  where: string,
+  user: boolean,
+): { text: string; images: ImageInput[] } {
+  if (typeof content === 'string') return { text: content, images: [] };
+  let text = '';
+  const images: ImageInput[] = [];
+  content.forEach((p, i) => {
+    if (p.type === 'input_image') {
+      if (!user)
+        throw httpError(400, 'invalid_request', `${where}.content.${i}: images go in user messages only.`);
+      images.push({ url: p.image_url, ...(p.detail ? { detail: p.detail } : {}) });
+    } else if (p.type === 'refusal') text += p.refusal;
+    else text += p.text;
+  });
+  return { text, images };
+}
+
+/** The input items as the cascade's messages: function calls join the assistant turn they belong to. */
+function toMessages(b: Body): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  if (b.instructions) messages.push({ role: 'system', content: b.instructions });
+  if (typeof b.input === 'string') {
+    messages.push({ role: 'user', content: b.input });
+    return messages;
+  }
+  b.input.forEach((it, i) => {
+    const where = `input.${i}`;
+    if (it.type === 'function_call') {
+      const call: ToolCall = { id: it.call_id, name: it.name, arguments: it.arguments };
+      const last = messages.at(-1);
+      if (last?.role === 'assistant') last.toolCalls = [...(last.toolCalls ?? []), call];
+      else messages.push({ role: 'assistant', content: null, toolCalls: [call] });
+      return;
+    }
+    if (it.type === 'function_call_output') {
+      const output = typeof it.output === 'string' ? it.output : it.output.map((p) => p.text).join('');
+      messages.push({ role: 'tool', toolCallId: it.call_id, content: output });
+      return;
+    }
+    const { text, images } = contentOf(it.content, where, it.role === 'user');
+    if (it.role === 'assistant') messages.push({ role: 'assistant', content: text || null });
+    else if (it.role === 'user')
+      messages.push({ role: 'user', content: text, ...(images.length ? { images } : {}) });
+    else messages.push({ role: 'system', content: text });
+  });
+  return messages;
+}
+
+function responseFormatOf(b: Body): ResponseFormat | undefined {
+  const f = b.text?.format;
+  if (!f || f.type === 'text') return undefined;
+  if (f.type === 'json_object') return { type: 'json_object' };
+  return { type: 'json_schema', name: f.name, schema: f.schema, ...(f.strict ? { strict: true } : {}) };
+}
+
+/**
+ * Validates a `POST /v1/responses` body (OpenAI's Responses API, stateless) and maps it onto the cascade:
+ * `instructions`, input messages of every role (text and image parts), function calls and their outputs
+ * handed back, function tools, tool choice and parallel tool calls, `max_output_tokens`, temperature and
+ * top-p, and `text.format` (JSON object or schema, checked by core's validators). What needs stored state
+ * (`previous_response_id`) or is not supported (reasoning, built-in tools, files) is refused by name.
+ */
+export function parseResponsesRequest(raw: unknown): ResponsesRequest {
+  refuseItemKinds(raw);
+  const parsed = responsesBody.safeParse(raw);
+  if (!parsed.success) invalid(parsed.error.issues[0], raw);
+  const b = parsed.data;
+  const messages = toMessages(b);
+  if (!messages.some((m) => m.role === 'user' && (m.content.trim() !== '' || m.images?.length)))
+    throw httpError(400, 'invalid_request', 'input: needs a user message with text or an image.');
+  const responseFormat = responseFormatOf(b);
+  const sampling: SamplingOptions | undefined = b.top_p != null ? { topP: b.top_p } : undefined;
+  const tools = b.tools?.map((t) => ({
+    name: t.name,
+    ...(t.description ? { description: t.description } : {}),
+    parameters: t.parameters ?? { type: 'object', properties: {} },
+  }));
+  const c = b.tool_choice;
+  return {
+    run: {
+      messages,
+      ...(b.max_output_tokens != null ? { maxTokens: b.max_output_tokens } : {}),
+      ...(b.temperature != null ? { temperature: b.temperature } : {}),
+      ...(sampling ? { sampling } : {}),
+      ...(tools?.length ? { tools } : {}),
+      ...(c !== undefined ? { toolChoice: typeof c === 'string' ? c : { name: c.name } } : {}),
+      ...(b.parallel_tool_calls != null && tools?.length ? { parallelToolCalls: b.parallel_tool_calls } : {}),
+      ...(responseFormat ? { responseFormat } : {}),
+    },
+    stream: b.stream === true,
+    echo: {
+      instructions: b.instructions ?? null,
+      max_output_tokens: b.max_output_tokens ?? null,
+      metadata: b.metadata ?? {},
+      parallel_tool_calls: b.parallel_tool_calls ?? true,
+      temperature: b.temperature ?? null,
+      text: { format: b.text?.format ?? { type: 'text' } },
+      tool_choice: c === undefined ? 'auto' : typeof c === 'string' ? c : c,
+      tools: (b.tools ?? []).map((t) => ({
+        type: 'function',
+        name: t.name,
+        description: t.description ?? null,
+        parameters: t.parameters ?? null,
+        strict: t.strict ?? null,
+      })),
+      top_p: b.top_p ?? null,
+      ...(b.user !== undefined ? { user: b.user } : {}),
+    },
+  };
+}
+
+/** The answer's output items: its text as a message, then a function call item per tool call. */
+function outputItems(r: CascadeResult, ids: OutputIds): Record<string, unknown>[] {
+  return [
+    ...(r.content || !r.toolCalls.length ? [messageItem(ids.message, r.content, 'completed')] : []),
+    ...r.toolCalls.map((c, i) => functionCallItem(ids.call(i), c, c.arguments, 'completed')),
+  ];
+}
+
+function messageItem(id: string, text: string, status: string, open = false): Record<string, unknown> {
+  return {
+    id,
+    type: 'message',
+    status,
+    role: 'assistant',
+    content: open ? [] : [{ type: 'output_text', text, annotations: [], logprobs: [] }],
+  };
+}
+
+function functionCallItem(id: string, c: ToolCall, args: string, status: string): Record<string, unknown> {
+  return { id, type: 'function_call', status, call_id: c.id, name: c.name, arguments: args };
+}
+
+/** Ids of an answer's output items, derived from the response id. */
+interface OutputIds {
+  message: string;
+  call(index: number): string;
+}
+
+function outputIds(responseId: string): OutputIds {
+  const tail = responseId.replace(/^resp_/, '');
+  return { message: `msg_${tail}`, call: (i) => `fc_${tail}_${i}` };
+}
+
+/** A Response object: `status` and `output` as given, the request's settings echoed. */
+function responseObject(
+  id: string,
+  createdAt: number,
+  model: string,
+  echo: Record<string, unknown>,
+  status: 'in_progress' | 'completed' | 'incomplete',
+  output: Record<string, unknown>[],
+  r?: CascadeResult,
+): Record<string, unknown> {
+  return {
+    id,
+    object: 'response',
+    created_at: createdAt,
+    status,
+    error: null,
+    incomplete_details: status === 'incomplete' ? { reason: 'max_output_tokens' } : null,
+    model,
+    output,
+    ...echo,
+    usage: r
+      ? {
+          input_tokens: r.usage.inputTokens,
+          input_tokens_details: { cached_tokens: r.usage.cachedInputTokens },
+          output_tokens: r.usage.outputTokens,
+          output_tokens_details: { reasoning_tokens: 0 },
+          total_tokens: r.usage.inputTokens + r.usage.outputTokens,
+        }
+      : null,
+  };
+}
+
+/** The cascade's answer as a Responses API response (plus the extra `cascade` field clients ignore). */
+export function responsesResponse(
+  id: string,
+  r: CascadeResult,
+  echo: Record<string, unknown>,
+  cascade: Record<string, unknown>,
+): Record<string, unknown> {
+  const status = r.finishReason === 'length' ? 'incomplete' : 'completed';
+  const created = Math.floor(Date.now() / 1000);
+  return { ...responseObject(id, created, r.model, echo, status, outputItems(r, outputIds(id)), r), cascade };
+}
+
+/**
+ * Turns the cascade's stream events into the Responses API's SSE events, each with its `sequence_number`:
+ * `response.created`, `response.in_progress`, the message item (`output_item.added`, `content_part.added`,
+ * `output_text.delta`s, `output_text.done`, `content_part.done`, `output_item.done`), a function call item
+ * per tool call (`function_call_arguments.delta` and `.done`), then `response.completed`.
+ */
+export class ResponsesStreamEncoder {
+  #sequence = 0;
+  #started = false;
+  #text = '';
+  #textOpen = false;
+  #output: Record<string, unknown>[] = [];
+  readonly #createdAt = Math.floor(Date.now() / 1000);
+  readonly #ids: OutputIds;
+
+  constructor(
+    readonly id: string,
+    readonly echo: Record<string, unknown>,
+  ) {
+    this.#ids = outputIds(id);
+  }
+
+  #event(type: string, data: Record<string, unknown>): SSEMessage {
+    return { event: type, data: JSON.stringify({ type, sequence_number: this.#sequence++, ...data }) };
+  }
+
+  /** A failure after the stream began: an `error` event. */
+  error(code: string, message: string): SSEMessage {
+    return this.#event('error', { code, message, param: null });
+  }
+
+  /** The SSE messages for one cascade event (possibly none). */
+  push(e: CascadeStreamEvent): SSEMessage[] {
+    const out: SSEMessage[] = [];
+    if (!this.#started && (e.type === 'text' || e.type === 'finish')) {
+      this.#started = true;
+      const model = e.type === 'text' ? e.model : e.result.model;
+      const response = responseObject(this.id, this.#createdAt, model, this.echo, 'in_progress', []);
+      out.push(this.#event('response.created', { response }));
+      out.push(this.#event('response.in_progress', { response }));
+    }
+    const where = { item_id: this.#ids.message, output_index: 0, content_index: 0 };
+    if (e.type === 'text') {
+      if (!this.#textOpen) {
+        this.#textOpen = true;
+        out.push(
+          this.#event('response.output_item.added', {
+            output_index: 0,
+            item: messageItem(this.#ids.message, '', 'in_progress', true),
+          }),
+        );
+        out.push(
+          this.#event('response.content_part.added', {
+            ...where,
+            part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
+          }),
+        );
+      }
+      this.#text += e.text;
+      out.push(this.#event('response.output_text.delta', { ...where, delta: e.text, logprobs: [] }));
+    } else if (e.type === 'finish') {
+      const r = e.result;
+      if (this.#textOpen) {
+        const done = messageItem(this.#ids.message, this.#text, 'completed');
+        out.push(this.#event('response.output_text.done', { ...where, text: this.#text, logprobs: [] }));
+        out.push(
+          this.#event('response.content_part.done', {
+            ...where,
+            part: { type: 'output_text', text: this.#text, annotations: [], logprobs: [] },
+          }),
+        );
+        out.push(this.#event('response.output_item.done', { output_index: 0, item: done }));
+        this.#output.push(done);
+      }
+      r.toolCalls.forEach((c, i) => {
+        const index = this.#output.length;
+        const id = this.#ids.call(i);
+        out.push(
+          this.#event('response.output_item.added', {
+            output_index: index,
+            item: functionCallItem(id, c, '', 'in_progress'),
+          }),
+        );
+        out.push(
+          this.#event('response.function_call_arguments.delta', {
+            item_id: id,
+            output_index: index,
+            delta: c.arguments,
+          }),
+        );
+        out.push(
+          this.#event('response.function_call_arguments.done', {
+            item_id: id,
+            output_index: index,
+            name: c.name,
+            arguments: c.arguments,
+          }),
+        );
+        const done = functionCallItem(id, c, c.arguments, 'completed');
+        out.push(this.#event('response.output_item.done', { output_index: index, item: done }));
+        this.#output.push(done);
+      });
+      const status = r.finishReason === 'length' ? 'incomplete' : 'completed';
+      const response = responseObject(this.id, this.#createdAt, r.model, this.echo, status, this.#output, r);
+      out.push(
+        this.#event(status === 'completed' ? 'response.completed' : 'response.incomplete', { response }),
+      );
+    }
+    return out;
+  }
+}

@@ -1,0 +1,221 @@
+import type { TestServer } from '@cascadeflow/testing';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type startDemo, startLiveDemo } from './helpers.js';
+
+let live: Awaited<ReturnType<typeof startLiveDemo>>;
+let upstream: TestServer;
+let demo: Awaited<ReturnType<typeof startDemo>>;
+
+beforeAll(async () => {
+  live = await startLiveDemo(
+    {
+      // The drafter is unsure of everything but JSON, where it is sure and wrong.
+      small: ({ body }) =>
+        body.response_format
+          ? { content: 'Paris, I think', logprobs: -0.01 }
+          : { content: 'Hmm, not sure', logprobs: -2.5 },
+      big: ({ body }) => {
+        const q = JSON.stringify(body.messages);
+        if (body.response_format) return { content: '{"city":"Paris"}' };
+        if (q.includes('image_url')) return { content: 'A red square.' };
+        if (q.includes('weather') && !q.includes('"tool"'))
+          return {
+            content: '',
+            toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }],
+          };
+        if (q.includes('weather')) return { content: 'It is 21 °C in Paris.' };
+        return { content: 'The capital of France is Paris.' };
+      },
+    },
+    { imageModels: ['big'] },
+  );
+  upstream = live.upstream;
+  demo = live.demo;
+});
+afterAll(async () => live?.stop());
+
+const client = () => new OpenAI({ apiKey: 'cf-demo-key', baseURL: `${demo.url}/v1`, maxRetries: 0 });
+const weather = {
+  type: 'function' as const,
+  name: 'weather',
+  description: 'The weather in a city',
+  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  strict: false,
+};
+
+describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () => {
+  it('a response with instructions: the cascade escalates, output_text is the verifier’s answer', async () => {
+    const r = await client().responses.create({
+      model: 'cascade',
+      instructions: 'Be brief.',
+      input: 'What is the capital of France?',
+      max_output_tokens: 100,
+      top_p: 0.9,
+    });
+    expect(r.object).toBe('response');
+    expect(r.status).toBe('completed');
+    expect(r.output_text).toBe('The capital of France is Paris.');
+    expect(r.output).toEqual([
+      expect.objectContaining({ type: 'message', role: 'assistant', status: 'completed' }),
+    ]);
+    expect(r.usage?.input_tokens).toBeGreaterThan(0);
+    expect(r.instructions).toBe('Be brief.');
+    const sent = upstream.requestsFor('big').at(-1)!.body;
+    expect((sent.messages as { role: string; content: string }[])[0]).toEqual({
+      role: 'system',
+      content: 'Be brief.',
+    });
+    expect(sent).toMatchObject({ max_tokens: 100, top_p: 0.9 });
+  });
+
+  it('streamed: the SDK’s stream helper assembles the final response from the events', async () => {
+    const stream = client().responses.stream({ model: 'cascade', input: 'What is the capital of France?' });
+    const types: string[] = [];
+    let text = '';
+    stream.on('event', (e) => {
+      types.push(e.type);
+    });
+    stream.on('response.output_text.delta', (e) => {
+      text += e.delta;
+    });
+    const final = await stream.finalResponse();
+    expect(text).toBe('The capital of France is Paris.');
+    expect(text).not.toContain('not sure');
+    expect(final.output_text).toBe('The capital of France is Paris.');
+    expect(types[0]).toBe('response.created');
+    expect(types.at(-1)).toBe('response.completed');
+    expect(types).toContain('response.output_text.done');
+  });
+
+  it('a function call round trip: the call comes back as an item, its output goes in, the answer comes out', async () => {
+    const input: OpenAI.Responses.ResponseInput = [
+      { role: 'user', content: 'What is the weather in Paris?' },
+    ];
+    const first = await client().responses.create({ model: 'cascade', input, tools: [weather] });
+    const call = first.output.find((o) => o.type === 'function_call');
+    expect(call).toMatchObject({ type: 'function_call', name: 'weather', arguments: '{"city":"Paris"}' });
+    // As the Agents SDK does: the output items handed back, then the function's output.
+    const second = await client().responses.create({
+      model: 'cascade',
+      tools: [weather],
+      input: [
+        ...input,
+        ...(first.output as OpenAI.Responses.ResponseInput),
+        {
+          type: 'function_call_output',
+          call_id: (call as { call_id: string }).call_id,
+          output: '{"celsius":21}',
+        },
+      ],
+    });
+    expect(second.output_text).toBe('It is 21 °C in Paris.');
+    const sent = upstream.requestsFor('big').at(-1)!.body.messages as Record<string, unknown>[];
+    expect(sent.at(-2)).toMatchObject({ role: 'assistant', tool_calls: [{ id: 'call_w1' }] });
+    expect(sent.at(-1)).toMatchObject({ role: 'tool', tool_call_id: 'call_w1', content: '{"celsius":21}' });
+  });
+
+  it('streamed function calls arrive as function_call items with their argument events', async () => {
+    const stream = client().responses.stream({
+      model: 'cascade',
+      input: 'What is the weather in Paris?',
+      tools: [weather],
+    });
+    let args = '';
+    stream.on('response.function_call_arguments.delta', (e) => {
+      args += e.delta;
+    });
+    const final = await stream.finalResponse();
+    expect(args).toBe('{"city":"Paris"}');
+    expect(final.output).toEqual([
+      expect.objectContaining({ type: 'function_call', name: 'weather', arguments: '{"city":"Paris"}' }),
+    ]);
+  });
+
+  it('text.format json_schema: the drafter’s prose fails the schema and escalates', async () => {
+    const r = await client().responses.create({
+      model: 'cascade',
+      input: 'Capital of France as JSON?',
+      text: {
+        format: {
+          type: 'json_schema',
+          name: 'city',
+          schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+        },
+      },
+    });
+    expect(JSON.parse(r.output_text)).toEqual({ city: 'Paris' });
+    expect(r.model).toBe('big');
+  });
+
+  it('an input image goes to the tiers that take images', async () => {
+    const r = await client().responses.create({
+      model: 'cascade',
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'What is this?' },
+            { type: 'input_image', image_url: 'https://example.com/red.png', detail: 'auto' },
+          ],
+        },
+      ],
+    });
+    expect(r.output_text).toBe('A red square.');
+    expect(upstream.requestsFor('small').every((q) => !JSON.stringify(q.body).includes('red.png'))).toBe(
+      true,
+    );
+  });
+
+  it('names what needs stored state or is not supported', async () => {
+    const refused = (body: Record<string, unknown>) =>
+      client()
+        .responses.create({ model: 'cascade', input: 'hi', ...body } as never)
+        .catch((e: { status: number; error: { code: string; message: string } }) => [e.status, e.error]);
+    expect(await refused({ previous_response_id: 'resp_1' })).toEqual([
+      400,
+      expect.objectContaining({
+        code: 'unsupported_parameter',
+        message:
+          'previous_response_id: not supported: this gateway keeps no responses; send the whole conversation as `input`.',
+      }),
+    ]);
+    expect(
+      await refused({
+        input: [
+          { type: 'reasoning', id: 'rs_1', summary: [] },
+          { role: 'user', content: 'hi' },
+        ],
+      }),
+    ).toEqual([
+      400,
+      expect.objectContaining({ message: expect.stringMatching(/^input\.0: "reasoning" items/) }),
+    ]);
+    expect(await refused({ tools: [{ type: 'web_search' }] })).toEqual([
+      400,
+      expect.objectContaining({ message: expect.stringMatching(/^tools\.0/) }),
+    ]);
+    expect(await refused({ reasoning: { effort: 'high' } })).toEqual([
+      400,
+      expect.objectContaining({
+        message: 'reasoning.effort: only null: reasoning is not supported by this gateway.',
+      }),
+    ]);
+    // Defaults spelled out, asking for nothing, are taken.
+    const defaults = await client().responses.create({
+      model: 'cascade',
+      input: 'What is the capital of France?',
+      include: [],
+      truncation: 'disabled',
+      reasoning: { effort: null, summary: null },
+      store: false,
+      parallel_tool_calls: true,
+      temperature: null,
+    });
+    expect(defaults.output_text).toBe('The capital of France is Paris.');
+    const wrong = await new OpenAI({ apiKey: 'nope', baseURL: `${demo.url}/v1`, maxRetries: 0 }).responses
+      .create({ model: 'cascade', input: 'hi' })
+      .catch((e: unknown) => e);
+    expect(wrong).toBeInstanceOf(OpenAI.AuthenticationError);
+  });
+});
