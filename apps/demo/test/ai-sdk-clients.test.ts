@@ -20,7 +20,7 @@ beforeAll(async () => {
       if (q.includes('weather') && !q.includes('"tool"') && !q.includes('tool_result'))
         return { content: '', toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }] };
       if (q.includes('weather')) return { content: 'It is 21 °C in Paris.' };
-      return { content: 'Paris\n\nIt has been the capital since 987.' };
+      return { content: ANSWER };
     },
   });
   upstream = live.upstream;
@@ -38,47 +38,68 @@ const weather = tool({
   execute: async ({ city }) => ({ city, celsius: 21 }),
 });
 
+const ANSWER = 'Paris\n\nIt has been the capital since 987.';
+
+// `stops`: whether the API has stop sequences (the Responses API has none: the AI SDK warns and sends none).
 const clients = {
-  'OpenAI chat completions (@ai-sdk/openai)': () =>
-    createOpenAI({ apiKey: 'cf-demo-key', baseURL: `${demo.url}/v1` }).chat('cascade'),
-  'Anthropic Messages (@ai-sdk/anthropic)': () =>
-    createAnthropic({ apiKey: 'cf-demo-key', baseURL: `${demo.url}/v1` })('cascade'),
+  'OpenAI chat completions (@ai-sdk/openai)': {
+    model: () => createOpenAI({ apiKey: 'cf-demo-key', baseURL: `${demo.url}/v1` }).chat('cascade'),
+    stops: true,
+  },
+  // The AI SDK's default for an OpenAI model: the Responses API.
+  'OpenAI Responses (@ai-sdk/openai)': {
+    model: () => createOpenAI({ apiKey: 'cf-demo-key', baseURL: `${demo.url}/v1` })('cascade'),
+    stops: false,
+  },
+  'Anthropic Messages (@ai-sdk/anthropic)': {
+    model: () => createAnthropic({ apiKey: 'cf-demo-key', baseURL: `${demo.url}/v1` })('cascade'),
+    stops: true,
+  },
 };
 
-describe.each(Object.entries(clients))('the AI SDK’s %s provider pointed at the gateway', (_name, model) => {
-  it('generateText with sampling options: every tier is asked with them, the stop sequence cuts the answer', async () => {
-    const before = upstream.requestsFor('big').length;
-    const r = await generateText({
-      model: model(),
-      prompt: 'What is the capital of France?',
-      topP: 0.9,
-      stopSequences: ['\n\n'],
-      maxOutputTokens: 200,
-    });
-    expect(r.text).toBe('Paris');
-    expect(upstream.requestsFor('big')[before]!.body).toMatchObject({ top_p: 0.9, stop: ['\n\n'] });
-  });
+describe.each(Object.entries(clients))(
+  'the AI SDK’s %s provider pointed at the gateway',
+  (_name, { model, stops }) => {
+    const expected = stops ? 'Paris' : ANSWER;
 
-  it('streamText: the verifier’s answer, never the rejected draft', async () => {
-    const r = streamText({
-      model: model(),
-      prompt: 'What is the capital of France?',
-      stopSequences: ['\n\n'],
+    it('generateText with sampling options: every tier is asked with them (a stop sequence cuts the answer)', async () => {
+      const before = upstream.requestsFor('big').length;
+      const r = await generateText({
+        model: model(),
+        prompt: 'What is the capital of France?',
+        topP: 0.9,
+        stopSequences: ['\n\n'],
+        maxOutputTokens: 200,
+      });
+      expect(r.text).toBe(expected);
+      expect(upstream.requestsFor('big')[before]!.body).toMatchObject(
+        stops ? { top_p: 0.9, stop: ['\n\n'] } : { top_p: 0.9 },
+      );
     });
-    let text = '';
-    for await (const t of r.textStream) text += t;
-    expect(text).toBe('Paris');
-    expect(text).not.toContain('not sure');
-  });
 
-  it('a tool round trip run by the AI SDK: the tool call, its result, the answer', async () => {
-    const r = await generateText({
-      model: model(),
-      prompt: 'What is the weather in Paris?',
-      tools: { weather },
-      stopWhen: stepCountIs(3),
+    it('streamText: the verifier’s answer, never the rejected draft', async () => {
+      const r = streamText({
+        model: model(),
+        prompt: 'What is the capital of France?',
+        stopSequences: ['\n\n'],
+      });
+      let text = '';
+      for await (const t of r.textStream) text += t;
+      expect(text).toBe(expected);
+      expect(text).not.toContain('not sure');
     });
-    expect(r.steps[0]!.toolCalls.map((c) => [c.toolName, c.input])).toEqual([['weather', { city: 'Paris' }]]);
-    expect(r.text).toBe('It is 21 °C in Paris.');
-  });
-});
+
+    it('a tool round trip run by the AI SDK: the tool call, its result, the answer', async () => {
+      const r = await generateText({
+        model: model(),
+        prompt: 'What is the weather in Paris?',
+        tools: { weather },
+        stopWhen: stepCountIs(3),
+      });
+      expect(r.steps[0]!.toolCalls.map((c) => [c.toolName, c.input])).toEqual([
+        ['weather', { city: 'Paris' }],
+      ]);
+      expect(r.text).toBe('It is 21 °C in Paris.');
+    });
+  },
+);

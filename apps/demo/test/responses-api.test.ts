@@ -19,6 +19,7 @@ beforeAll(async () => {
         const q = JSON.stringify(body.messages);
         if (body.response_format) return { content: '{"city":"Paris"}' };
         if (q.includes('image_url')) return { content: 'A red square.' };
+        if (q.includes('essay')) return { content: 'Paris has been', finishReason: 'length' };
         if (q.includes('weather') && !q.includes('"tool"'))
           return {
             content: '',
@@ -165,6 +166,24 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
     expect(upstream.requestsFor('small').every((q) => !JSON.stringify(q.body).includes('red.png'))).toBe(
       true,
     );
+  });
+
+  it('an answer cut at max_output_tokens is incomplete, whole and streamed', async () => {
+    const params = { model: 'cascade', input: 'Write an essay on Paris.', max_output_tokens: 3 };
+    const r = await client().responses.create(params);
+    expect([r.status, r.incomplete_details?.reason, r.output_text]).toEqual([
+      'incomplete',
+      'max_output_tokens',
+      'Paris has been',
+    ]);
+    const types: string[] = [];
+    const stream = client().responses.stream(params);
+    stream.on('event', (e) => {
+      types.push(e.type);
+    });
+    const final = await stream.finalResponse();
+    expect(types.at(-1)).toBe('response.incomplete');
+    expect([final.status, final.output_text]).toEqual(['incomplete', 'Paris has been']);
   });
 
   it('names what needs stored state or is not supported', async () => {

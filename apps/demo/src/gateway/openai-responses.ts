@@ -292,7 +292,7 @@ export function parseResponsesRequest(raw: unknown): ResponsesRequest {
       parallel_tool_calls: b.parallel_tool_calls ?? true,
       temperature: b.temperature ?? null,
       text: { format: b.text?.format ?? { type: 'text' } },
-      tool_choice: c === undefined ? 'auto' : typeof c === 'string' ? c : c,
+      tool_choice: c ?? 'auto',
       tools: (b.tools ?? []).map((t) => ({
         type: 'function',
         name: t.name,
