@@ -126,6 +126,13 @@ const messagesLoad = {
 };
 await warmUp(url, undefined, 20, messagesLoad);
 const messages = await load(url, undefined, 20, messagesLoad);
+// OpenAI's Responses API on the same gateway.
+const responsesLoad = {
+  path: '/v1/responses',
+  body: JSON.stringify({ model: 'cascade', max_output_tokens: 64, input: question }),
+};
+await warmUp(url, undefined, 20, responsesLoad);
+const responses = await load(url, undefined, 20, responsesLoad);
 // p99 at 500 requests/s (Poisson arrivals), gateway and bare server alternating; the median of three
 // differences. Then the same with autocannon's `-R 500`, which sends each second's quota in a burst.
 const added: number[] = [];
@@ -266,7 +273,8 @@ const twoProcesses = {
 failedAtRate += oneProcess.failed + twoProcesses.failed;
 const addedP99 = median(added);
 
-const failures = failedAtRate + max.failed + messages.failed + liveMax.failed + directMax.failed;
+const failures =
+  failedAtRate + max.failed + messages.failed + responses.failed + liveMax.failed + directMax.failed;
 if (failures > 0)
   throw new Error(`${failures} requests failed under load: the figures would not be about answers`);
 const results: BenchResult[] = [
@@ -293,6 +301,11 @@ const results: BenchResult[] = [
     name: 'messages_api_rps',
     value: Math.round(messages.rps),
     unit: 'requests/s on POST /v1/messages (20 connections, replay provider, all plugins)',
+  },
+  {
+    name: 'responses_api_rps',
+    value: Math.round(responses.rps),
+    unit: 'requests/s on POST /v1/responses (20 connections, replay provider, all plugins)',
   },
   {
     name: 'gateway_live_rps',
