@@ -237,4 +237,28 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
       .catch((e: unknown) => e);
     expect(wrong).toBeInstanceOf(OpenAI.AuthenticationError);
   });
+
+  it('the guardrails apply as on chat completions: a secret in the input is refused alike, streamed or not', async () => {
+    const secret = 'Log in with ghp_1234567890abcdefghijABCDEFGHIJ123456 please';
+    const chat = await fetch(`${demo.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer cf-demo-key', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'cascade', messages: [{ role: 'user', content: secret }] }),
+    });
+    const chatError = ((await chat.json()) as { error: { code: string } }).error;
+    expect(chat.status).toBeGreaterThanOrEqual(400);
+    for (const stream of [false, true]) {
+      const calls = upstream.requests.length;
+      const err = await client()
+        .responses.create({ model: 'cascade', input: secret, stream } as never)
+        .catch((e: { status: number; error: { code: string; message: string } }) => e);
+      expect([(err as { status: number }).status, (err as { error: { code: string } }).error.code]).toEqual([
+        chat.status,
+        chatError.code,
+      ]);
+      expect(JSON.stringify((err as { error: unknown }).error)).not.toContain('ghp_');
+      // Nothing reached a model.
+      expect(upstream.requests.length).toBe(calls);
+    }
+  });
 });
