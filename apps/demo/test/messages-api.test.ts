@@ -176,9 +176,16 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
       type: 'error',
       error: {
         type: 'invalid_request_error',
-        message: 'thinking: not supported by this gateway; remove it.',
+        message: 'thinking.type: only "disabled": extended thinking is not supported by this gateway.',
       },
     });
+    const off = await claude().messages.create({
+      model: 'cascade',
+      max_tokens: 100,
+      thinking: { type: 'disabled' },
+      messages: [{ role: 'user', content: 'What is the capital of France?' }],
+    });
+    expect(off.content).toEqual([{ type: 'text', text: 'The capital of France is Paris.' }]);
   });
 
   it('top_p, top_k and stop_sequences reach every tier; the stop sequence cuts the answer, streamed too', async () => {

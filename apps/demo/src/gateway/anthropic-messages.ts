@@ -92,11 +92,18 @@ export const messagesBody = z
       ])
       .optional(),
     metadata: z.object({ user_id: z.string().optional() }).optional(),
+    // Extended thinking is not supported; a client that spells out that it is off is taken.
+    thinking: z
+      .object({
+        type: z.literal('disabled', 'only "disabled": extended thinking is not supported by this gateway'),
+      })
+      .passthrough()
+      .optional(),
   })
   .strict();
 
 /** Fields of the Messages API this gateway does not support: refused by name. */
-const UNSUPPORTED = ['thinking', 'container', 'mcp_servers', 'service_tier'];
+const UNSUPPORTED = ['container', 'mcp_servers', 'service_tier'];
 
 /** A 400 in the Messages API's error format, naming the field. */
 function invalid(reported: z.core.$ZodIssue | undefined, body: unknown): never {

@@ -46,7 +46,8 @@ export function unsupportedKind(
       return `${path.slice(0, -1).join('.')}: server tools ("${type}") are not supported by this gateway; give tools with an input_schema.`;
     return undefined;
   }
-  if (last !== 'type') return undefined;
+  // Only the kinds of parts, blocks and items: a setting's own `type` (`thinking.type`) is a plain value.
+  if (last !== 'type' || !['messages', 'input', 'system'].includes(String(path[0]))) return undefined;
   const type = valueAt(body, path);
   if (typeof type !== 'string') return undefined;
   const where = path.slice(0, -1).join('.');
