@@ -46,11 +46,14 @@ export function unsupportedKind(
       return `${path.slice(0, -1).join('.')}: server tools ("${type}") are not supported by this gateway; give tools with an input_schema.`;
     return undefined;
   }
-  // Only the kinds of parts, blocks and items: a setting's own `type` (`thinking.type`) is a plain value.
-  if (last !== 'type' || !['messages', 'input', 'system'].includes(String(path[0]))) return undefined;
+  // Only the kinds of parts, blocks, items and tools: a setting's own `type` (`thinking.type`) is a plain value.
+  if (last !== 'type' || !['messages', 'input', 'system', 'tools'].includes(String(path[0])))
+    return undefined;
   const type = valueAt(body, path);
   if (typeof type !== 'string') return undefined;
   const where = path.slice(0, -1).join('.');
+  if (path[0] === 'tools')
+    return `${where}: "${type}" tools are not supported by this gateway (function tools are).`;
   // A block inside a block's content: a tool result's.
   if (path.filter((p) => p === 'content').length > 1)
     return `${where}: "${type}" ${kinds.what} in tool results are not supported by this gateway (text is).`;
