@@ -1,32 +1,22 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
-import type { TestServer } from '@cascadeflow/testing';
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type startDemo, startLiveDemo } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useLiveDemo } from './helpers.js';
 
 // The Vercel AI SDK's own OpenAI and Anthropic providers pointed at the gateway: clients no one here wrote,
 // with their own request shapes (tool definitions, stream options, stop sequences).
-let live: Awaited<ReturnType<typeof startLiveDemo>>;
-let upstream: TestServer;
-let demo: Awaited<ReturnType<typeof startDemo>>;
-
-beforeAll(async () => {
-  live = await startLiveDemo({
-    // The drafter is unsure of everything: every answer comes from the verifier.
-    small: () => ({ content: 'Hmm, not sure', logprobs: -2.5 }),
-    big: ({ body }) => {
-      const q = JSON.stringify(body.messages);
-      if (q.includes('weather') && !q.includes('"tool"') && !q.includes('tool_result'))
-        return { content: '', toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }] };
-      if (q.includes('weather')) return { content: 'It is 21 °C in Paris.' };
-      return { content: ANSWER };
-    },
-  });
-  upstream = live.upstream;
-  demo = live.demo;
+const env = useLiveDemo({
+  // The drafter is unsure of everything: every answer comes from the verifier.
+  small: () => ({ content: 'Hmm, not sure', logprobs: -2.5 }),
+  big: ({ body }) => {
+    const q = JSON.stringify(body.messages);
+    if (q.includes('weather') && !q.includes('"tool"') && !q.includes('tool_result'))
+      return { content: '', toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }] };
+    if (q.includes('weather')) return { content: 'It is 21 °C in Paris.' };
+    return { content: ANSWER };
+  },
 });
-afterAll(async () => live?.stop());
 
 const weather = tool({
   description: 'The weather in a city',
@@ -43,16 +33,16 @@ const ANSWER = 'Paris\n\nIt has been the capital since 987.';
 // `stops`: whether the API has stop sequences (the Responses API has none: the AI SDK warns and sends none).
 const clients = {
   'OpenAI chat completions (@ai-sdk/openai)': {
-    model: () => createOpenAI({ apiKey: 'cf-demo-key', baseURL: `${demo.url}/v1` }).chat('cascade'),
+    model: () => createOpenAI({ apiKey: 'cf-demo-key', baseURL: `${env.demo.url}/v1` }).chat('cascade'),
     stops: true,
   },
   // The AI SDK's default for an OpenAI model: the Responses API.
   'OpenAI Responses (@ai-sdk/openai)': {
-    model: () => createOpenAI({ apiKey: 'cf-demo-key', baseURL: `${demo.url}/v1` })('cascade'),
+    model: () => createOpenAI({ apiKey: 'cf-demo-key', baseURL: `${env.demo.url}/v1` })('cascade'),
     stops: false,
   },
   'Anthropic Messages (@ai-sdk/anthropic)': {
-    model: () => createAnthropic({ apiKey: 'cf-demo-key', baseURL: `${demo.url}/v1` })('cascade'),
+    model: () => createAnthropic({ apiKey: 'cf-demo-key', baseURL: `${env.demo.url}/v1` })('cascade'),
     stops: true,
   },
 };
@@ -63,7 +53,7 @@ describe.each(Object.entries(clients))(
     const expected = stops ? 'Paris' : ANSWER;
 
     it('generateText with sampling options: every tier is asked with them (a stop sequence cuts the answer)', async () => {
-      const before = upstream.requestsFor('big').length;
+      const before = env.upstream.requestsFor('big').length;
       const r = await generateText({
         model: model(),
         prompt: 'What is the capital of France?',
@@ -72,7 +62,7 @@ describe.each(Object.entries(clients))(
         maxOutputTokens: 200,
       });
       expect(r.text).toBe(expected);
-      expect(upstream.requestsFor('big')[before]!.body).toMatchObject(
+      expect(env.upstream.requestsFor('big')[before]!.body).toMatchObject(
         stops ? { top_p: 0.9, stop: ['\n\n'] } : { top_p: 0.9 },
       );
     });

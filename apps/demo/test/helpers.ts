@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ModelScript, startTestServer, type TestServer } from '@cascadeflow/testing';
+import { afterAll, beforeAll } from 'vitest';
 import type { DemoConfig } from '../src/config.js';
 import { loadConfig } from '../src/config.js';
 import type { Engine } from '../src/engine.js';
@@ -55,6 +56,22 @@ export async function startLiveDemo(
       await upstream.close();
     },
   };
+}
+
+/**
+ * A live gateway in front of a loopback upstream for the tests of one file: started before them, stopped
+ * after. Read `upstream` and `demo` inside the tests.
+ */
+export function useLiveDemo(
+  models: { small: ModelScript; big: ModelScript },
+  live: Partial<DemoConfig['live']> = {},
+): { upstream: TestServer; demo: Awaited<ReturnType<typeof startDemo>> } {
+  const env = {} as Awaited<ReturnType<typeof startLiveDemo>>;
+  beforeAll(async () => {
+    Object.assign(env, await startLiveDemo(models, live));
+  });
+  afterAll(async () => env.stop?.());
+  return env;
 }
 
 /** A writable that keeps what the CLI prints. */

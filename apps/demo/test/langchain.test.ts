@@ -1,48 +1,38 @@
-import type { TestServer } from '@cascadeflow/testing';
 import { type AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { ChatOpenAI } from '@langchain/openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type startDemo, startLiveDemo } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useLiveDemo } from './helpers.js';
 
 // LangChain's ChatOpenAI pointed at the gateway: a client that spells out its defaults (n, penalties) and
 // binds tools its own way.
-let live: Awaited<ReturnType<typeof startLiveDemo>>;
-let upstream: TestServer;
-let demo: Awaited<ReturnType<typeof startDemo>>;
-
-beforeAll(async () => {
-  live = await startLiveDemo({
-    small: () => ({ content: 'Hmm, not sure', logprobs: -2.5 }),
-    big: ({ body }) => {
-      const q = JSON.stringify(body.messages);
-      if (q.includes('"tool"')) return { content: 'It is 21 °C in Paris.' };
-      if (q.includes('weather'))
-        return { content: '', toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }] };
-      return { content: 'Paris\n\nIt has been the capital since 987.' };
-    },
-  });
-  upstream = live.upstream;
-  demo = live.demo;
+const env = useLiveDemo({
+  small: () => ({ content: 'Hmm, not sure', logprobs: -2.5 }),
+  big: ({ body }) => {
+    const q = JSON.stringify(body.messages);
+    if (q.includes('"tool"')) return { content: 'It is 21 °C in Paris.' };
+    if (q.includes('weather'))
+      return { content: '', toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }] };
+    return { content: 'Paris\n\nIt has been the capital since 987.' };
+  },
 });
-afterAll(async () => live?.stop());
 
 const chat = (options: Record<string, unknown> = {}) =>
   new ChatOpenAI({
     model: 'cascade',
     apiKey: 'cf-demo-key',
-    configuration: { baseURL: `${demo.url}/v1` },
+    configuration: { baseURL: `${env.demo.url}/v1` },
     maxRetries: 0,
     ...options,
   });
 
 describe('LangChain’s ChatOpenAI pointed at the gateway', () => {
   it('invoke with sampling options: the verifier’s answer, cut at the stop sequence', async () => {
-    const before = upstream.requestsFor('big').length;
+    const before = env.upstream.requestsFor('big').length;
     const r = await chat({ topP: 0.9, frequencyPenalty: 0, presencePenalty: 0, stop: ['\n\n'] }).invoke(
       'What is the capital of France?',
     );
     expect(r.content).toBe('Paris');
-    expect(upstream.requestsFor('big')[before]!.body).toMatchObject({ top_p: 0.9, stop: ['\n\n'] });
+    expect(env.upstream.requestsFor('big')[before]!.body).toMatchObject({ top_p: 0.9, stop: ['\n\n'] });
   });
 
   it('stream: the accepted answer only', async () => {

@@ -1,42 +1,32 @@
-import type { TestServer } from '@cascadeflow/testing';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type startDemo, startLiveDemo } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { useLiveDemo } from './helpers.js';
 
-let live: Awaited<ReturnType<typeof startLiveDemo>>;
-let upstream: TestServer;
-let demo: Awaited<ReturnType<typeof startDemo>>;
-
-beforeAll(async () => {
-  live = await startLiveDemo(
-    {
-      // The drafter is unsure of everything but JSON, where it is sure and wrong.
-      small: ({ body }) =>
-        body.response_format
-          ? { content: 'Paris, I think', logprobs: -0.01 }
-          : { content: 'Hmm, not sure', logprobs: -2.5 },
-      big: ({ body }) => {
-        const q = JSON.stringify(body.messages);
-        if (body.response_format) return { content: '{"city":"Paris"}' };
-        if (q.includes('image_url')) return { content: 'A red square.' };
-        if (q.includes('essay')) return { content: 'Paris has been', finishReason: 'length' };
-        if (q.includes('weather') && !q.includes('"tool"'))
-          return {
-            content: '',
-            toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }],
-          };
-        if (q.includes('weather')) return { content: 'It is 21 °C in Paris.' };
-        return { content: 'The capital of France is Paris.' };
-      },
+const env = useLiveDemo(
+  {
+    // The drafter is unsure of everything but JSON, where it is sure and wrong.
+    small: ({ body }) =>
+      body.response_format
+        ? { content: 'Paris, I think', logprobs: -0.01 }
+        : { content: 'Hmm, not sure', logprobs: -2.5 },
+    big: ({ body }) => {
+      const q = JSON.stringify(body.messages);
+      if (body.response_format) return { content: '{"city":"Paris"}' };
+      if (q.includes('image_url')) return { content: 'A red square.' };
+      if (q.includes('essay')) return { content: 'Paris has been', finishReason: 'length' };
+      if (q.includes('weather') && !q.includes('"tool"'))
+        return {
+          content: '',
+          toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }],
+        };
+      if (q.includes('weather')) return { content: 'It is 21 °C in Paris.' };
+      return { content: 'The capital of France is Paris.' };
     },
-    { imageModels: ['big'] },
-  );
-  upstream = live.upstream;
-  demo = live.demo;
-});
-afterAll(async () => live?.stop());
+  },
+  { imageModels: ['big'] },
+);
 
-const client = () => new OpenAI({ apiKey: 'cf-demo-key', baseURL: `${demo.url}/v1`, maxRetries: 0 });
+const client = () => new OpenAI({ apiKey: 'cf-demo-key', baseURL: `${env.demo.url}/v1`, maxRetries: 0 });
 const weather = {
   type: 'function' as const,
   name: 'weather',
@@ -62,7 +52,7 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
     ]);
     expect(r.usage?.input_tokens).toBeGreaterThan(0);
     expect(r.instructions).toBe('Be brief.');
-    const sent = upstream.requestsFor('big').at(-1)!.body;
+    const sent = env.upstream.requestsFor('big').at(-1)!.body;
     expect((sent.messages as { role: string; content: string }[])[0]).toEqual({
       role: 'system',
       content: 'Be brief.',
@@ -111,7 +101,7 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
       ],
     });
     expect(second.output_text).toBe('It is 21 °C in Paris.');
-    const sent = upstream.requestsFor('big').at(-1)!.body.messages as Record<string, unknown>[];
+    const sent = env.upstream.requestsFor('big').at(-1)!.body.messages as Record<string, unknown>[];
     expect(sent.at(-2)).toMatchObject({ role: 'assistant', tool_calls: [{ id: 'call_w1' }] });
     expect(sent.at(-1)).toMatchObject({ role: 'tool', tool_call_id: 'call_w1', content: '{"celsius":21}' });
   });
@@ -163,7 +153,7 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
       ],
     });
     expect(r.output_text).toBe('A red square.');
-    expect(upstream.requestsFor('small').every((q) => !JSON.stringify(q.body).includes('red.png'))).toBe(
+    expect(env.upstream.requestsFor('small').every((q) => !JSON.stringify(q.body).includes('red.png'))).toBe(
       true,
     );
   });
@@ -234,7 +224,7 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
       temperature: null,
     });
     expect(defaults.output_text).toBe('The capital of France is Paris.');
-    const wrong = await new OpenAI({ apiKey: 'nope', baseURL: `${demo.url}/v1`, maxRetries: 0 }).responses
+    const wrong = await new OpenAI({ apiKey: 'nope', baseURL: `${env.demo.url}/v1`, maxRetries: 0 }).responses
       .create({ model: 'cascade', input: 'hi' })
       .catch((e: unknown) => e);
     expect(wrong).toBeInstanceOf(OpenAI.AuthenticationError);
@@ -242,7 +232,7 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
 
   it('the guardrails apply as on chat completions: a secret in the input is refused alike, streamed or not', async () => {
     const secret = 'Log in with ghp_1234567890abcdefghijABCDEFGHIJ123456 please';
-    const chat = await fetch(`${demo.url}/v1/chat/completions`, {
+    const chat = await fetch(`${env.demo.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: 'Bearer cf-demo-key', 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'cascade', messages: [{ role: 'user', content: secret }] }),
@@ -250,7 +240,7 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
     const chatError = ((await chat.json()) as { error: { code: string } }).error;
     expect(chat.status).toBeGreaterThanOrEqual(400);
     for (const stream of [false, true]) {
-      const calls = upstream.requests.length;
+      const calls = env.upstream.requests.length;
       const err = await client()
         .responses.create({ model: 'cascade', input: secret, stream } as never)
         .catch((e: { status: number; error: { code: string; message: string } }) => e);
@@ -260,7 +250,7 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
       ]);
       expect(JSON.stringify((err as { error: unknown }).error)).not.toContain('ghp_');
       // Nothing reached a model.
-      expect(upstream.requests.length).toBe(calls);
+      expect(env.upstream.requests.length).toBe(calls);
     }
   });
 });

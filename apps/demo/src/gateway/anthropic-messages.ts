@@ -324,6 +324,11 @@ export class MessagesStreamEncoder {
 
   constructor(readonly id: string) {}
 
+  /** A failure after the stream began: the Messages API's `error` event. */
+  error(e: HttpError): SSEMessage {
+    return { event: 'error', data: JSON.stringify(messagesError(e)) };
+  }
+
   /** The SSE messages for one cascade event (possibly none). */
   push(e: CascadeStreamEvent): SSEMessage[] {
     const out: SSEMessage[] = [];

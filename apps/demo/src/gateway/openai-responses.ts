@@ -9,7 +9,7 @@ import type {
 } from '@cascadeflow/core';
 import type { CascadeStreamEvent, SSEMessage } from '@cascadeflow/streaming';
 import { z } from 'zod';
-import { httpError } from './errors.js';
+import { type HttpError, httpError } from './errors.js';
 import { deepestIssue, unsupportedKind } from './issues.js';
 
 // OpenAI's Responses API (POST /v1/responses), stateless: the conversation comes whole in `input` (messages,
@@ -410,8 +410,8 @@ export class ResponsesStreamEncoder {
   }
 
   /** A failure after the stream began: an `error` event. */
-  error(code: string, message: string): SSEMessage {
-    return this.#event('error', { code, message, param: null });
+  error(e: HttpError): SSEMessage {
+    return this.#event('error', { code: e.body.error.code, message: e.body.error.message, param: null });
   }
 
   /** The SSE messages for one cascade event (possibly none). */

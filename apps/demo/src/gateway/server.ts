@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { runBatch } from '@cascadeflow/batch';
 import { CascadeFlowError, type CascadeResult, type RunRequest } from '@cascadeflow/core';
 import {
+  type CascadeStreamEvent,
   cascadeSSEMessages,
   openAISSEMessages,
   type SSEMessage,
@@ -372,114 +373,99 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
         yield m.data.startsWith('{"error"') || m.event === 'error' ? { ...m, data: scrub(m.data) } : m;
     }
 
+    /** An API that answers a run whole or as its own SSE events (the Messages API, the Responses API). */
+    interface EventApi {
+      /** The run a body asks for, whether it streams, and the id of its answer. */
+      parse(body: unknown): { run: Omit<RunRequest, 'userId' | 'signal'>; stream: boolean };
+      newId(): string;
+      /** The whole answer's body. */
+      answer(id: string, r: CascadeResult): Record<string, unknown>;
+      /** The encoder of a streamed answer: its events, and an error after they began. */
+      encoder(id: string): { push(e: CascadeStreamEvent): SSEMessage[]; error(e: HttpError): SSEMessage };
+    }
+
+    /**
+     * Runs a request of an {@link EventApi} on the engine: a whole answer, or its SSE events. An error before the
+     * first event answers with a status (in the route's format), after it as the API's error event.
+     */
+    async function runEventApi(request: FastifyRequest, reply: FastifyReply, api: EventApi) {
+      const userId = request.userId;
+      let query = '';
+      try {
+        const m = api.parse(jsonBody(request));
+        query = m.run.messages?.findLast((x) => x.role === 'user')?.content ?? '';
+        const id = api.newId();
+        const run: RunRequest = {
+          ...m.run,
+          userId,
+          signal: signalOf(request),
+          metadata: { ...m.run.metadata, responseId: id },
+        };
+        if (!m.stream) {
+          const r = await engine.agent.run(run);
+          stats.record(stats.fromResult(userId, query, r));
+          reply.headers(cascadeHeaders(r, engine.mode));
+          return api.answer(id, r);
+        }
+        const q = query;
+        const encoder = api.encoder(id);
+        const events = toAsyncIterable(streamCascade(engine.agent, run, { mode: 'buffer' }));
+        let started = false;
+        const stream = async function* (): AsyncGenerator<SSEMessage> {
+          try {
+            for await (const e of events) {
+              if (e.type === 'finish') stats.record(stats.fromResult(userId, q, e.result));
+              for (const message of encoder.push(e)) {
+                started = true;
+                yield message;
+              }
+            }
+          } catch (e) {
+            if (!started) throw e;
+            const err = forClient(e);
+            stats.failure(userId, q, err.body.error.code);
+            yield encoder.error(err);
+          }
+        };
+        const messages = stream();
+        const first = await messages.next();
+        await reply.sse.send(resumed(first, messages));
+        return;
+      } catch (e) {
+        stats.failure(userId, query, clientError(request, e).body.error.code);
+        throw e;
+      }
+    }
+
     // Anthropic's Messages API on the same engine and plugins, answering in its own formats.
     api.post(
       '/v1/messages',
       { config: { access: 'user', errors: 'anthropic' }, sse: { kind: 'manual', heartbeat: false } },
-      async (request, reply) => {
-        const userId = request.userId;
-        let query = '';
-        try {
-          const m = parseMessagesRequest(jsonBody(request));
-          query = m.run.messages?.findLast((x) => x.role === 'user')?.content ?? '';
-          const responseId = `msg_${randomUUID()}`;
-          const run: RunRequest = {
-            ...m.run,
-            userId,
-            signal: signalOf(request),
-            metadata: { ...m.run.metadata, responseId },
-          };
-          if (!m.stream) {
-            const r = await engine.agent.run(run);
-            stats.record(stats.fromResult(userId, query, r));
-            reply.headers(cascadeHeaders(r, engine.mode));
-            return messagesResponse(r, cascadeInfo(r, engine.mode));
-          }
-          const q = query;
-          const encoder = new MessagesStreamEncoder(responseId);
-          const events = toAsyncIterable(streamCascade(engine.agent, run, { mode: 'buffer' }));
-          let started = false;
-          // The Messages API's events; an error before the first one answers with a status, after it as an
-          // `error` event.
-          const stream = async function* (): AsyncGenerator<SSEMessage> {
-            try {
-              for await (const e of events) {
-                if (e.type === 'finish') stats.record(stats.fromResult(userId, q, e.result));
-                for (const message of encoder.push(e)) {
-                  started = true;
-                  yield message;
-                }
-              }
-            } catch (e) {
-              if (!started) throw e;
-              const err = forClient(e);
-              stats.failure(userId, q, err.body.error.code);
-              yield { event: 'error', data: JSON.stringify(messagesError(err)) };
-            }
-          };
-          const messages = stream();
-          const first = await messages.next();
-          await reply.sse.send(resumed(first, messages));
-          return;
-        } catch (e) {
-          stats.failure(userId, query, clientError(request, e).body.error.code);
-          throw e;
-        }
-      },
+      (request, reply) =>
+        runEventApi(request, reply, {
+          parse: parseMessagesRequest,
+          newId: () => `msg_${randomUUID()}`,
+          answer: (_id, r) => messagesResponse(r, cascadeInfo(r, engine.mode)),
+          encoder: (id) => new MessagesStreamEncoder(id),
+        }),
     );
 
     // OpenAI's Responses API, stateless, on the same engine and plugins.
     api.post(
       '/v1/responses',
       { config: { access: 'user' }, sse: { kind: 'manual', heartbeat: false } },
-      async (request, reply) => {
-        const userId = request.userId;
-        let query = '';
-        try {
-          const m = parseResponsesRequest(jsonBody(request));
-          query = m.run.messages?.findLast((x) => x.role === 'user')?.content ?? '';
-          const responseId = `resp_${randomUUID().replaceAll('-', '')}`;
-          const run: RunRequest = {
-            ...m.run,
-            userId,
-            signal: signalOf(request),
-            metadata: { ...m.run.metadata, responseId },
-          };
-          if (!m.stream) {
-            const r = await engine.agent.run(run);
-            stats.record(stats.fromResult(userId, query, r));
-            reply.headers(cascadeHeaders(r, engine.mode));
-            return responsesResponse(responseId, r, m.echo, cascadeInfo(r, engine.mode));
-          }
-          const q = query;
-          const encoder = new ResponsesStreamEncoder(responseId, m.echo);
-          const events = toAsyncIterable(streamCascade(engine.agent, run, { mode: 'buffer' }));
-          let started = false;
-          // An error before the first event answers with a status, after it as an `error` event.
-          const stream = async function* (): AsyncGenerator<SSEMessage> {
-            try {
-              for await (const e of events) {
-                if (e.type === 'finish') stats.record(stats.fromResult(userId, q, e.result));
-                for (const message of encoder.push(e)) {
-                  started = true;
-                  yield message;
-                }
-              }
-            } catch (e) {
-              if (!started) throw e;
-              const err = forClient(e);
-              stats.failure(userId, q, err.body.error.code);
-              yield encoder.error(err.body.error.code, scrub(err.body.error.message));
-            }
-          };
-          const messages = stream();
-          const first = await messages.next();
-          await reply.sse.send(resumed(first, messages));
-          return;
-        } catch (e) {
-          stats.failure(userId, query, clientError(request, e).body.error.code);
-          throw e;
-        }
+      (request, reply) => {
+        let echo: Record<string, unknown> = {};
+        return runEventApi(request, reply, {
+          parse: (body) => {
+            const m = parseResponsesRequest(body);
+            echo = m.echo;
+            return m;
+          },
+          newId: () => `resp_${randomUUID().replaceAll('-', '')}`,
+          answer: (id, r) => responsesResponse(id, r, echo, cascadeInfo(r, engine.mode)),
+          encoder: (id) => new ResponsesStreamEncoder(id, echo),
+        });
       },
     );
 
