@@ -278,4 +278,10 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
       .catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(Anthropic.BadRequestError);
   });
+
+  it('models.list: the cascade and the ladder’s models, as the Anthropic SDK reads them', async () => {
+    const ids: string[] = [];
+    for await (const m of claude().models.list()) ids.push(`${m.type}:${m.id}`);
+    expect(ids).toEqual(['model:cascade', 'model:small', 'model:big']);
+  });
 });

@@ -370,4 +370,10 @@ describe('the gateway speaks OpenAI chat completions with tools and JSON, to the
       /^400 logprobs: not supported with stream/,
     );
   });
+
+  it('models.list: the cascade and the ladder’s models, as the OpenAI SDK reads them', async () => {
+    const ids: string[] = [];
+    for await (const m of client().models.list()) ids.push(`${m.object}:${m.id}`);
+    expect(ids).toEqual(['model:cascade', 'model:small', 'model:big']);
+  });
 });

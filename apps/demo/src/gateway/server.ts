@@ -493,15 +493,26 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
       return { response_id: responseId, rating, recorded: true };
     });
 
-    api.get('/v1/models', { config: { access: 'user' } }, async () => ({
-      object: 'list',
-      data: ['cascade', ...engine.agent.ladder.map((t) => t.model)].map((id) => ({
-        id,
-        object: 'model',
-        created: 0,
-        owned_by: 'cascadeflow',
-      })),
-    }));
+    // One list both SDKs read: OpenAI's fields (`object`, `owned_by`) and Anthropic's (`type`, `display_name`,
+    // the page's `has_more`).
+    api.get('/v1/models', { config: { access: 'user' } }, async () => {
+      const ids = ['cascade', ...engine.agent.ladder.map((t) => t.model)];
+      return {
+        object: 'list',
+        data: ids.map((id) => ({
+          id,
+          object: 'model',
+          created: 0,
+          owned_by: 'cascadeflow',
+          type: 'model',
+          display_name: id === 'cascade' ? 'CascadeFlow cascade' : id,
+          created_at: '1970-01-01T00:00:00Z',
+        })),
+        has_more: false,
+        first_id: ids[0],
+        last_id: ids.at(-1),
+      };
+    });
 
     api.get('/v1/demo/questions', { config: { access: 'user' } }, async () => ({
       mode: engine.mode,
