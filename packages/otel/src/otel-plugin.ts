@@ -86,7 +86,8 @@ function endRun(span: Span, outcome: RunOutcome): void {
 /**
  * Traces every run with OpenTelemetry, following the GenAI semantic conventions: a span per run
  * (`invoke_agent cascadeflow`) and, inside it, a client span per attempt (`chat <model>`, with
- * `gen_ai.operation.name`, `gen_ai.provider.name`, `gen_ai.request.model`, `gen_ai.response.model`,
+ * `gen_ai.operation.name`, `gen_ai.provider.name`, `gen_ai.request.model` and the request's sampling
+ * controls (`gen_ai.request.top_p`, `.top_k`, `.stop_sequences`, `.seed`, penalties), `gen_ai.response.model`,
  * `gen_ai.usage.input_tokens`/`output_tokens`, `gen_ai.response.finish_reasons`) plus the cascade's own
  * attributes (`cascadeflow.tier.*`, `.score`, `.threshold`, `.decision`, `.cost_usd`, `.saving_usd`). Failed
  * attempts and failed runs are recorded as errors. The provider call runs inside its attempt span's context
@@ -144,6 +145,17 @@ export function otelPlugin(options: OtelPluginOptions = {}): CascadePlugin<State
       if (maxTokens !== undefined) attrs['gen_ai.request.max_tokens'] = maxTokens;
       const temperature = request.temperature ?? request.ladder[tier.index]?.temperature;
       if (temperature !== undefined) attrs['gen_ai.request.temperature'] = temperature;
+      const sampling = request.sampling;
+      if (sampling) {
+        if (sampling.topP !== undefined) attrs['gen_ai.request.top_p'] = sampling.topP;
+        if (sampling.topK !== undefined) attrs['gen_ai.request.top_k'] = sampling.topK;
+        if (sampling.stopSequences) attrs['gen_ai.request.stop_sequences'] = sampling.stopSequences;
+        if (sampling.seed !== undefined) attrs['gen_ai.request.seed'] = sampling.seed;
+        if (sampling.frequencyPenalty !== undefined)
+          attrs['gen_ai.request.frequency_penalty'] = sampling.frequencyPenalty;
+        if (sampling.presencePenalty !== undefined)
+          attrs['gen_ai.request.presence_penalty'] = sampling.presencePenalty;
+      }
       state.attempt = tracer().startSpan(
         `chat ${tier.model}`,
         { kind: SpanKind.CLIENT, attributes: attrs },

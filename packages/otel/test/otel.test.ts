@@ -74,7 +74,11 @@ const byName = (spans: ReadableSpan[], name: string) => spans.filter((s) => s.na
 
 describe('otel plugin (real OpenTelemetry SDK, in-memory exporter)', () => {
   it('a span per run and per attempt, GenAI attributes, cascade attributes, parent and child', async () => {
-    const r = await agent().run({ query: 'hard question', maxTokens: 50 });
+    const r = await agent().run({
+      query: 'hard question',
+      maxTokens: 50,
+      sampling: { topP: 0.9, stopSequences: ['END'], seed: 7 },
+    });
     const spans = exporter.getFinishedSpans();
     const [run] = byName(spans, 'invoke_agent cascadeflow');
     const [draft] = byName(spans, 'chat gpt-4o-mini');
@@ -89,6 +93,9 @@ describe('otel plugin (real OpenTelemetry SDK, in-memory exporter)', () => {
       'gen_ai.provider.name': 'openai',
       'gen_ai.request.model': 'gpt-4o-mini',
       'gen_ai.request.max_tokens': 50,
+      'gen_ai.request.top_p': 0.9,
+      'gen_ai.request.stop_sequences': ['END'],
+      'gen_ai.request.seed': 7,
       'gen_ai.response.model': 'gpt-4o-mini',
       'gen_ai.usage.input_tokens': 12,
       'gen_ai.usage.output_tokens': 1,
