@@ -79,7 +79,42 @@ async function setup(records: RecordedQuestion[], budgetUsd = 1, shadow?: Provid
   return { recorder, agent, file, ask };
 }
 
+/** A provider that keeps every request it is given. */
+class Spy implements Provider {
+  readonly name = 'spy';
+  readonly requests: CompletionRequest[] = [];
+  constructor(readonly inner: Provider) {}
+  complete(req: CompletionRequest): Promise<CompletionResponse> {
+    this.requests.push(req);
+    return this.inner.complete(req);
+  }
+  stream(req: CompletionRequest): AsyncIterable<StreamDelta> {
+    return this.inner.stream(req);
+  }
+}
+
 describe('recording live traffic', () => {
+  it('asks the shadow calls as the run asked its tiers: max tokens, temperature, sampling controls', async () => {
+    const records = (await loadRecords(fixture('mmlu_qwen_oai_test'))).slice(0, 1);
+    const spy = new Spy(new ReplayProvider(records));
+    const { recorder, agent } = await setup(records, 1, spy);
+    const r = records[0]!;
+    const sampling = { topP: 0.9, stopSequences: ['\n\n'], seed: 7 };
+    await agent.run({
+      messages: [
+        { role: 'system', content: r.systemPrompt },
+        { role: 'user', content: r.userPrompt },
+      ],
+      maxTokens: 64,
+      temperature: 0.3,
+      sampling,
+    });
+    await recorder.flush();
+    expect(spy.requests.length).toBeGreaterThan(0);
+    for (const req of spy.requests)
+      expect([req.maxTokens, req.temperature, req.sampling]).toEqual([64, 0.3, sampling]);
+  });
+
   it('writes every ladder model’s answer, shadow-calling the tiers the cascade did not run, after the answer', async () => {
     const records = (await loadRecords(fixture('mmlu_qwen_oai_test'))).slice(0, 30);
     const shadow = new Gated(new ReplayProvider(records));

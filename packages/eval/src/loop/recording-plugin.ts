@@ -4,6 +4,7 @@ import {
   type ChatMessage,
   InvalidConfigError,
   type Provider,
+  type ResolvedRequest,
   type RunContext,
   TypedEmitter,
 } from '@cascadeflow/core';
@@ -151,7 +152,7 @@ export function recordingPlugin(options: RecordingOptions): RecordingPlugin {
     id: string,
     userId: string | undefined,
     messages: ChatMessage[],
-    maxTokens: number | undefined,
+    asked: Pick<ResolvedRequest, 'maxTokens' | 'temperature' | 'sampling'>,
     attempts: readonly AttemptRecord[],
     answeredBy: string,
     price: (
@@ -191,10 +192,13 @@ export function recordingPlugin(options: RecordingOptions): RecordingPlugin {
         const onClose = () => call.abort(stop.signal.reason);
         stop.signal.addEventListener('abort', onClose, { once: true });
         try {
+          // Asked as the run asked its tiers, so that its answer compares with theirs.
           const r = await tier.provider.complete({
             model: tier.model,
             messages,
-            ...(maxTokens !== undefined ? { maxTokens } : {}),
+            ...(asked.maxTokens !== undefined ? { maxTokens: asked.maxTokens } : {}),
+            ...(asked.temperature !== undefined ? { temperature: asked.temperature } : {}),
+            ...(asked.sampling ? { sampling: asked.sampling } : {}),
             logprobs: true,
             signal: call.signal,
           });
@@ -276,7 +280,7 @@ export function recordingPlugin(options: RecordingOptions): RecordingPlugin {
         id,
         context.userId,
         request.messages,
-        request.maxTokens,
+        request,
         outcome.attempts,
         result.model,
         price,
