@@ -206,6 +206,17 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
         message: 'tools.0: "web_search" tools are not supported by this gateway (function tools are).',
       }),
     ]);
+    expect(
+      await refused({
+        input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1', detail: 'auto' }] }],
+      }),
+    ).toEqual([
+      400,
+      expect.objectContaining({
+        message:
+          'input.0.content.0.image_url: must be an image URL (file ids are not supported by this gateway).',
+      }),
+    ]);
     expect(await refused({ reasoning: { effort: 'high' } })).toEqual([
       400,
       expect.objectContaining({

@@ -20,7 +20,9 @@ const inputText = z.object({ type: z.literal('input_text'), text: z.string() }).
 const inputImage = z
   .object({
     type: z.literal('input_image'),
-    image_url: z.string().min(1, 'must be an image URL (file ids are not supported by this gateway)'),
+    image_url: z
+      .string({ message: 'must be an image URL (file ids are not supported by this gateway)' })
+      .min(1, 'must be an image URL (file ids are not supported by this gateway)'),
     detail: z.enum(['auto', 'low', 'high']).optional(),
   })
   .passthrough();
