@@ -69,6 +69,45 @@ const odd: unknown[] = [
   ['a', 'b', 'c', 'd'],
   ['a', 'b', 'c', 'd', 'e'],
   ['a', 1],
+  // Tools, tool choices and an agent's turns, right and wrong.
+  [{ type: 'function', function: { name: 'weather', parameters: { type: 'object', properties: {} } } }],
+  [{ type: 'function', function: { name: 'f', description: 'd', strict: null } }],
+  [{ type: 'function', function: { name: 'f', strict: true, parameters: {} } }],
+  [{ type: 'function', function: { name: '' } }],
+  [{ type: 'function', function: { name: 'f', parameters: JSON.parse('{"__proto__": {"x": 1}}') } }],
+  [{ type: 'function', function: { name: 'f', extra: 1 } }],
+  [{ type: 'web_search' }],
+  'auto',
+  'required',
+  { type: 'function', function: { name: 'weather' } },
+  { type: 'function', function: { name: '' } },
+  { type: 'function' },
+  [
+    { role: 'user', content: 'Weather?' },
+    {
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: 'c1', type: 'function', function: { name: 'weather', arguments: '{}' } }],
+    },
+    { role: 'tool', tool_call_id: 'c1', content: '21 C', name: 'weather' },
+  ],
+  [{ role: 'assistant', tool_calls: null, refusal: null }],
+  [{ role: 'assistant', content: 'x', tool_calls: [] }],
+  [
+    {
+      role: 'assistant',
+      content: 'x',
+      tool_calls: [{ id: '', type: 'function', function: { name: 'f', arguments: '' } }],
+    },
+  ],
+  [{ role: 'assistant', content: 'x', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f' } }] }],
+  [{ role: 'assistant', content: 'x', annotations: [] }],
+  [{ role: 'assistant', content: 5 }],
+  [{ role: 'assistant', content: [{ type: 'text', text: 'x', extra: 1 }] }],
+  [{ role: 'tool', content: 'r' }],
+  [{ role: 'tool', content: 'r', tool_call_id: '' }],
+  [{ role: 'tool', content: [{ type: 'text', text: 'r' }], tool_call_id: 't' }],
+  [{ role: 'constructor', content: 'x' }],
 ];
 const fields = [
   'model',
@@ -83,6 +122,7 @@ const fields = [
   'store',
   'metadata',
   'tools',
+  'tool_choice',
   'top_p',
   'frequency_penalty',
   'presence_penalty',
@@ -119,6 +159,47 @@ function holdsToSchema(
 describe('plainChatBody', () => {
   it('returns exactly what the schema returns, or leaves the body to the schema', () => {
     holdsToSchema(plainChatBody, chatBody, variants(base, { fields, values: odd, count: 20_000, seed: 7 }));
+  });
+
+  it('returns exactly what the schema returns for an agent’s turn (tools, tool calls, tool results)', () => {
+    const agentTurn = () => ({
+      model: 'cascade',
+      messages: [
+        { role: 'system', content: 'Use the tools.' },
+        { role: 'user', content: 'Weather in Paris?' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            { id: 'c1', type: 'function', function: { name: 'weather', arguments: '{"city":"Paris"}' } },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'c1', content: '21 C' },
+      ],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'weather',
+            description: 'The weather',
+            parameters: { type: 'object', properties: {} },
+          },
+        },
+      ],
+      tool_choice: 'auto',
+      parallel_tool_calls: false,
+    });
+    expect(plainChatBody(agentTurn())).toStrictEqual(chatBody.parse(agentTurn()));
+    holdsToSchema(
+      plainChatBody,
+      chatBody,
+      variants(agentTurn, {
+        fields: ['messages', 'tools', 'tool_choice', 'parallel_tool_calls', 'model'],
+        values: odd,
+        count: 20_000,
+        seed: 13,
+      }),
+    );
   });
 
   it('takes what an OpenAI client sends for a chat', () => {

@@ -63,6 +63,34 @@ const odd: unknown[] = [
   [{ role: 'user', content: 1 }],
   [null],
   [new Box()],
+  // An agent's turn, tools and tool choices, right and wrong.
+  [
+    { role: 'system', content: 'Use the tools.' },
+    { role: 'user', content: 'Weather?' },
+    { role: 'assistant', content: null, toolCalls: [{ id: 'c1', name: 'weather', arguments: '{}' }] },
+    { role: 'tool', content: '21 C', toolCallId: 'c1' },
+  ],
+  [{ role: 'assistant', content: 'ok', toolCalls: [] }],
+  [{ role: 'assistant', toolCalls: [] }],
+  [{ role: 'assistant', content: null, toolCalls: undefined }],
+  [{ role: 'assistant', content: null, toolCalls: [{ id: '', name: 'f', arguments: '' }] }],
+  [{ role: 'assistant', content: null, toolCalls: [{ id: 'c', name: 'f' }] }],
+  [{ role: 'assistant', content: null, toolCalls: [{ id: 'c', name: 'f', arguments: '{}', extra: 1 }] }],
+  [{ role: 'tool', content: 'r', toolCallId: '' }],
+  [{ role: 'tool', content: 'r' }],
+  [{ role: 'tool', content: 'r', toolCallId: 't', name: 'f' }],
+  [{ name: 'weather', parameters: { type: 'object', properties: {} } }],
+  [{ name: 'weather', description: 'd', parameters: {} }],
+  [{ name: 'f', description: undefined, parameters: {} }],
+  [{ name: '', parameters: {} }],
+  [{ name: 'f' }],
+  [{ name: 'f', parameters: JSON.parse('{"__proto__": {"x": 1}}') }],
+  [{ name: 'f', parameters: {}, strict: true }],
+  'auto',
+  'required',
+  { name: 'weather' },
+  { name: 1 },
+  { name: 'f', type: 'function' },
   { topP: 0.9 },
   { stopSequences: ['\n\n'], seed: 7 },
   { topK: 40, frequencyPenalty: -2, presencePenalty: 2 },
@@ -81,6 +109,7 @@ const fields = [
   'metadata',
   'handoffs',
   'tools',
+  'toolChoice',
   'parallelToolCalls',
   'sampling',
   'unknownField',
@@ -160,6 +189,44 @@ describe('plainRequest', () => {
         throw new Error(`accepted sampling the schema refuses: ${JSON.stringify(controls)}`);
       expect(fast).toStrictEqual(parsed.data);
       if (fast.sampling?.stopSequences) expect(fast.sampling.stopSequences).not.toBe(controls.stopSequences);
+    }
+    expect(handled).toBeGreaterThan(1_000);
+  });
+
+  it('holds an agent’s turn (tools, tool calls, tool results, tool choice) to the schema', () => {
+    const agentTurn = () => ({
+      messages: [
+        { role: 'system', content: 'Use the tools.' },
+        { role: 'user', content: 'Weather in Paris?' },
+        {
+          role: 'assistant',
+          content: null,
+          toolCalls: [{ id: 'c1', name: 'weather', arguments: '{"city":"Paris"}' }],
+        },
+        { role: 'tool', content: '21 C', toolCallId: 'c1' },
+      ],
+      tools: [
+        { name: 'weather', description: 'The weather', parameters: { type: 'object', properties: {} } },
+      ],
+      toolChoice: 'auto',
+      parallelToolCalls: false,
+      userId: 'u1',
+    });
+    expect(plainRequest(agentTurn())).toStrictEqual(requestSchema.parse(agentTurn()));
+    let handled = 0;
+    for (const req of variants(agentTurn, {
+      fields: ['messages', 'tools', 'toolChoice', 'parallelToolCalls'],
+      values: odd,
+      count: 20_000,
+      seed: 11,
+    })) {
+      const fast = plainRequest(req);
+      if (fast === undefined) continue;
+      handled++;
+      const parsed = requestSchema.safeParse(req);
+      if (!parsed.success) throw new Error(`accepted what the schema refuses: ${JSON.stringify(req)}`);
+      expect(fast).toStrictEqual(parsed.data);
+      if (fast.tools) expect(fast.tools).not.toBe(req.tools);
     }
     expect(handled).toBeGreaterThan(1_000);
   });

@@ -121,9 +121,110 @@ function walk(
   return out;
 }
 
+/** {@link walk} as a field: an object of these fields only, with every one of `required`. */
+const object = (fields: Record<string, Field>, required: readonly string[]): Field => {
+  const map = new Map(Object.entries(fields));
+  return (v) => walk(v, map, required) ?? REFUSED;
+};
+
+/** A fresh list whose every item `check` takes. */
+const list =
+  (check: Field): Field =>
+  (v) => {
+    if (!Array.isArray(v)) return REFUSED;
+    const out: unknown[] = new Array(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const value = check(v[i]);
+      if (value === REFUSED) return REFUSED;
+      out[i] = value;
+    }
+    return out;
+  };
+
+const exactly =
+  (literal: string): Field =>
+  (v) =>
+    v === literal ? v : REFUSED;
+
+/** A JSON schema as the schema takes it: a shallow copy of a plain object (no `__proto__` key). */
+const schemaRecord: Field = (v) => {
+  if (!isPlain(v) || Object.getOwnPropertySymbols(v).length > 0) return REFUSED;
+  const out: Record<string, unknown> = {};
+  for (const k in v) {
+    if (k === '__proto__') return REFUSED;
+    out[k] = (v as Record<string, unknown>)[k];
+  }
+  return out;
+};
+
+const toolCall = object(
+  {
+    id: nonEmptyString,
+    type: exactly('function'),
+    function: object({ name: nonEmptyString, arguments: string }, ['name', 'arguments']),
+  },
+  ['id', 'type', 'function'],
+);
+
+/** The messages of an agent's turn: an assistant's text or tool calls, a tool's result, text of the others. */
+const CHAT_MESSAGE: Record<string, Field> = {
+  system: object({ role: string, content: string, name: string }, ['role', 'content']),
+  developer: object({ role: string, content: string, name: string }, ['role', 'content']),
+  user: object({ role: string, content: string, name: string }, ['role', 'content']),
+  assistant: object(
+    {
+      role: string,
+      content: orNull(string),
+      name: string,
+      tool_calls: orNull(list(toolCall)),
+      refusal: orNull(string),
+    },
+    ['role'],
+  ),
+  tool: object({ role: string, content: string, tool_call_id: nonEmptyString, name: string }, [
+    'role',
+    'content',
+    'tool_call_id',
+  ]),
+};
+const chatMessage: Field = (v) => {
+  const role = isPlain(v) ? (v as { role?: unknown }).role : undefined;
+  const check =
+    typeof role === 'string' && Object.hasOwn(CHAT_MESSAGE, role) ? CHAT_MESSAGE[role] : undefined;
+  return check ? check(v) : REFUSED;
+};
+const textChatMessages = textMessages(['system', 'developer', 'user', 'assistant'], true);
+const chatMessages = list(chatMessage);
+
+const tool = object(
+  {
+    type: exactly('function'),
+    function: object(
+      { name: nonEmptyString, description: string, parameters: schemaRecord, strict: orNull(boolean) },
+      ['name'],
+    ),
+  },
+  ['type', 'function'],
+);
+const namedToolChoice = object(
+  { type: exactly('function'), function: object({ name: nonEmptyString }, ['name']) },
+  ['type', 'function'],
+);
+
 const CHAT_FIELDS: ReadonlyMap<string, Field> = new Map([
   ['model', nonEmptyString],
-  ['messages', textMessages(['system', 'developer', 'user', 'assistant'], true)],
+  // Text messages, the usual case, by the quick walk; an agent's turn (tool calls, tool results) by the other.
+  [
+    'messages',
+    (v) => {
+      const text = textChatMessages(v);
+      if (text !== REFUSED) return text;
+      return Array.isArray(v) && v.length > 0 ? chatMessages(v) : REFUSED;
+    },
+  ],
+  ['tools', list(tool)],
+  ['tool_choice', (v) => (v === 'auto' || v === 'none' || v === 'required' ? v : namedToolChoice(v))],
+  ['parallel_tool_calls', boolean],
   ['max_tokens', orNull(tokens(1_000_000))],
   ['max_completion_tokens', orNull(tokens(1_000_000))],
   ['temperature', orNull(between(0, 2))],
@@ -143,8 +244,9 @@ const CHAT_FIELDS: ReadonlyMap<string, Field> = new Map([
 ]);
 
 /**
- * A chat completions body of text messages (system, developer, user, assistant, each with an optional
- * name), the model, token limits, temperature and the other sampling controls, `n` = 1, log-probs (no
+ * A chat completions body of string-content messages (system, developer, user, assistant with its tool
+ * calls, tool results, each with an optional name), function tools, tool choice and parallel tool calls,
+ * the model, token limits, temperature and the other sampling controls, `n` = 1, log-probs (no
  * alternatives), stream flags, `user`, `store` and string metadata.
  */
 export function plainChatBody(body: unknown): Record<string, unknown> | undefined {

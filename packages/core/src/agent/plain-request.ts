@@ -1,4 +1,4 @@
-import type { ChatMessage, SamplingOptions } from '../types/messages.js';
+import type { ChatMessage, SamplingOptions, ToolCall, ToolDefinition } from '../types/messages.js';
 import type { RunRequest } from './request.js';
 
 /**
@@ -23,11 +23,26 @@ export function plainRequest(plain: Record<string, unknown>): RunRequest | undef
         out[key] = value;
         break;
       case 'messages': {
-        const messages = textMessages(value);
+        // Text messages, the usual case, by the quick walk; an agent's turn (tool calls, results) by the other.
+        const messages = textMessages(value) ?? agentMessages(value);
         if (!messages) return undefined;
         out.messages = messages;
         break;
       }
+      case 'tools': {
+        const tools = plainTools(value);
+        if (!tools) return undefined;
+        out.tools = tools;
+        break;
+      }
+      case 'toolChoice':
+        if (value === 'auto' || value === 'none' || value === 'required') out.toolChoice = value;
+        else {
+          const name = ownFields(value, ['name']) ? (value as { name: unknown }).name : undefined;
+          if (typeof name !== 'string') return undefined;
+          out.toolChoice = { name };
+        }
+        break;
       case 'ladder':
         if (!Array.isArray(value) || value.length === 0 || !value.every((t) => typeof t === 'string'))
           return undefined;
@@ -89,6 +104,85 @@ function textMessages(value: unknown): ChatMessage[] | undefined {
     messages[i] = { role: m.role, content: m.content };
   }
   return messages;
+}
+
+/**
+ * Whether `value` is a plain object whose own keys are among `allowed` (so that the schema would strip
+ * none: an unknown key is left to it).
+ */
+function ownFields(value: unknown, allowed: readonly string[]): boolean {
+  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype)
+    return false;
+  if (Object.getOwnPropertySymbols(value).length > 0) return false;
+  for (const key in value) if (!allowed.includes(key)) return false;
+  return true;
+}
+
+/** Fresh tool calls `{ id, name, arguments }` (strings); undefined for anything else. */
+function plainToolCalls(value: unknown): ToolCall[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const calls: ToolCall[] = new Array(value.length);
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i] as Partial<ToolCall>;
+    if (!ownFields(c, ['id', 'name', 'arguments'])) return undefined;
+    if (typeof c.id !== 'string' || typeof c.name !== 'string' || typeof c.arguments !== 'string')
+      return undefined;
+    calls[i] = { id: c.id, name: c.name, arguments: c.arguments };
+  }
+  return calls;
+}
+
+/**
+ * Fresh messages of an agent's turn: system and user text, assistant text or tool calls (`content` may be
+ * null), tool results with their `toolCallId`; undefined for anything else (images, unknown keys).
+ */
+function agentMessages(value: unknown): ChatMessage[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const messages: ChatMessage[] = new Array(value.length);
+  for (let i = 0; i < value.length; i++) {
+    const m = value[i] as Record<string, unknown>;
+    const { role, content } = m ?? {};
+    if (role === 'system' || role === 'user') {
+      if (!ownFields(m, ['role', 'content']) || typeof content !== 'string') return undefined;
+      messages[i] = { role, content };
+    } else if (role === 'assistant') {
+      if (!ownFields(m, ['role', 'content', 'toolCalls'])) return undefined;
+      if (typeof content !== 'string' && content !== null) return undefined;
+      if (!('toolCalls' in m)) messages[i] = { role, content };
+      else {
+        const toolCalls = plainToolCalls(m.toolCalls);
+        if (!toolCalls) return undefined;
+        messages[i] = { role, content, toolCalls };
+      }
+    } else if (role === 'tool') {
+      const toolCallId = m.toolCallId;
+      if (!ownFields(m, ['role', 'content', 'toolCallId']) || typeof content !== 'string') return undefined;
+      if (typeof toolCallId !== 'string' || toolCallId === '') return undefined;
+      messages[i] = { role, content, toolCallId };
+    } else return undefined;
+  }
+  return messages;
+}
+
+/** Fresh tools `{ name, description?, parameters }` (a shallow copy of each schema); undefined otherwise. */
+function plainTools(value: unknown): ToolDefinition[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const tools: ToolDefinition[] = new Array(value.length);
+  for (let i = 0; i < value.length; i++) {
+    const t = value[i] as Partial<ToolDefinition>;
+    if (!ownFields(t, ['name', 'description', 'parameters'])) return undefined;
+    if (typeof t.name !== 'string' || t.name === '') return undefined;
+    const parameters = plainRecord(t.parameters);
+    if (!parameters) return undefined;
+    if (t.description === undefined) {
+      if ('description' in t) return undefined;
+      tools[i] = { name: t.name, parameters };
+    } else {
+      if (typeof t.description !== 'string') return undefined;
+      tools[i] = { name: t.name, description: t.description, parameters };
+    }
+  }
+  return tools;
 }
 
 const isPenalty = (v: unknown) => typeof v === 'number' && v >= -2 && v <= 2;
