@@ -133,6 +133,38 @@ const responsesLoad = {
 };
 await warmUp(url, undefined, 20, responsesLoad);
 const responses = await load(url, undefined, 20, responsesLoad);
+// An agent's turn on chat completions: a tool, the assistant's tool call and the tool's result before the
+// next question (what agents send on every turn after the first).
+const agentTurnLoad = {
+  path: '/v1/chat/completions',
+  body: JSON.stringify({
+    model: 'cascade',
+    messages: [
+      { role: 'user', content: question },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          { id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"q":"drums"}' } },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'call_1', content: 'A paradiddle is a drum rudiment.' },
+      { role: 'user', content: question },
+    ],
+    tools: [
+      {
+        type: 'function',
+        function: {
+          name: 'lookup',
+          description: 'Look a term up',
+          parameters: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] },
+        },
+      },
+    ],
+  }),
+};
+await warmUp(url, undefined, 20, agentTurnLoad);
+const agentTurn = await load(url, undefined, 20, agentTurnLoad);
 // p99 at 500 requests/s (Poisson arrivals), gateway and bare server alternating; the median of three
 // differences. Then the same with autocannon's `-R 500`, which sends each second's quota in a burst.
 const added: number[] = [];
@@ -274,7 +306,13 @@ failedAtRate += oneProcess.failed + twoProcesses.failed;
 const addedP99 = median(added);
 
 const failures =
-  failedAtRate + max.failed + messages.failed + responses.failed + liveMax.failed + directMax.failed;
+  failedAtRate +
+  max.failed +
+  messages.failed +
+  responses.failed +
+  agentTurn.failed +
+  liveMax.failed +
+  directMax.failed;
 if (failures > 0)
   throw new Error(`${failures} requests failed under load: the figures would not be about answers`);
 const results: BenchResult[] = [
@@ -306,6 +344,13 @@ const results: BenchResult[] = [
     name: 'responses_api_rps',
     value: Math.round(responses.rps),
     unit: 'requests/s on POST /v1/responses (20 connections, replay provider, all plugins)',
+  },
+  {
+    name: 'gateway_agent_turn_rps',
+    value: Math.round(agentTurn.rps),
+    unit: "requests/s on POST /v1/chat/completions with a tool, a tool call and its result in the messages (an agent's turn; 20 connections, replay provider, all plugins)",
+    baseline: Math.round(max.rps),
+    ratio: +(agentTurn.rps / max.rps).toFixed(3),
   },
   {
     name: 'gateway_live_rps',
