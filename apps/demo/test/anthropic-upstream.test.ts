@@ -106,4 +106,32 @@ describe('live mode in front of an Anthropic upstream (live.api: "anthropic")', 
     const sent = upstream.requestsFor('claude-big').at(-1)!.body;
     expect((sent.tools as { name: string }[])[0]!.name).toBe('weather');
   });
+
+  it('a Claude client’s stop sequence: the Anthropic upstream stops before it, and the answer says which', async () => {
+    const claude = new Anthropic({ apiKey: 'cf-demo-key', baseURL: demo.url, maxRetries: 0 });
+    const params = {
+      model: 'cascade',
+      max_tokens: 100,
+      stop_sequences: [' is the capital'],
+      top_k: 20,
+      messages: [{ role: 'user' as const, content: 'What is the capital of Italy?' }],
+    };
+    const m = await claude.messages.create(params);
+    expect([m.content, m.stop_reason, m.stop_sequence]).toEqual([
+      [{ type: 'text', text: 'Rome' }],
+      'stop_sequence',
+      ' is the capital',
+    ]);
+    // An Anthropic upstream takes top_k.
+    expect(upstream.requestsFor('claude-small').at(-1)!.body).toMatchObject({
+      top_k: 20,
+      stop_sequences: [' is the capital'],
+    });
+    const streamed = await claude.messages.stream(params).finalMessage();
+    expect([streamed.content, streamed.stop_reason, streamed.stop_sequence]).toEqual([
+      [{ type: 'text', text: 'Rome' }],
+      'stop_sequence',
+      ' is the capital',
+    ]);
+  });
 });

@@ -257,6 +257,7 @@ export class AnthropicProvider implements Provider {
       content,
       toolCalls,
       finishReason: stopReason(res.stop_reason),
+      ...(typeof res.stop_sequence === 'string' ? { stopSequence: res.stop_sequence } : {}),
       usage: usageOf(res.usage ?? {}),
       model: res.model ?? req.model,
     };
@@ -274,6 +275,7 @@ export class AnthropicProvider implements Provider {
     }
     let usage: Usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
     let finish: FinishReason | null = null;
+    let stopSequence: string | undefined;
     let stopped = false;
     let model = req.model;
     // Anthropic numbers content blocks across text and tools; we number tool calls from 0.
@@ -312,6 +314,7 @@ export class AnthropicProvider implements Provider {
             break;
           case 'message_delta':
             finish = stopReason(event.delta.stop_reason);
+            if (typeof event.delta.stop_sequence === 'string') stopSequence = event.delta.stop_sequence;
             usage = { ...usage, outputTokens: event.usage.output_tokens ?? usage.outputTokens };
             break;
           case 'message_stop':
@@ -330,6 +333,6 @@ export class AnthropicProvider implements Provider {
         retryable: true,
       });
     }
-    yield { type: 'finish', finishReason: finish, usage, model };
+    yield { type: 'finish', finishReason: finish, usage, model, ...(stopSequence ? { stopSequence } : {}) };
   }
 }

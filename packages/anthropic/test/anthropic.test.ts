@@ -148,6 +148,14 @@ describe('Anthropic through the real @anthropic-ai/sdk', () => {
     });
     expect(r.content).toBe('Paris');
     expect(r.finishReason).toBe('stop');
+    // The Messages API says which sequence it stopped before; the result keeps it, whole and streamed.
+    expect(r.stopSequence).toBe('\n\n');
+    const streamed = await env.agent([{ model: 'claude-3-5-haiku-latest', provider: 'anthropic' }]).run({
+      query: 'Capital of France?',
+      sampling: { stopSequences: ['\n\n'] },
+      onDelta: () => {},
+    });
+    expect([streamed.content, streamed.stopSequence]).toEqual(['Paris', '\n\n']);
     const body = env.server.requestsFor('claude-3-5-haiku-latest')[0]!.body;
     expect(body).toMatchObject({
       top_p: 0.8,

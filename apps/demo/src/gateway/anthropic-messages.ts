@@ -259,6 +259,11 @@ const STOP: Record<FinishReason, string> = {
   other: 'end_turn',
 };
 
+/** The Messages API's stop reason: `stop_sequence` when the answering model said it stopped before one. */
+function stopReasonOf(r: CascadeResult): string {
+  return r.stopSequence !== undefined ? 'stop_sequence' : STOP[r.finishReason];
+}
+
 function input(args: string): unknown {
   try {
     return JSON.parse(args);
@@ -281,8 +286,8 @@ export function messagesResponse(
       ...(r.content ? [{ type: 'text', text: r.content }] : []),
       ...r.toolCalls.map((c) => ({ type: 'tool_use', id: c.id, name: c.name, input: input(c.arguments) })),
     ],
-    stop_reason: STOP[r.finishReason],
-    stop_sequence: null,
+    stop_reason: stopReasonOf(r),
+    stop_sequence: r.stopSequence ?? null,
     usage: { input_tokens: r.usage.inputTokens, output_tokens: r.usage.outputTokens },
     cascade,
   };
@@ -397,7 +402,7 @@ export class MessagesStreamEncoder {
       out.push(
         frame('message_delta', {
           type: 'message_delta',
-          delta: { stop_reason: STOP[r.finishReason], stop_sequence: null },
+          delta: { stop_reason: stopReasonOf(r), stop_sequence: r.stopSequence ?? null },
           usage: { input_tokens: r.usage.inputTokens, output_tokens: r.usage.outputTokens },
         }),
       );

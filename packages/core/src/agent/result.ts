@@ -32,6 +32,8 @@ export interface AttemptRecord {
   content: string;
   toolCalls: ToolCall[];
   finishReason: FinishReason | null;
+  /** The stop sequence the answer ended before, when the provider said. */
+  stopSequence?: string;
   /** Token log-probs of the answer, when the provider returned them. */
   logprobs?: TokenLogprob[];
   error?: { code: string; message: string; status?: number };
@@ -51,6 +53,8 @@ export interface CascadeResult {
   content: string;
   toolCalls: ToolCall[];
   finishReason: FinishReason;
+  /** The stop sequence the answer ended before, when its provider said (Anthropic's do). */
+  stopSequence?: string;
   /** The model and tier that produced the answer. */
   model: string;
   tier: TierInfo;

@@ -75,6 +75,7 @@ export class CascadePolicy {
       content: response?.content ?? '',
       toolCalls: response?.toolCalls ?? [],
       finishReason: response?.finishReason ?? null,
+      ...(response?.stopSequence !== undefined ? { stopSequence: response.stopSequence } : {}),
       ...(response?.logprobs ? { logprobs: response.logprobs } : {}),
     };
   }
@@ -208,6 +209,7 @@ export class CascadePolicy {
       content: answer.content,
       toolCalls: answer.toolCalls,
       finishReason: answer.finishReason ?? 'other',
+      ...(answer.stopSequence !== undefined ? { stopSequence: answer.stopSequence } : {}),
       model: answer.model,
       tier: answer.tier,
       attempts: attempts as AttemptRecord[],

@@ -33,6 +33,7 @@ export class StreamCollector {
       finishReason: delta.finishReason,
       usage: delta.usage,
       ...(delta.cost !== undefined ? { cost: delta.cost } : {}),
+      ...(delta.stopSequence !== undefined ? { stopSequence: delta.stopSequence } : {}),
     };
   }
 

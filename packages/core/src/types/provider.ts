@@ -53,6 +53,8 @@ export interface CompletionResponse {
   usage: Usage;
   /** Per-token log-probs, when the provider returned them. */
   logprobs?: TokenLogprob[];
+  /** The stop sequence the answer ended before, when the provider says (Anthropic does; OpenAI's API does not). */
+  stopSequence?: string;
   /** The model name the provider reported. */
   model: string;
   /**
@@ -72,6 +74,8 @@ export type StreamDelta =
       usage: Usage;
       model: string /** The provider's own cost, if it reports one. */;
       cost?: number;
+      /** The stop sequence the answer ended before, when the provider says. */
+      stopSequence?: string;
     };
 
 /**
