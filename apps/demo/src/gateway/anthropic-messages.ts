@@ -10,7 +10,7 @@ import {
 import type { CascadeStreamEvent, SSEMessage } from '@cascadeflow/streaming';
 import { z } from 'zod';
 import { type HttpError, httpError } from './errors.js';
-import { deepestIssue, unsupportedKind } from './issues.js';
+import { NOT_SUPPORTED, type RefusalRules, refuseBody } from './issues.js';
 import { plainMessagesBody } from './plain-bodies.js';
 
 const text = z.object({ type: z.literal('text'), text: z.string() }).passthrough();
@@ -103,29 +103,11 @@ export const messagesBody = z
   .strict();
 
 /** Fields of the Messages API this gateway does not support: refused by name. */
-const UNSUPPORTED = ['container', 'mcp_servers', 'service_tier'];
-
-/** A 400 in the Messages API's error format, naming the field. */
-function invalid(reported: z.core.$ZodIssue | undefined, body: unknown): never {
-  const issue = deepestIssue(reported);
-  const kind = unsupportedKind(issue, body, {
-    what: 'blocks',
-    taken: '"text", "image", "tool_use" and "tool_result" blocks',
-  });
-  if (kind) throw httpError(400, 'unsupported_parameter', kind);
-  const path = (issue?.path ?? []).map(String).join('.');
-  if (issue?.code === 'unrecognized_keys') {
-    const f = issue.keys[0]!;
-    throw httpError(
-      400,
-      UNSUPPORTED.includes(f) ? 'unsupported_parameter' : 'unknown_parameter',
-      UNSUPPORTED.includes(f)
-        ? `${f}: not supported by this gateway; remove it.`
-        : `${f}: unknown field; remove it.`,
-    );
-  }
-  throw httpError(400, 'invalid_request', `${path || 'body'}: ${issue?.message ?? 'is invalid'}.`);
-}
+/** How Messages API bodies name what they refuse (in the Messages API's error format). */
+const MESSAGES_RULES: RefusalRules = {
+  kinds: { what: 'blocks', taken: '"text", "image", "tool_use" and "tool_result" blocks' },
+  unsupported: { container: NOT_SUPPORTED, mcp_servers: NOT_SUPPORTED, service_tier: NOT_SUPPORTED },
+};
 
 function textOf(c: string | z.infer<typeof text>[] | undefined): string {
   if (c === undefined) return '';
@@ -148,7 +130,7 @@ export function parseMessagesRequest(raw: unknown): MessagesRequest {
   let b = plainMessagesBody(raw) as z.infer<typeof messagesBody> | undefined;
   if (!b) {
     const parsed = messagesBody.safeParse(raw);
-    if (!parsed.success) invalid(parsed.error.issues[0], raw);
+    if (!parsed.success) refuseBody(parsed.error.issues[0], raw, MESSAGES_RULES);
     b = parsed.data;
   }
   return toRequest(b);
@@ -168,8 +150,8 @@ const IMAGE_TOKENS = 1_600;
  */
 export function countMessageTokens(raw: unknown): { input_tokens: number } {
   const parsed = countTokensBody.safeParse(raw);
-  if (!parsed.success) invalid(parsed.error.issues[0], raw);
-  const { run } = toRequest({ ...parsed.data, max_tokens: parsed.data.max_tokens ?? 1 });
+  if (!parsed.success) refuseBody(parsed.error.issues[0], raw, MESSAGES_RULES);
+  const { run } = toRequest(parsed.data);
   const messages = run.messages ?? [];
   let tokens = estimateInputTokens(messages);
   if (run.tools?.length)
@@ -178,8 +160,8 @@ export function countMessageTokens(raw: unknown): { input_tokens: number } {
   return { input_tokens: tokens };
 }
 
-/** A checked Messages API body as a run of the cascade. */
-function toRequest(b: z.infer<typeof messagesBody>): MessagesRequest {
+/** A checked Messages API body (or a count_tokens one, which may leave `max_tokens` out) as a run of the cascade. */
+function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
   const messages: ChatMessage[] = [];
   if (b.system !== undefined) messages.push({ role: 'system', content: textOf(b.system) });
   b.messages.forEach((m, i) => {
@@ -225,7 +207,7 @@ function toRequest(b: z.infer<typeof messagesBody>): MessagesRequest {
   return {
     run: {
       messages,
-      maxTokens: b.max_tokens,
+      ...(b.max_tokens !== undefined ? { maxTokens: b.max_tokens } : {}),
       ...(b.temperature !== undefined ? { temperature: b.temperature } : {}),
       ...(Object.keys(sampling).length ? { sampling } : {}),
       ...(c && 'disable_parallel_tool_use' in c && c.disable_parallel_tool_use === true && b.tools?.length

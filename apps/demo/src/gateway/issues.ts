@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { httpError } from './errors.js';
 
 /**
  * The issue to report: for a value that matched no branch of a union (a string or an array of parts), the
@@ -58,4 +59,42 @@ export function unsupportedKind(
   if (path.filter((p) => p === 'content').length > 1)
     return `${where}: "${type}" ${kinds.what} in tool results are not supported by this gateway (text is).`;
   return `${where}: "${type}" ${kinds.what} are not supported by this gateway (${kinds.taken} are).`;
+}
+
+/** How a body's API names what it refuses. */
+export interface RefusalRules {
+  /** The kinds its parts, blocks or items may have (see {@link unsupportedKind}). */
+  kinds: { what: string; taken: string };
+  /** Fields the API has and this gateway does not support, each with what to do instead. */
+  unsupported: Readonly<Record<string, string>>;
+}
+
+/** The usual reason of an unsupported field. */
+export const NOT_SUPPORTED = 'not supported by this gateway; remove it.';
+
+/**
+ * A zod failure of a body as a 400 that names the field: a part, block or tool of a kind not taken; a field
+ * of the API the gateway does not support (`unsupported_parameter`, with what to do); an unknown field
+ * (`unknown_parameter`); any other value, with the schema's message (`invalid_request`).
+ */
+export function refuseBody(
+  reported: z.core.$ZodIssue | undefined,
+  body: unknown,
+  rules: RefusalRules,
+): never {
+  const issue = deepestIssue(reported);
+  const kind = unsupportedKind(issue, body, rules.kinds);
+  if (kind) throw httpError(400, 'unsupported_parameter', kind);
+  const path = (issue?.path ?? []).map(String).join('.');
+  if (issue?.code === 'unrecognized_keys') {
+    const field = issue.keys[0]!;
+    const where = path ? `${path}.${field}` : field;
+    const why = Object.hasOwn(rules.unsupported, field) ? rules.unsupported[field] : undefined;
+    throw httpError(
+      400,
+      why ? 'unsupported_parameter' : 'unknown_parameter',
+      why ? `${where}: ${why}` : `${where}: unknown field; remove it.`,
+    );
+  }
+  throw httpError(400, 'invalid_request', `${path || 'body'}: ${issue?.message ?? 'is invalid'}.`);
 }

@@ -10,7 +10,7 @@ import type {
 import type { CascadeStreamEvent, SSEMessage } from '@cascadeflow/streaming';
 import { z } from 'zod';
 import { type HttpError, httpError } from './errors.js';
-import { deepestIssue, unsupportedKind } from './issues.js';
+import { NOT_SUPPORTED, type RefusalRules, refuseBody } from './issues.js';
 
 // OpenAI's Responses API (POST /v1/responses), stateless: the conversation comes whole in `input` (messages,
 // the answer's own items handed back, function calls and their outputs), as the OpenAI Agents SDK and other
@@ -132,39 +132,24 @@ export const responsesBody = z
   })
   .strict();
 
-/** Fields of the Responses API this gateway does not support: refused by name. */
-const UNSUPPORTED: Record<string, string> = {
-  previous_response_id:
-    'not supported: this gateway keeps no responses; send the whole conversation as `input`.',
-  conversation: 'not supported: this gateway keeps no conversations; send the whole conversation as `input`.',
-  background: 'not supported by this gateway; remove it.',
-  prompt: 'not supported by this gateway (no stored prompts); send `instructions`.',
-  max_tool_calls: 'not supported by this gateway; remove it.',
-  top_logprobs: 'not supported by this gateway; remove it.',
-  service_tier: 'not supported by this gateway; remove it.',
-};
-
-/** A 400 in OpenAI's format, naming the field. */
-function invalid(reported: z.core.$ZodIssue | undefined, body: unknown): never {
-  const issue = deepestIssue(reported);
-  const kind = unsupportedKind(issue, body, {
+/** How Responses API bodies name what they refuse: what needs stored state says what to send instead. */
+const RESPONSES_RULES: RefusalRules = {
+  kinds: {
     what: 'parts',
     taken: '"input_text" and "input_image" parts, and "output_text" in answers handed back,',
-  });
-  if (kind) throw httpError(400, 'unsupported_parameter', kind);
-  const path = (issue?.path ?? []).map(String).join('.');
-  if (issue?.code === 'unrecognized_keys') {
-    const field = issue.keys[0]!;
-    const where = path ? `${path}.${field}` : field;
-    const why = path ? undefined : UNSUPPORTED[field];
-    throw httpError(
-      400,
-      why ? 'unsupported_parameter' : 'unknown_parameter',
-      why ? `${where}: ${why}` : `${where}: unknown field; remove it.`,
-    );
-  }
-  throw httpError(400, 'invalid_request', `${path || 'body'}: ${issue?.message ?? 'is invalid'}.`);
-}
+  },
+  unsupported: {
+    previous_response_id:
+      'not supported: this gateway keeps no responses; send the whole conversation as `input`.',
+    conversation:
+      'not supported: this gateway keeps no conversations; send the whole conversation as `input`.',
+    background: NOT_SUPPORTED,
+    prompt: 'not supported by this gateway (no stored prompts); send `instructions`.',
+    max_tool_calls: NOT_SUPPORTED,
+    top_logprobs: NOT_SUPPORTED,
+    service_tier: NOT_SUPPORTED,
+  },
+};
 
 const ITEM_KINDS = new Set(['message', 'function_call', 'function_call_output']);
 
@@ -262,7 +247,7 @@ function responseFormatOf(b: Body): ResponseFormat | undefined {
 export function parseResponsesRequest(raw: unknown): ResponsesRequest {
   refuseItemKinds(raw);
   const parsed = responsesBody.safeParse(raw);
-  if (!parsed.success) invalid(parsed.error.issues[0], raw);
+  if (!parsed.success) refuseBody(parsed.error.issues[0], raw, RESPONSES_RULES);
   const b = parsed.data;
   const messages = toMessages(b);
   if (!messages.some((m) => m.role === 'user' && (m.content.trim() !== '' || m.images?.length)))

@@ -374,21 +374,28 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
     }
 
     /** An API that answers a run whole or as its own SSE events (the Messages API, the Responses API). */
-    interface EventApi {
-      /** The run a body asks for, whether it streams, and the id of its answer. */
-      parse(body: unknown): { run: Omit<RunRequest, 'userId' | 'signal'>; stream: boolean };
+    interface EventApi<M extends { run: Omit<RunRequest, 'userId' | 'signal'>; stream: boolean }> {
+      /** The run a body asks for, and whether it streams. */
+      parse(body: unknown): M;
       newId(): string;
       /** The whole answer's body. */
-      answer(id: string, r: CascadeResult): Record<string, unknown>;
+      answer(id: string, r: CascadeResult, m: M): Record<string, unknown>;
       /** The encoder of a streamed answer: its events, and an error after they began. */
-      encoder(id: string): { push(e: CascadeStreamEvent): SSEMessage[]; error(e: HttpError): SSEMessage };
+      encoder(
+        id: string,
+        m: M,
+      ): { push(e: CascadeStreamEvent): SSEMessage[]; error(e: HttpError): SSEMessage };
     }
 
     /**
      * Runs a request of an {@link EventApi} on the engine: a whole answer, or its SSE events. An error before the
      * first event answers with a status (in the route's format), after it as the API's error event.
      */
-    async function runEventApi(request: FastifyRequest, reply: FastifyReply, api: EventApi) {
+    async function runEventApi<M extends { run: Omit<RunRequest, 'userId' | 'signal'>; stream: boolean }>(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      api: EventApi<M>,
+    ) {
       const userId = request.userId;
       let query = '';
       try {
@@ -405,10 +412,10 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
           const r = await engine.agent.run(run);
           stats.record(stats.fromResult(userId, query, r));
           reply.headers(cascadeHeaders(r, engine.mode));
-          return api.answer(id, r);
+          return api.answer(id, r, m);
         }
         const q = query;
-        const encoder = api.encoder(id);
+        const encoder = api.encoder(id, m);
         const events = toAsyncIterable(streamCascade(engine.agent, run, { mode: 'buffer' }));
         let started = false;
         const stream = async function* (): AsyncGenerator<SSEMessage> {
@@ -437,36 +444,31 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
       }
     }
 
+    const messagesApi: EventApi<ReturnType<typeof parseMessagesRequest>> = {
+      parse: parseMessagesRequest,
+      newId: () => `msg_${randomUUID()}`,
+      answer: (_id, r) => messagesResponse(r, cascadeInfo(r, engine.mode)),
+      encoder: (id) => new MessagesStreamEncoder(id),
+    };
+    const responsesApi: EventApi<ReturnType<typeof parseResponsesRequest>> = {
+      parse: parseResponsesRequest,
+      newId: () => `resp_${randomUUID().replaceAll('-', '')}`,
+      answer: (id, r, m) => responsesResponse(id, r, m.echo, cascadeInfo(r, engine.mode)),
+      encoder: (id, m) => new ResponsesStreamEncoder(id, m.echo),
+    };
+
     // Anthropic's Messages API on the same engine and plugins, answering in its own formats.
     api.post(
       '/v1/messages',
       { config: { access: 'user', errors: 'anthropic' }, sse: { kind: 'manual', heartbeat: false } },
-      (request, reply) =>
-        runEventApi(request, reply, {
-          parse: parseMessagesRequest,
-          newId: () => `msg_${randomUUID()}`,
-          answer: (_id, r) => messagesResponse(r, cascadeInfo(r, engine.mode)),
-          encoder: (id) => new MessagesStreamEncoder(id),
-        }),
+      (request, reply) => runEventApi(request, reply, messagesApi),
     );
 
     // OpenAI's Responses API, stateless, on the same engine and plugins.
     api.post(
       '/v1/responses',
       { config: { access: 'user' }, sse: { kind: 'manual', heartbeat: false } },
-      (request, reply) => {
-        let echo: Record<string, unknown> = {};
-        return runEventApi(request, reply, {
-          parse: (body) => {
-            const m = parseResponsesRequest(body);
-            echo = m.echo;
-            return m;
-          },
-          newId: () => `resp_${randomUUID().replaceAll('-', '')}`,
-          answer: (id, r) => responsesResponse(id, r, echo, cascadeInfo(r, engine.mode)),
-          encoder: (id) => new ResponsesStreamEncoder(id, echo),
-        });
-      },
+      (request, reply) => runEventApi(request, reply, responsesApi),
     );
 
     // What Claude clients ask before sending a long context; an estimate, no model is called.

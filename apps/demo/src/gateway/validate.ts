@@ -1,7 +1,7 @@
 import type { ChatMessage, ImageInput, RunRequest, SamplingOptions } from '@cascadeflow/core';
 import { z } from 'zod';
 import { httpError } from './errors.js';
-import { deepestIssue, unsupportedKind } from './issues.js';
+import { NOT_SUPPORTED, type RefusalRules, refuseBody } from './issues.js';
 import { plainChatBody } from './plain-bodies.js';
 
 /** Anthropic-style prompt caching on a part (OpenRouter and LiteLLM take it): a hint, taken and not forwarded. */
@@ -162,25 +162,11 @@ export const chatBody = z
   })
   .strict();
 
-/** A zod failure as a 400 in OpenAI's format, naming the field. */
-function invalid(reported: z.core.$ZodIssue | undefined, root: string, body?: unknown): never {
-  const issue = deepestIssue(reported);
-  const kind = unsupportedKind(issue, body, { what: 'parts', taken: '"text" and "image_url" parts' });
-  if (kind) throw httpError(400, 'unsupported_parameter', kind);
-  const path = [root, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.');
-  if (issue?.code === 'unrecognized_keys') {
-    const field = issue.keys[0]!;
-    const where = path ? `${path}.${field}` : field;
-    throw httpError(
-      400,
-      (UNSUPPORTED as readonly string[]).includes(field) ? 'unsupported_parameter' : 'unknown_parameter',
-      (UNSUPPORTED as readonly string[]).includes(field)
-        ? `${where}: not supported by this gateway; remove it.`
-        : `${where}: unknown field; remove it.`,
-    );
-  }
-  throw httpError(400, 'invalid_request', `${path || 'body'}: ${issue?.message ?? 'is invalid'}.`);
-}
+/** How chat completions bodies name what they refuse. */
+const CHAT_RULES: RefusalRules = {
+  kinds: { what: 'parts', taken: '"text" and "image_url" parts' },
+  unsupported: Object.fromEntries(UNSUPPORTED.map((f) => [f, NOT_SUPPORTED])),
+};
 
 /** The text of a message's content (its text parts joined). */
 function textOf(c: z.infer<typeof content> | null | undefined): string | null {
@@ -262,7 +248,7 @@ export function parseChatRequest(body: unknown): ChatRequest {
   let b = plainChatBody(body) as z.infer<typeof chatBody> | undefined;
   if (!b) {
     const parsed = chatBody.safeParse(body);
-    if (!parsed.success) invalid(parsed.error.issues[0], '', body);
+    if (!parsed.success) refuseBody(parsed.error.issues[0], body, CHAT_RULES);
     b = parsed.data;
   }
   const messages = toMessages(b.messages, 'messages');
@@ -347,7 +333,7 @@ export function parseBatchRequest(body: unknown, maxItems: number): Omit<RunRequ
     })
     .strict()
     .safeParse(body);
-  if (!parsed.success) invalid(parsed.error.issues[0], '');
+  if (!parsed.success) refuseBody(parsed.error.issues[0], body, CHAT_RULES);
   return parsed.data.queries.map((q, i) => {
     if (typeof q === 'string') return { query: q };
     if (!q.query && !q.messages)
@@ -373,6 +359,6 @@ export function parseFeedback(body: unknown): { responseId: string; rating: 'up'
     })
     .strict()
     .safeParse(body);
-  if (!parsed.success) invalid(parsed.error.issues[0], '');
+  if (!parsed.success) refuseBody(parsed.error.issues[0], body, CHAT_RULES);
   return { responseId: parsed.data.response_id, rating: parsed.data.rating };
 }

@@ -111,11 +111,19 @@ function textMessages(value: unknown): ChatMessage[] | undefined {
  * none: an unknown key is left to it).
  */
 function ownFields(value: unknown, allowed: readonly string[]): boolean {
-  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype)
-    return false;
-  if (Object.getOwnPropertySymbols(value).length > 0) return false;
+  if (!isPlainObject(value)) return false;
   for (const key in value) if (!allowed.includes(key)) return false;
   return true;
+}
+
+/** An object literal's kind of object: Object's prototype, no symbol keys. */
+function isPlainObject(value: unknown): value is object {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.getPrototypeOf(value) === Object.prototype &&
+    Object.getOwnPropertySymbols(value).length === 0
+  );
 }
 
 /** Fresh tool calls `{ id, name, arguments }` (strings); undefined for anything else. */
@@ -189,9 +197,7 @@ const isPenalty = (v: unknown) => typeof v === 'number' && v >= -2 && v <= 2;
 
 /** A fresh copy of valid sampling controls (a plain object of known keys); undefined for anything else. */
 function plainSampling(value: unknown): SamplingOptions | undefined {
-  if (typeof value !== 'object' || value === null || Object.getPrototypeOf(value) !== Object.prototype)
-    return undefined;
-  if (Object.getOwnPropertySymbols(value).length > 0) return undefined;
+  if (!isPlainObject(value)) return undefined;
   const out: SamplingOptions = {};
   const v = value as Record<string, unknown>;
   for (const key in v) {

@@ -334,8 +334,15 @@ const NO_THRESHOLDS = Object.freeze({});
  * ```
  */
 export function checkRunRequest(input: RunRequest): void {
+  checkedFields(input);
+}
+
+/** A request's data fields (no signal or callbacks), checked: by the hand-written walk, else by the schema. */
+function checkedFields(input: RunRequest): RunRequest {
   const { signal: _s, onDelta: _d, onEvent: _e, earlyReject: _r, ...plain } = input;
-  if (!plainRequest(plain)) parseOrThrow(requestSchema, plain, 'request', 'invalid_request');
+  return (
+    plainRequest(plain) ?? (parseOrThrow(requestSchema, plain, 'request', 'invalid_request') as RunRequest)
+  );
 }
 
 /** Validates a run request and fills in the agent's defaults. */
@@ -344,9 +351,7 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
   if (Object.keys(input).length === 1 && typeof input.query === 'string') {
     req = input; // a bare query: nothing for the schema to check beyond what follows
   } else {
-    const { signal: _s, onDelta: _d, onEvent: _e, earlyReject: _r, ...plain } = input;
-    req =
-      plainRequest(plain) ?? (parseOrThrow(requestSchema, plain, 'request', 'invalid_request') as RunRequest);
+    req = checkedFields(input);
   }
   let messages: ChatMessage[];
   if (req.messages && req.messages.length > 0) {
