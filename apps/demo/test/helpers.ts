@@ -1,7 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ModelScript, startTestServer, type TestServer } from '@cascadeflow/testing';
+import {
+  type ModelScript,
+  startTestServer,
+  type TestServer,
+  type TestServerOptions,
+} from '@cascadeflow/testing';
 import { afterAll, beforeAll } from 'vitest';
 import type { DemoConfig } from '../src/config.js';
 import { loadConfig } from '../src/config.js';
@@ -37,13 +42,15 @@ export async function startDemo(overrides: Partial<DemoConfig> = {}): Promise<{
 
 /**
  * A gateway in live mode in front of the loopback upstream, with a two-tier ladder `small` → `big` scripted
- * by the test (tool calls and JSON answers really come from an upstream).
+ * by the test (tool calls and JSON answers really come from an upstream); `server` sets the rest of the upstream
+ * (its dialect, say).
  */
 export async function startLiveDemo(
   models: { small: ModelScript; big: ModelScript },
   live: Partial<DemoConfig['live']> = {},
+  server: Omit<TestServerOptions, 'models'> = {},
 ) {
-  const upstream: TestServer = await startTestServer({ models });
+  const upstream: TestServer = await startTestServer({ ...server, models });
   const demo = await startDemo({
     mode: 'live',
     live: { baseURL: upstream.openaiBaseURL, ladder: ['small', 'big'], threshold: 0.7, ...live },
@@ -65,10 +72,11 @@ export async function startLiveDemo(
 export function useLiveDemo(
   models: { small: ModelScript; big: ModelScript },
   live: Partial<DemoConfig['live']> = {},
+  server: Omit<TestServerOptions, 'models'> = {},
 ): { upstream: TestServer; demo: Awaited<ReturnType<typeof startDemo>> } {
   const env = {} as Awaited<ReturnType<typeof startLiveDemo>>;
   beforeAll(async () => {
-    Object.assign(env, await startLiveDemo(models, live));
+    Object.assign(env, await startLiveDemo(models, live, server));
   });
   afterAll(async () => env.stop?.());
   return env;

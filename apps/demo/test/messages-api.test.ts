@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { TestServer } from '@cascadeflow/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type startDemo, startLiveDemo } from './helpers.js';
+import { type startDemo, startLiveDemo, useLiveDemo } from './helpers.js';
 
 let live: Awaited<ReturnType<typeof startLiveDemo>>;
 let upstream: TestServer;
@@ -200,6 +200,7 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
     const before = { small: upstream.requestsFor('small').length, big: upstream.requestsFor('big').length };
     const m = await claude().messages.create(params);
     expect(m.content).toEqual([{ type: 'text', text: 'The capital of France' }]);
+    // OpenAI's API says only `stop`, not which sequence (a vLLM upstream does: see below).
     expect(m.stop_reason).toBe('end_turn');
     for (const model of ['small', 'big'] as const) {
       const sent = upstream.requestsFor(model)[before[model]]!.body;
@@ -283,5 +284,42 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
     const ids: string[] = [];
     for await (const m of claude().models.list()) ids.push(`${m.type}:${m.id}`);
     expect(ids).toEqual(['model:cascade', 'model:small', 'model:big']);
+  });
+});
+
+describe('POST /v1/messages in front of a vLLM upstream, which says which stop sequence cut the answer', () => {
+  const env = useLiveDemo(
+    {
+      small: { content: 'Maybe Lyon', logprobs: -2.5 },
+      big: { content: 'The capital of France is Paris.' },
+    },
+    {},
+    { openaiDialect: 'vllm' },
+  );
+  const client = () => new Anthropic({ apiKey: 'cf-demo-key', baseURL: env.demo.url, maxRetries: 0 });
+  const params = {
+    model: 'cascade',
+    max_tokens: 100,
+    messages: [{ role: 'user' as const, content: 'What is the capital of France?' }],
+  };
+
+  it('stop_reason is stop_sequence and stop_sequence names it, whole and streamed', async () => {
+    const m = await client().messages.create({ ...params, stop_sequences: ['nowhere', ' is'] });
+    expect(m.content).toEqual([{ type: 'text', text: 'The capital of France' }]);
+    expect(m).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: ' is' });
+    const events: string[] = [];
+    const stream = client().messages.stream({ ...params, stop_sequences: [' is'] });
+    stream.on('streamEvent', (e) => {
+      if (e.type === 'message_delta') events.push(`${e.delta.stop_reason}:${e.delta.stop_sequence}`);
+    });
+    const final = await stream.finalMessage();
+    expect(final).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: ' is' });
+    expect(events).toEqual(['stop_sequence: is']);
+  });
+
+  it('an answer that ended on its own stays end_turn', async () => {
+    const m = await client().messages.create({ ...params, stop_sequences: ['nowhere'] });
+    expect(m.content).toEqual([{ type: 'text', text: 'The capital of France is Paris.' }]);
+    expect(m).toMatchObject({ stop_reason: 'end_turn', stop_sequence: null });
   });
 });

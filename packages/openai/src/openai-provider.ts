@@ -106,6 +106,21 @@ function finishReason(reason: string | null | undefined): FinishReason {
   }
 }
 
+/**
+ * The stop sequence that ended a choice, where the server says which: vLLM (and servers built like it) adds
+ * `stop_reason` to each finished choice, the matched stop string (or a stop token's id). OpenAI's API has no
+ * such field and says only `stop`. Taken only when it is one of the sequences the request asked for.
+ */
+function stopSequenceOf(
+  choice: object,
+  finish: string | null | undefined,
+  req: CompletionRequest,
+): string | undefined {
+  if (finish !== 'stop') return undefined;
+  const said = (choice as { stop_reason?: unknown }).stop_reason;
+  return typeof said === 'string' && req.sampling?.stopSequences?.includes(said) ? said : undefined;
+}
+
 function logprobsOf(
   content: { token: string; logprob: number }[] | null | undefined,
 ): TokenLogprob[] | undefined {
@@ -239,6 +254,7 @@ export class OpenAIProvider implements Provider {
       });
     }
     const usage = res.usage;
+    const stopSequence = stopSequenceOf(choice, choice.finish_reason, req);
     return {
       content: choice.message.content ?? '',
       toolCalls: (choice.message.tool_calls ?? []).flatMap((c) =>
@@ -251,6 +267,7 @@ export class OpenAIProvider implements Provider {
         cachedInputTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
       },
       logprobs: logprobsOf(choice.logprobs?.content),
+      ...(stopSequence !== undefined ? { stopSequence } : {}),
       model: res.model ?? req.model,
     };
   }
@@ -287,6 +304,7 @@ class OpenAIDeltas implements AsyncIterableIterator<StreamDelta> {
   readonly #queue: StreamDelta[] = [];
   #done = false;
   #finish: FinishReason | null = null;
+  #stopSequence: string | undefined;
   #usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
   #model: string;
   #received = 0;
@@ -352,7 +370,10 @@ class OpenAIDeltas implements AsyncIterableIterator<StreamDelta> {
         argumentsDelta: call.function?.arguments ?? '',
       });
     }
-    if (choice.finish_reason) this.#finish = finishReason(choice.finish_reason);
+    if (choice.finish_reason) {
+      this.#finish = finishReason(choice.finish_reason);
+      this.#stopSequence = stopSequenceOf(choice, choice.finish_reason, this.#req);
+    }
   }
 
   /**
@@ -411,7 +432,14 @@ class OpenAIDeltas implements AsyncIterableIterator<StreamDelta> {
         retryable: true,
       });
     }
-    return { type: 'finish', finishReason: this.#finish, usage: this.#usage, model: this.#model };
+    const stopSequence = this.#stopSequence;
+    return {
+      type: 'finish',
+      finishReason: this.#finish,
+      usage: this.#usage,
+      model: this.#model,
+      ...(stopSequence !== undefined ? { stopSequence } : {}),
+    };
   }
 
   async return(): Promise<IteratorResult<StreamDelta>> {

@@ -307,4 +307,63 @@ describe('cascade through the real openai SDK', () => {
       await server.close();
     }
   });
+
+  it('takes the stop sequence a vLLM upstream names in stop_reason, whole and streamed, and only one it asked for', async () => {
+    const server = await startTestServer({
+      models: { m: { content: 'Paris\n\nIt has been the capital since 987.' } },
+      openaiDialect: 'vllm',
+    });
+    try {
+      const provider = new OpenAIProvider({ apiKey: 'x', baseURL: server.openaiBaseURL });
+      const req = {
+        model: 'm',
+        messages: [{ role: 'user' as const, content: 'Capital of France?' }],
+        sampling: { stopSequences: ['\n\n'] },
+      };
+      const r = await provider.complete(req);
+      expect(r).toMatchObject({ content: 'Paris', finishReason: 'stop', stopSequence: '\n\n' });
+      const deltas = [];
+      for await (const d of provider.stream(req)) deltas.push(d);
+      expect(deltas.at(-1)).toMatchObject({ type: 'finish', finishReason: 'stop', stopSequence: '\n\n' });
+      // No sequence met: nothing to name.
+      const whole = await provider.complete({ ...req, sampling: { stopSequences: ['nowhere'] } });
+      expect(whole.content).toBe('Paris\n\nIt has been the capital since 987.');
+      expect(whole).not.toHaveProperty('stopSequence');
+    } finally {
+      await server.close();
+    }
+    // vLLM also names a stop token by its id, and may name a string the model's config stops on: neither is
+    // a sequence the request asked for.
+    for (const stopReason of [128009, '<|eot_id|>']) {
+      const vllmBody = {
+        id: 'chatcmpl-1',
+        object: 'chat.completion',
+        created: 0,
+        model: 'm',
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: 'Paris' },
+            logprobs: null,
+            finish_reason: 'stop',
+            stop_reason: stopReason,
+          },
+        ],
+        usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+      };
+      const provider = new OpenAIProvider({
+        apiKey: 'x',
+        baseURL: 'http://127.0.0.1:9/v1',
+        fetch: async () =>
+          new Response(JSON.stringify(vllmBody), { headers: { 'content-type': 'application/json' } }),
+      });
+      const r = await provider.complete({
+        model: 'm',
+        messages: [{ role: 'user', content: 'hi' }],
+        sampling: { stopSequences: ['\n\n'] },
+      });
+      expect(r.content).toBe('Paris');
+      expect(r).not.toHaveProperty('stopSequence');
+    }
+  });
 });

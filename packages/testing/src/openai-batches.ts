@@ -223,6 +223,8 @@ async function complete(
       logprobs: item.body.logprobs === true,
       topLogprobs: 0,
       includeUsage: false,
+      // The Batch API is OpenAI's: vLLM's server has no `/v1/batches`, so no dialect applies here.
+      stopReason: false,
     });
     out.push(
       JSON.stringify({

@@ -13,6 +13,11 @@ export interface OpenAIWireOptions {
   logprobs: boolean;
   topLogprobs: number;
   includeUsage: boolean;
+  /**
+   * vLLM's extension: each finished choice says which stop sequence ended it (`stop_reason`, null when none
+   * did). OpenAI's own API has no such field.
+   */
+  stopReason: boolean;
 }
 
 function tokenLogprob(token: string, logprob: number, top: number) {
@@ -66,6 +71,7 @@ export function openaiCompletion(reply: ResolvedReply, o: OpenAIWireOptions): Re
             }
           : null,
         finish_reason: reply.finishReason,
+        ...(o.stopReason ? { stop_reason: reply.stopSequence } : {}),
       },
     ],
     usage: usage(reply),
@@ -79,7 +85,15 @@ export function openaiChunks(reply: ResolvedReply, o: OpenAIWireOptions): Record
   const chunk = (delta: Record<string, unknown>, finish: string | null, logprobs: unknown = null) => ({
     ...base,
     system_fingerprint: 'fp_cascadeflow_testing',
-    choices: [{ index: 0, delta, logprobs, finish_reason: finish }],
+    choices: [
+      {
+        index: 0,
+        delta,
+        logprobs,
+        finish_reason: finish,
+        ...(o.stopReason ? { stop_reason: finish === null ? null : reply.stopSequence } : {}),
+      },
+    ],
     ...extra,
   });
   const frames: Record<string, unknown>[] = [chunk({ role: 'assistant', content: '', refusal: null }, null)];

@@ -96,6 +96,12 @@ export interface TestServerOptions {
    * of thousands of requests: without a log its heap, and so its speed, stays the same all run long.
    */
   recordRequests?: boolean;
+  /**
+   * Which OpenAI-compatible server to speak as on `/v1/chat/completions` (default `'openai'`). `'vllm'` adds
+   * vLLM's `stop_reason` to every finished choice, whole and streamed: the stop sequence that cut the answer,
+   * or null.
+   */
+  openaiDialect?: 'openai' | 'vllm';
 }
 
 /** A running loopback provider server. Close it with {@link TestServer.close}. */
@@ -184,6 +190,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const faults = new Map<string, PendingFault[]>();
   const requests: RecordedRequest[] = [];
   const recording = options.recordRequests ?? true;
+  const vllm = options.openaiDialect === 'vllm';
   const waiters = new Set<() => void>();
   let counter = 0;
 
@@ -331,6 +338,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
               logprobs: body.logprobs === true,
               topLogprobs: Number(body.top_logprobs ?? 0),
               includeUsage: false,
+              stopReason: vllm,
             })
           : anthropicMessage(reply, { id, model }),
       );
@@ -350,7 +358,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       return;
     }
 
-    const frames = sseFrames(api, reply, id, model, body);
+    const frames = sseFrames(api, reply, id, model, body, vllm);
     record.status = 200;
     record.chunksPlanned = frames.length;
     res.writeHead(200, {
@@ -518,6 +526,7 @@ function sseFrames(
   id: string,
   model: string,
   body: Record<string, unknown>,
+  stopReason: boolean,
 ): string[] {
   if (api === 'anthropic') {
     return anthropicEvents(reply, { id, model }).map(
@@ -532,6 +541,7 @@ function sseFrames(
     logprobs: body.logprobs === true,
     topLogprobs: Number(body.top_logprobs ?? 0),
     includeUsage: streamOptions?.include_usage === true,
+    stopReason,
   });
   return [...chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`), 'data: [DONE]\n\n'];
 }

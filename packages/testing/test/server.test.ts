@@ -215,6 +215,36 @@ describe('test server honours stop sequences as the APIs do', () => {
     expect(whole.choices[0]?.message.content).toBe('one. two. END three');
   });
 
+  it("says which sequence cut the answer in vLLM's stop_reason when told to speak as vLLM", async () => {
+    server = await startTestServer({
+      models: { m: { content: 'one. two. END three' } },
+      openaiDialect: 'vllm',
+    });
+    const client = new OpenAI({ apiKey: 'x', baseURL: server.openaiBaseURL, maxRetries: 0 });
+    const messages = [{ role: 'user' as const, content: 'count' }];
+    const res = await client.chat.completions.create({ model: 'm', messages, stop: ['three', 'END'] });
+    expect(res.choices[0]).toMatchObject({ finish_reason: 'stop', stop_reason: 'END' });
+    const whole = await client.chat.completions.create({ model: 'm', messages });
+    expect(whole.choices[0]).toMatchObject({ finish_reason: 'stop', stop_reason: null });
+    const stream = await client.chat.completions.create({ model: 'm', messages, stop: ' two', stream: true });
+    const finishes: unknown[] = [];
+    for await (const chunk of stream) {
+      const choice = chunk.choices[0] as { finish_reason: string | null; stop_reason?: unknown } | undefined;
+      if (choice) finishes.push([choice.finish_reason, choice.stop_reason]);
+    }
+    expect(finishes.at(-1)).toEqual(['stop', ' two']);
+    expect(finishes[0]).toEqual([null, null]);
+    // OpenAI's own API has no such field.
+    const plain = await startTestServer({ models: { m: { content: 'one. two' } } });
+    try {
+      const openai = new OpenAI({ apiKey: 'x', baseURL: plain.openaiBaseURL, maxRetries: 0 });
+      const r = await openai.chat.completions.create({ model: 'm', messages, stop: ['two'] });
+      expect(r.choices[0]).not.toHaveProperty('stop_reason');
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('cuts an Anthropic message and reports the sequence, whole and streamed', async () => {
     server = await startTestServer({ models: { c: { content: 'alpha\n\nbeta' } } });
     const client = new Anthropic({ apiKey: 'x', baseURL: server.anthropicBaseURL, maxRetries: 0 });

@@ -53,7 +53,7 @@ export interface CompletionResponse {
   usage: Usage;
   /** Per-token log-probs, when the provider returned them. */
   logprobs?: TokenLogprob[];
-  /** The stop sequence the answer ended before, when the provider says (Anthropic does; OpenAI's API does not). */
+  /** The stop sequence the answer ended before, when the provider says (Anthropic does, and so do OpenAI-compatible servers that send vLLM's `stop_reason`; OpenAI's own API does not). */
   stopSequence?: string;
   /** The model name the provider reported. */
   model: string;
