@@ -70,6 +70,12 @@ const schema = z
         baseURL: z.string().url().optional(),
         /** The wire format of `baseURL`. Default `openai`. */
         api: z.enum(['openai', 'anthropic']).optional(),
+        /**
+         * With `api: "anthropic"`: the ladder's Claude models take structured outputs (`output_config.format`,
+         * Claude 4.5 on), so a JSON schema asked for is enforced by the model rather than asked of it in the
+         * system prompt. Default false (earlier models refuse it).
+         */
+        structuredOutputs: z.boolean().optional(),
         ladder: z.array(z.string().min(1)).min(1, 'must name at least one model').optional(),
         threshold: z.number().min(0).max(1).default(0.75),
         /**

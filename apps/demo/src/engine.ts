@@ -224,6 +224,10 @@ function liveLadder(
       throw new Error(
         `live.ladder: name the models of your ${config.live.api === 'anthropic' ? 'Anthropic' : 'OpenAI'}-compatible endpoint, cheapest first`,
       );
+    if (config.live.structuredOutputs && config.live.api !== 'anthropic')
+      throw new Error(
+        'live.structuredOutputs: only with "api": "anthropic" (an OpenAI-compatible endpoint gets the schema as its response_format)',
+      );
     // Undici's pooled request API: about half the CPU of the WHATWG fetch per upstream call.
     const provider =
       config.live.api === 'anthropic'
@@ -232,6 +236,7 @@ function liveLadder(
             baseURL: config.live.baseURL,
             apiKey: process.env.ANTHROPIC_API_KEY ?? 'none',
             fetch: pooledFetch(),
+            structuredOutputs: config.live.structuredOutputs === true,
           })
         : new OpenAIProvider({
             name: 'compat',

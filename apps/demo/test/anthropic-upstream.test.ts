@@ -13,14 +13,17 @@ beforeAll(async () => {
     models: {
       'claude-small': ({ body }) => {
         const q = JSON.stringify(body.messages);
+        if (q.includes('as JSON')) return { content: 'Paris, surely.' };
         if (q.includes('weather')) return { content: 'I am not sure, maybe I could look it up?' };
         if (q.includes('Italy')) return { content: 'Rome is the capital of Italy.' };
         return { content: 'I think it might be Lyon, not sure.' };
       },
       'claude-big': ({ body }) =>
-        JSON.stringify(body.messages).includes('weather')
-          ? { content: '', toolCalls: [{ id: 'toolu_1', name: 'weather', arguments: { city: 'Paris' } }] }
-          : { content: 'Paris is the capital of France.' },
+        JSON.stringify(body.messages).includes('as JSON')
+          ? { content: '{"city":"Paris"}' }
+          : JSON.stringify(body.messages).includes('weather')
+            ? { content: '', toolCalls: [{ id: 'toolu_1', name: 'weather', arguments: { city: 'Paris' } }] }
+            : { content: 'Paris is the capital of France.' },
     },
   });
   demo = await startDemo({
@@ -133,5 +136,65 @@ describe('live mode in front of an Anthropic upstream (live.api: "anthropic")', 
       'stop_sequence',
       ' is the capital',
     ]);
+  });
+});
+
+describe('live.structuredOutputs: the Claude ladder enforces a JSON schema itself', () => {
+  const live = {
+    baseURL: '',
+    api: 'anthropic' as const,
+    ladder: ['claude-small', 'claude-big'],
+    threshold: 0.7,
+    prices: { 'claude-small': { input: 0.8, output: 4 }, 'claude-big': { input: 3, output: 15 } },
+  };
+  const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+  const askJson = async (url: string) => {
+    const openai = new OpenAI({ apiKey: 'cf-demo-key', baseURL: `${url}/v1`, maxRetries: 0 });
+    const before = upstream.requests.length;
+    const r = await openai.chat.completions.create({
+      model: 'cascade',
+      messages: [{ role: 'user', content: 'The capital of France, as JSON' }],
+      response_format: { type: 'json_schema', json_schema: { name: 'city', schema } },
+    });
+    return {
+      content: r.choices[0]!.message.content!,
+      sent: upstream.requests.slice(before).map((q) => q.body),
+    };
+  };
+
+  it('on: the schema goes to every tier as output_config.format; the prose draft still escalates', async () => {
+    const structured = await startDemo({
+      mode: 'live',
+      live: { ...live, baseURL: upstream.anthropicBaseURL, structuredOutputs: true },
+    });
+    try {
+      const { content, sent } = await askJson(structured.url);
+      expect(JSON.parse(content)).toEqual({ city: 'Paris' });
+      expect(sent.map((b) => b.model)).toEqual(['claude-small', 'claude-big']);
+      for (const body of sent) {
+        expect(body.output_config).toEqual({ format: { type: 'json_schema', schema } });
+        expect(body).not.toHaveProperty('system');
+      }
+    } finally {
+      await structured.stop();
+    }
+  });
+
+  it('off (the default): the schema is asked for in the system prompt', async () => {
+    const { content, sent } = await askJson(demo.url);
+    expect(JSON.parse(content)).toEqual({ city: 'Paris' });
+    for (const body of sent) {
+      expect(body).not.toHaveProperty('output_config');
+      expect(body.system).toMatch(/matching this JSON schema/);
+    }
+  });
+
+  it('is refused by name in front of an OpenAI-compatible endpoint', async () => {
+    await expect(
+      startDemo({
+        mode: 'live',
+        live: { ...live, baseURL: upstream.openaiBaseURL, api: 'openai', structuredOutputs: true },
+      }),
+    ).rejects.toThrow(/live\.structuredOutputs: only with "api": "anthropic"/);
   });
 });

@@ -1,6 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import type { TestServer } from '@cascadeflow/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { type startDemo, startLiveDemo, useLiveDemo } from './helpers.js';
 
 let live: Awaited<ReturnType<typeof startLiveDemo>>;
@@ -17,6 +19,8 @@ beforeAll(async () => {
     {
       small: ({ body }) => {
         const q = JSON.stringify(body.messages);
+        // A sure draft in prose where a JSON schema is asked for: the schema check must escalate it.
+        if (body.response_format) return { content: 'Paris, surely', logprobs: -0.01 };
         if (q.includes('tool_call_id')) return { content: 'It is 21 °C in Paris.', logprobs: -0.01 };
         if (q.includes('capital')) return { content: 'Maybe Lyon', logprobs: -2.5 };
         return { content: 'Let me think…', logprobs: -2.5 };
@@ -24,6 +28,7 @@ beforeAll(async () => {
       big: ({ body }) => {
         const q = JSON.stringify(body.messages);
         if (q.includes('image_url')) return { content: 'Two images: a red square and a logo.' };
+        if (body.response_format) return { content: '{"city":"Paris","country":"France"}' };
         if (q.includes('capital')) return { content: 'The capital of France is Paris.' };
         return { content: '', toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }] };
       },
@@ -278,6 +283,50 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
       .messages.countTokens({ model: 'cascade', messages: [] })
       .catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(Anthropic.BadRequestError);
+  });
+
+  it('structured outputs (output_config.format): every draft is checked against the schema, parse() reads the answer', async () => {
+    const City = z.object({ city: z.string(), country: z.string() });
+    const params = {
+      model: 'cascade',
+      max_tokens: 100,
+      messages: [{ role: 'user' as const, content: 'Which city is the capital of France?' }],
+      output_config: { format: zodOutputFormat(City) },
+    };
+    const m = await claude().messages.parse(params);
+    expect(m.parsed_output).toEqual({ city: 'Paris', country: 'France' });
+    // The drafter's sure prose failed the schema: escalated. The OpenAI-compatible upstream got the schema
+    // as its response_format.
+    const sent = upstream.requestsFor('small').at(-1)!.body.response_format as {
+      type: string;
+      json_schema: { schema: { properties: Record<string, unknown> } };
+    };
+    expect(sent.type).toBe('json_schema');
+    expect(Object.keys(sent.json_schema.schema.properties)).toEqual(['city', 'country']);
+    expect(upstream.requestsFor('big').at(-1)!.body.response_format).toEqual(sent);
+    const streamed = await claude().messages.stream(params).finalMessage();
+    expect(streamed.parsed_output).toEqual({ city: 'Paris', country: 'France' });
+    // The beta's name for the same field.
+    const beta = await claude().messages.create({
+      ...params,
+      output_config: undefined,
+      output_format: { type: 'json_schema', schema: z.toJSONSchema(City) },
+    } as Anthropic.MessageCreateParamsNonStreaming);
+    expect(JSON.parse((beta.content[0] as { text: string }).text)).toEqual({
+      city: 'Paris',
+      country: 'France',
+    });
+    const refused = async (extra: Record<string, unknown>) =>
+      (await claude()
+        .messages.create({ ...params, ...extra } as Anthropic.MessageCreateParamsNonStreaming)
+        .catch((e: unknown) => e)) as Error;
+    const effort = await refused({ output_config: { effort: 'high' } });
+    expect(effort).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(effort.message).toMatch(/output_config\.effort: only null: reasoning effort is not supported/);
+    const kind = await refused({ output_config: { format: { type: 'json_object' } } });
+    expect(kind.message).toMatch(/output_config\.format\.type: only .+json_schema.+ \(a JSON schema the answer must match\)/);
+    const both = await refused({ output_format: { type: 'json_schema', schema: {} } });
+    expect(both.message).toMatch(/give the schema once, in output_config\.format/);
   });
 
   it('models.list: the cascade and the ladder’s models, as the Anthropic SDK reads them', async () => {

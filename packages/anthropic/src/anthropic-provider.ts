@@ -42,6 +42,12 @@ export interface AnthropicProviderOptions {
   defaultMaxTokens?: number;
   /** Whether the endpoint has Message Batches (the native batch strategy uses it). Default true. */
   batchApi?: boolean;
+  /**
+   * Send a `json_schema` response format as the Messages API's structured outputs (`output_config.format`):
+   * the model's text is constrained to the schema, instead of being asked for it in the system prompt.
+   * Claude models from the 4.5 generation on take it; earlier ones refuse the request. Default false.
+   */
+  structuredOutputs?: boolean;
 }
 
 type AnthropicBlock = Exclude<MessageParam['content'], string>[number];
@@ -131,9 +137,11 @@ function usageOf(u: {
 }
 
 /**
- * Anthropic Messages through the official `@anthropic-ai/sdk`. The Messages API has no JSON mode: a request
- * with a `responseFormat` of JSON gets a system instruction to answer in JSON only (and the schema), and
- * the JSON validators check the result. Anthropic returns no log-probs, so confidence comes from the text.
+ * Anthropic Messages through the official `@anthropic-ai/sdk`. A `json_schema` response format goes out as
+ * structured outputs (`output_config.format`) with `structuredOutputs: true`, for the models that take it;
+ * otherwise, and for `json_object` (the Messages API has no schemaless JSON mode), the request gets a system
+ * instruction to answer in JSON only (and the schema). Either way the JSON validators check the result.
+ * Anthropic returns no log-probs, so confidence comes from the text.
  *
  * @example
  * ```ts
@@ -143,7 +151,7 @@ function usageOf(u: {
 export class AnthropicProvider implements Provider {
   readonly name: string;
   readonly handlesTimeout = true;
-  /** No log-probs (the Messages API returns none); no JSON mode (JSON is asked for in the system prompt). */
+  /** No log-probs (the Messages API returns none); a JSON schema enforced only with `structuredOutputs`. */
   readonly capabilities: ProviderCapabilities;
   readonly #client: Anthropic;
 
@@ -152,6 +160,7 @@ export class AnthropicProvider implements Provider {
     return this.#client;
   }
   readonly #defaultMaxTokens: number;
+  readonly #structuredOutputs: boolean;
 
   constructor(options: AnthropicProviderOptions = {}) {
     this.name = options.name ?? 'anthropic';
@@ -165,11 +174,12 @@ export class AnthropicProvider implements Provider {
         logLevel: options.sdkLogLevel ?? 'off',
       });
     this.#defaultMaxTokens = options.defaultMaxTokens ?? 1024;
+    this.#structuredOutputs = options.structuredOutputs === true;
     this.capabilities = {
       streaming: true,
       logprobs: false,
       tools: true,
-      jsonSchema: false,
+      jsonSchema: this.#structuredOutputs,
       ...(options.batchApi !== false ? { batch: anthropicBatchApi(this) } : {}),
     };
   }
@@ -187,7 +197,8 @@ export class AnthropicProvider implements Provider {
   requestBody(req: CompletionRequest): MessageCreateParamsNonStreaming {
     const { system, messages } = toAnthropic(req.messages);
     let sys = system;
-    if (req.responseFormat && req.responseFormat.type !== 'text') {
+    const native = this.#structuredOutputs && req.responseFormat?.type === 'json_schema';
+    if (req.responseFormat && req.responseFormat.type !== 'text' && !native) {
       const schema =
         req.responseFormat.type === 'json_schema'
           ? ` matching this JSON schema: ${JSON.stringify(req.responseFormat.schema)}`
@@ -200,6 +211,8 @@ export class AnthropicProvider implements Provider {
       messages,
     };
     if (sys) body.system = sys;
+    if (native && req.responseFormat?.type === 'json_schema')
+      body.output_config = { format: { type: 'json_schema', schema: req.responseFormat.schema } };
     // This SDK version's types dropped `temperature`; the Messages API still accepts it on most models.
     if (req.temperature !== undefined)
       (body as unknown as Record<string, unknown>).temperature = req.temperature;

@@ -1,5 +1,6 @@
-import { collectStream, type StreamDelta } from '@cascadeflow/core';
+import { CascadeAgent, collectStream, type StreamDelta } from '@cascadeflow/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AnthropicProvider } from '../src/index.js';
 import { type Setup, setup } from './helpers.js';
 
 let env: Setup;
@@ -175,5 +176,56 @@ describe('Anthropic through the real @anthropic-ai/sdk', () => {
       provider.requestBody({ model: 'm', messages, tools, toolChoice: 'none', parallelToolCalls: false })
         .tool_choice,
     ).toEqual({ type: 'none' });
+  });
+
+  it('structured outputs: with structuredOutputs a JSON schema goes out as output_config.format, not as an instruction', async () => {
+    env = await setup({
+      // A sure drafter that writes prose anyway: the JSON check escalates it.
+      'claude-haiku-4-5': { content: 'Paris, surely.' },
+      'claude-sonnet-4-5': { content: '{"city":"Paris"}' },
+    });
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+    const structured = new AnthropicProvider({
+      apiKey: 'test',
+      baseURL: env.server.anthropicBaseURL,
+      structuredOutputs: true,
+    });
+    expect(structured.capabilities.jsonSchema).toBe(true);
+    expect(env.providers.anthropic.capabilities.jsonSchema).toBe(false);
+    const agent = new CascadeAgent({
+      providers: { anthropic: structured },
+      ladder: [
+        { model: 'claude-haiku-4-5', provider: 'anthropic' },
+        { model: 'claude-sonnet-4-5', provider: 'anthropic' },
+      ],
+      pricing: { 'claude-haiku-4-5': { input: 1, output: 5 }, 'claude-sonnet-4-5': { input: 3, output: 15 } },
+    });
+    const r = await agent.run({
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'The capital of France, as JSON' },
+      ],
+      responseFormat: { type: 'json_schema', name: 'city', schema },
+    });
+    expect(JSON.parse(r.content)).toEqual({ city: 'Paris' });
+    expect(r.model).toBe('claude-sonnet-4-5');
+    for (const model of ['claude-haiku-4-5', 'claude-sonnet-4-5']) {
+      const body = env.server.requestsFor(model)[0]!.body;
+      expect(body.output_config).toEqual({ format: { type: 'json_schema', schema } });
+      // The system prompt is the caller's own: no instruction added.
+      expect(body.system).toBe('Be brief.');
+    }
+    // Without the option (and for json_object, which has no native form): the instruction, no output_config.
+    const messages = [{ role: 'user' as const, content: 'x' }];
+    const asked = env.providers.anthropic.requestBody({
+      model: 'm',
+      messages,
+      responseFormat: { type: 'json_schema', name: 'city', schema },
+    });
+    expect(asked).not.toHaveProperty('output_config');
+    expect(asked.system).toMatch(/^Answer with a single valid JSON value matching this JSON schema/);
+    const object = structured.requestBody({ model: 'm', messages, responseFormat: { type: 'json_object' } });
+    expect(object).not.toHaveProperty('output_config');
+    expect(object.system).toBe('Answer with a single valid JSON value, and nothing else.');
   });
 });

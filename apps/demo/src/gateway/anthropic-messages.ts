@@ -39,6 +39,12 @@ const image = z
   })
   .passthrough();
 const block = z.discriminatedUnion('type', [text, toolUse, toolResult, image]);
+const outputFormat = z
+  .object({
+    type: z.literal('json_schema', 'only "json_schema" (a JSON schema the answer must match)'),
+    schema: z.record(z.string(), z.unknown(), 'must be a JSON schema object'),
+  })
+  .strict();
 
 /** The schema of a Messages API body (exported for the test that holds `plainMessagesBody` to it). */
 export const messagesBody = z
@@ -92,6 +98,18 @@ export const messagesBody = z
       ])
       .optional(),
     metadata: z.object({ user_id: z.string().optional() }).optional(),
+    // Structured outputs: a JSON schema the answer must match (core's validators check every tier's draft).
+    // `output_format` is the field's name in the beta that came before.
+    output_config: z
+      .object({
+        format: outputFormat.nullable().optional(),
+        effort: z
+          .null({ message: 'only null: reasoning effort is not supported by this gateway' })
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    output_format: outputFormat.optional(),
     // Extended thinking is not supported; a client that spells out that it is off is taken.
     thinking: z
       .object({
@@ -124,7 +142,8 @@ export interface MessagesRequest {
  * Validates a `POST /v1/messages` body (Anthropic's Messages API) and maps it onto the cascade: the system
  * prompt, user and assistant turns, `tool_use` and `tool_result` blocks, image blocks of user turns (base64
  * or URL: asked of the tiers that take images), tools and tool choice (with `disable_parallel_tool_use`),
- * `top_p`, `top_k` and `stop_sequences`. Unsupported fields are refused by name.
+ * `top_p`, `top_k`, `stop_sequences` and structured outputs (`output_config.format`, or the beta's
+ * `output_format`: a JSON schema every tier's draft is checked against). Unsupported fields are refused by name.
  */
 export function parseMessagesRequest(raw: unknown): MessagesRequest {
   let b = plainMessagesBody(raw) as z.infer<typeof messagesBody> | undefined;
@@ -199,6 +218,13 @@ function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
     else if (said || images.length)
       messages.push({ role: 'user', content: said, ...(images.length ? { images } : {}) });
   });
+  if (b.output_format && b.output_config?.format)
+    throw httpError(
+      400,
+      'invalid_request',
+      'output_format: give the schema once, in output_config.format (output_format is its beta name).',
+    );
+  const format = b.output_config?.format ?? b.output_format;
   const c = b.tool_choice;
   const sampling: SamplingOptions = {};
   if (b.top_p !== undefined) sampling.topP = b.top_p;
@@ -210,6 +236,9 @@ function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
       ...(b.max_tokens !== undefined ? { maxTokens: b.max_tokens } : {}),
       ...(b.temperature !== undefined ? { temperature: b.temperature } : {}),
       ...(Object.keys(sampling).length ? { sampling } : {}),
+      ...(format
+        ? { responseFormat: { type: 'json_schema' as const, name: 'output', schema: format.schema } }
+        : {}),
       ...(c && 'disable_parallel_tool_use' in c && c.disable_parallel_tool_use === true && b.tools?.length
         ? { parallelToolCalls: false }
         : {}),
