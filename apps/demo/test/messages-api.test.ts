@@ -324,7 +324,9 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
     expect(effort).toBeInstanceOf(Anthropic.BadRequestError);
     expect(effort.message).toMatch(/output_config\.effort: only null: reasoning effort is not supported/);
     const kind = await refused({ output_config: { format: { type: 'json_object' } } });
-    expect(kind.message).toMatch(/output_config\.format\.type: only .+json_schema.+ \(a JSON schema the answer must match\)/);
+    expect(kind.message).toMatch(
+      /output_config\.format\.type: only .+json_schema.+ \(a JSON schema the answer must match\)/,
+    );
     const both = await refused({ output_format: { type: 'json_schema', schema: {} } });
     expect(both.message).toMatch(/give the schema once, in output_config\.format/);
   });
