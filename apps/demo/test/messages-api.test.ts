@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { betaZodTool } from '@anthropic-ai/sdk/helpers/beta/zod';
 import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import type { TestServer } from '@cascadeflow/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -329,6 +330,74 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
     );
     const both = await refused({ output_format: { type: 'json_schema', schema: {} } });
     expect(both.message).toMatch(/give the schema once, in output_config\.format/);
+  });
+
+  it("the SDK's toolRunner (beta) runs its loop through the gateway: the tool call, its result, the answer", async () => {
+    const calls: unknown[] = [];
+    for (const stream of [false, true]) {
+      const runner = claude().beta.messages.toolRunner({
+        model: 'cascade',
+        max_tokens: 200,
+        stream,
+        messages: [{ role: 'user', content: 'What is the weather in Paris?' }],
+        tools: [
+          betaZodTool({
+            name: 'weather',
+            description: 'The weather in a city',
+            inputSchema: z.object({ city: z.string() }),
+            run: (args) => {
+              calls.push(args);
+              return '21 °C';
+            },
+          }),
+        ],
+      });
+      const final = await runner.runUntilDone();
+      expect(final.content).toEqual([{ type: 'text', text: 'It is 21 °C in Paris.' }]);
+      expect(final.stop_reason).toBe('end_turn');
+    }
+    expect(calls).toEqual([{ city: 'Paris' }, { city: 'Paris' }]);
+  });
+
+  it('a message thread (beta) is refused with the code that makes Claude clients resend the turn whole', async () => {
+    const calls = upstream.requests.length;
+    const body = {
+      model: 'cascade',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'What is the capital of France?' }],
+      thread: { type: 'create' },
+    };
+    const post = (path: string, payload: unknown) =>
+      fetch(`${demo.url}${path}`, {
+        method: 'POST',
+        headers: {
+          'x-api-key': 'cf-demo-key',
+          'anthropic-version': '2023-06-01',
+          'anthropic-beta': 'message-threads-2026-08-12',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(payload),
+      });
+    const res = await post('/v1/messages', body);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      type: 'error',
+      error: {
+        type: 'invalid_request_error',
+        message: expect.stringMatching(/^thread: message threads are not supported by this gateway/),
+        details: { error_code: 'thread_unsupported_request', unsupported: ['thread'] },
+      },
+    });
+    const continued = await post('/v1/messages', {
+      ...body,
+      thread: { type: 'continue', previous_message_id: 'msg_1' },
+    });
+    expect(continued.status).toBe(400);
+    expect(upstream.requests.length).toBe(calls);
+    // count_tokens counts what the turn sends.
+    const counted = await post('/v1/messages/count_tokens', body);
+    expect(counted.status).toBe(200);
+    expect(await counted.json()).toEqual({ input_tokens: Math.ceil(30 / 4) });
   });
 
   it('models.list: the cascade and the ladder’s models, as the Anthropic SDK reads them', async () => {

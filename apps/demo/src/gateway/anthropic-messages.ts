@@ -146,6 +146,16 @@ export interface MessagesRequest {
  * `output_format`: a JSON schema every tier's draft is checked against). Unsupported fields are refused by name.
  */
 export function parseMessagesRequest(raw: unknown): MessagesRequest {
+  if (isThreaded(raw))
+    throw httpError(
+      400,
+      'thread_unsupported_request',
+      'thread: message threads are not supported by this gateway (it keeps no conversation); resend the turn with the whole conversation and no `thread`.',
+      'invalid_request_error',
+      {},
+      // What Claude clients read as "resend this turn stateless, and stop threading".
+      { error_code: 'thread_unsupported_request', unsupported: ['thread'] },
+    );
   let b = plainMessagesBody(raw) as z.infer<typeof messagesBody> | undefined;
   if (!b) {
     const parsed = messagesBody.safeParse(raw);
@@ -153,6 +163,20 @@ export function parseMessagesRequest(raw: unknown): MessagesRequest {
     b = parsed.data;
   }
   return toRequest(b);
+}
+
+/**
+ * Whether a body asks for a message thread (`thread`: a conversation the server keeps between turns, beta
+ * `message-threads-2026-08-12`). This gateway keeps none: it refuses such a turn with the error code that
+ * tells Claude clients to resend it with the whole conversation, which they then do for the rest of the
+ * session (the Anthropic SDK's tool runner and Claude Code both).
+ */
+function isThreaded(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && (raw as { thread?: unknown }).thread != null;
+}
+
+function withoutThread({ thread: _, ...rest }: { thread?: unknown }): object {
+  return rest;
 }
 
 /** A count_tokens body: a Messages API body whose `max_tokens` may be left out. */
@@ -168,7 +192,10 @@ const IMAGE_TOKENS = 1_600;
  * estimate: the cascade's tiers may use different tokenizers.
  */
 export function countMessageTokens(raw: unknown): { input_tokens: number } {
-  const parsed = countTokensBody.safeParse(raw);
+  // A threaded turn's count is of what it sends (the thread is the client's business here).
+  const parsed = countTokensBody.safeParse(
+    isThreaded(raw) ? withoutThread(raw as { thread?: unknown }) : raw,
+  );
   if (!parsed.success) refuseBody(parsed.error.issues[0], raw, MESSAGES_RULES);
   const { run } = toRequest(parsed.data);
   const messages = run.messages ?? [];
@@ -320,7 +347,10 @@ export function messagesError(e: HttpError): Record<string, unknown> {
               : e.status >= 500
                 ? 'api_error'
                 : 'invalid_request_error';
-  return { type: 'error', error: { type, message: e.body.error.message } };
+  return {
+    type: 'error',
+    error: { type, message: e.body.error.message, ...(e.details ? { details: e.details } : {}) },
+  };
 }
 
 const frame = (event: string, data: Record<string, unknown>): SSEMessage => ({

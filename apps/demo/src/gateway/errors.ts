@@ -10,6 +10,8 @@ export class HttpError extends Error {
     message: string,
     type = 'invalid_request_error',
     readonly headers: Record<string, string> = {},
+    /** Machine-readable details a client acts on (the Messages API's `error.details`). */
+    readonly details?: Readonly<Record<string, unknown>>,
   ) {
     super(message);
     this.name = 'HttpError';
@@ -23,8 +25,9 @@ export function httpError(
   message: string,
   type = 'invalid_request_error',
   headers: Record<string, string> = {},
+  details?: Readonly<Record<string, unknown>>,
 ): HttpError {
-  return new HttpError(status, code, message, type, headers);
+  return new HttpError(status, code, message, type, headers, details);
 }
 
 export function isHttpError(e: unknown): e is HttpError {
