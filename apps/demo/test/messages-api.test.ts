@@ -173,7 +173,7 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
       body: JSON.stringify({
         model: 'cascade',
         max_tokens: 10,
-        thinking: { type: 'enabled', budget_tokens: 1024 },
+        context_management: { edits: [{ type: 'clear_tool_uses_20250919' }] },
         messages: [{ role: 'user', content: 'hi' }],
       }),
     });
@@ -182,7 +182,8 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
       type: 'error',
       error: {
         type: 'invalid_request_error',
-        message: 'thinking.type: only "disabled": extended thinking is not supported by this gateway.',
+        message:
+          'context_management.edits.0.type: only "clear_thinking_20251015" (this gateway keeps no reasoning to clear, and edits nothing else).',
       },
     });
     const off = await claude().messages.create({
@@ -286,6 +287,67 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
     expect(bad).toBeInstanceOf(Anthropic.BadRequestError);
   });
 
+  it('a turn as Claude Code sends it (thinking, effort, context editing, billing block, betas) is answered', async () => {
+    // The shape of Claude Code 2.1's requests: asked for thinking and an effort and the clearing of old
+    // thinking on every turn, streamed, a billing block first in the system prompt, cache markers, the
+    // user id as a JSON string, an earlier answer's thinking handed back with its tool call.
+    const before = { small: upstream.requestsFor('small').length, big: upstream.requestsFor('big').length };
+    const stream = claude().beta.messages.stream({
+      model: 'cascade',
+      max_tokens: 32000,
+      temperature: 1,
+      betas: ['claude-code-20250219', 'interleaved-thinking-2025-05-14', 'context-management-2025-06-27'],
+      system: [
+        { type: 'text', text: 'x-anthropic-billing-header: cc_version=2.1.220; cc_entrypoint=cli;' },
+        { type: 'text', text: 'You are Claude Code.', cache_control: { type: 'ephemeral' } },
+      ],
+      metadata: { user_id: JSON.stringify({ device_id: 'd1', account_uuid: '', session_id: 's1' }) },
+      thinking: { type: 'adaptive', display: 'omitted' } as unknown as Anthropic.Beta.BetaThinkingConfigParam,
+      context_management: { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] },
+      output_config: { effort: 'high' },
+      tools: [{ ...weather, cache_control: { type: 'ephemeral' } }],
+      messages: [
+        { role: 'user', content: 'What is the weather in Paris?' },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'thinking', thinking: 'The user wants the weather.', signature: 'c2ln' },
+            { type: 'tool_use', id: 'toolu_1', name: 'weather', input: { city: 'Paris' } },
+          ],
+        },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: '21 °C' }] },
+      ],
+    } as unknown as Parameters<Anthropic['beta']['messages']['stream']>[0]);
+    const { response } = await stream.withResponse();
+    const final = await stream.finalMessage();
+    expect(final.content).toEqual([{ type: 'text', text: 'It is 21 °C in Paris.' }]);
+    // Taken, not acted on, and said so.
+    expect(response.headers.get('x-cascadeflow-not-applied')).toBe(
+      'thinking, output_config.effort, context_management, thinking blocks',
+    );
+    const sent = upstream.requestsFor('small')[before.small]!.body;
+    // What reached the tier: the conversation without the reasoning, and none of the hints.
+    expect(JSON.stringify(sent)).not.toMatch(/thinking|effort|context_management|c2ln/);
+    expect((sent.messages as { role: string }[]).map((m) => m.role)).toEqual([
+      'system',
+      'user',
+      'assistant',
+      'tool',
+    ]);
+    expect(upstream.requestsFor('big')).toHaveLength(before.big);
+    // A thinking block is an answer's: in a user turn it is refused by name.
+    const misplaced = await claude()
+      .messages.create({
+        model: 'cascade',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: [{ type: 'thinking', thinking: 'x', signature: 'y' }] }],
+      } as unknown as Anthropic.MessageCreateParamsNonStreaming)
+      .catch((e: unknown) => e as Error);
+    expect((misplaced as Error).message).toMatch(
+      /messages\.0\.content\.0: .+thinking.+ blocks come back in assistant turns only/,
+    );
+  });
+
   it('structured outputs (output_config.format): every draft is checked against the schema, parse() reads the answer', async () => {
     const City = z.object({ city: z.string(), country: z.string() });
     const params = {
@@ -321,9 +383,9 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
       (await claude()
         .messages.create({ ...params, ...extra } as Anthropic.MessageCreateParamsNonStreaming)
         .catch((e: unknown) => e)) as Error;
-    const effort = await refused({ output_config: { effort: 'high' } });
+    const effort = await refused({ output_config: { effort: 'extreme' } });
     expect(effort).toBeInstanceOf(Anthropic.BadRequestError);
-    expect(effort.message).toMatch(/output_config\.effort: only null: reasoning effort is not supported/);
+    expect(effort.message).toMatch(/output_config\.effort: must be low, medium, high, xhigh or max/);
     const kind = await refused({ output_config: { format: { type: 'json_object' } } });
     expect(kind.message).toMatch(
       /output_config\.format\.type: only .+json_schema.+ \(a JSON schema the answer must match\)/,

@@ -38,7 +38,20 @@ const image = z
     ]),
   })
   .passthrough();
-const block = z.discriminatedUnion('type', [text, toolUse, toolResult, image]);
+// An earlier answer's reasoning, handed back in an assistant turn (a session that began on Claude itself): taken
+// and left out of what the tiers are asked, since a model cannot read another model's signed reasoning.
+const thinkingBlock = z
+  .object({ type: z.literal('thinking'), thinking: z.string(), signature: z.string().optional() })
+  .passthrough();
+const redactedThinking = z.object({ type: z.literal('redacted_thinking'), data: z.string() }).passthrough();
+const block = z.discriminatedUnion('type', [
+  text,
+  toolUse,
+  toolResult,
+  image,
+  thinkingBlock,
+  redactedThinking,
+]);
 const outputFormat = z
   .object({
     type: z.literal('json_schema', 'only "json_schema" (a JSON schema the answer must match)'),
@@ -104,18 +117,43 @@ export const messagesBody = z
       .object({
         format: outputFormat.nullable().optional(),
         effort: z
-          .null({ message: 'only null: reasoning effort is not supported by this gateway' })
+          .enum(['low', 'medium', 'high', 'xhigh', 'max'], 'must be low, medium, high, xhigh or max')
+          .nullable()
           .optional(),
       })
       .strict()
       .optional(),
     output_format: outputFormat.optional(),
-    // Extended thinking is not supported; a client that spells out that it is off is taken.
+    // Claude Code asks for thinking, an effort and the clearing of old thinking on every turn. The tiers are
+    // asked without them: taken as hints (the README says so), not refused, so that such clients work at all.
     thinking: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('disabled') }).strict(),
+        z
+          .object({
+            type: z.literal('enabled'),
+            budget_tokens: z.number().int().positive('must be a positive integer'),
+            display: z.string().optional(),
+          })
+          .strict(),
+        z.object({ type: z.literal('adaptive'), display: z.string().optional() }).strict(),
+      ])
+      .optional(),
+    context_management: z
       .object({
-        type: z.literal('disabled', 'only "disabled": extended thinking is not supported by this gateway'),
+        edits: z.array(
+          z
+            .object({
+              type: z.literal(
+                'clear_thinking_20251015',
+                'only "clear_thinking_20251015" (this gateway keeps no reasoning to clear, and edits nothing else)',
+              ),
+              keep: z.unknown().optional(),
+            })
+            .strict(),
+        ),
       })
-      .passthrough()
+      .strict()
       .optional(),
   })
   .strict();
@@ -123,7 +161,10 @@ export const messagesBody = z
 /** Fields of the Messages API this gateway does not support: refused by name. */
 /** How Messages API bodies name what they refuse (in the Messages API's error format). */
 const MESSAGES_RULES: RefusalRules = {
-  kinds: { what: 'blocks', taken: '"text", "image", "tool_use" and "tool_result" blocks' },
+  kinds: {
+    what: 'blocks',
+    taken: '"text", "image", "tool_use" and "tool_result" blocks (and an answer\'s "thinking" handed back)',
+  },
   unsupported: { container: NOT_SUPPORTED, mcp_servers: NOT_SUPPORTED, service_tier: NOT_SUPPORTED },
 };
 
@@ -136,6 +177,8 @@ function textOf(c: string | z.infer<typeof text>[] | undefined): string {
 export interface MessagesRequest {
   run: Omit<RunRequest, 'userId' | 'signal'>;
   stream: boolean;
+  /** Fields taken but not acted on (thinking, effort, context editing): named in the answer's headers. */
+  notApplied: readonly string[];
 }
 
 /**
@@ -209,6 +252,7 @@ export function countMessageTokens(raw: unknown): { input_tokens: number } {
 /** A checked Messages API body (or a count_tokens one, which may leave `max_tokens` out) as a run of the cascade. */
 function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
   const messages: ChatMessage[] = [];
+  let handedBackThinking = false;
   if (b.system !== undefined) messages.push({ role: 'system', content: textOf(b.system) });
   b.messages.forEach((m, i) => {
     if (typeof m.content === 'string') {
@@ -234,6 +278,14 @@ function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
               ? blk.source.url
               : `data:${blk.source.media_type};base64,${blk.source.data}`,
         });
+      } else if (blk.type === 'thinking' || blk.type === 'redacted_thinking') {
+        handedBackThinking = true;
+        if (m.role !== 'assistant')
+          throw httpError(
+            400,
+            'invalid_request',
+            `messages.${i}.content.${j}: "${blk.type}" blocks come back in assistant turns only.`,
+          );
       } else if (blk.type === 'text') said += blk.text;
       else if (blk.type === 'tool_use')
         toolCalls.push({ id: blk.id, name: blk.name, arguments: JSON.stringify(blk.input ?? {}) });
@@ -286,6 +338,12 @@ function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
         : {}),
     },
     stream: b.stream === true,
+    notApplied: [
+      ...(b.thinking && b.thinking.type !== 'disabled' ? ['thinking'] : []),
+      ...(b.output_config?.effort ? ['output_config.effort'] : []),
+      ...(b.context_management?.edits.length ? ['context_management'] : []),
+      ...(handedBackThinking ? ['thinking blocks'] : []),
+    ],
   };
 }
 

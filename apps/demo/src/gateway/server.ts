@@ -374,7 +374,13 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
     }
 
     /** An API that answers a run whole or as its own SSE events (the Messages API, the Responses API). */
-    interface EventApi<M extends { run: Omit<RunRequest, 'userId' | 'signal'>; stream: boolean }> {
+    interface EventApi<
+      M extends {
+        run: Omit<RunRequest, 'userId' | 'signal'>;
+        stream: boolean;
+        notApplied?: readonly string[];
+      },
+    > {
       /** The run a body asks for, and whether it streams. */
       parse(body: unknown): M;
       newId(): string;
@@ -391,15 +397,19 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
      * Runs a request of an {@link EventApi} on the engine: a whole answer, or its SSE events. An error before the
      * first event answers with a status (in the route's format), after it as the API's error event.
      */
-    async function runEventApi<M extends { run: Omit<RunRequest, 'userId' | 'signal'>; stream: boolean }>(
-      request: FastifyRequest,
-      reply: FastifyReply,
-      api: EventApi<M>,
-    ) {
+    async function runEventApi<
+      M extends {
+        run: Omit<RunRequest, 'userId' | 'signal'>;
+        stream: boolean;
+        notApplied?: readonly string[];
+      },
+    >(request: FastifyRequest, reply: FastifyReply, api: EventApi<M>) {
       const userId = request.userId;
       let query = '';
       try {
         const m = api.parse(jsonBody(request));
+        // Nothing is ignored silently: what the gateway took without acting on it is named.
+        if (m.notApplied?.length) reply.header('x-cascadeflow-not-applied', m.notApplied.join(', '));
         query = m.run.messages?.findLast((x) => x.role === 'user')?.content ?? '';
         const id = api.newId();
         const run: RunRequest = {
