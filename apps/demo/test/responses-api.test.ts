@@ -176,6 +176,63 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
     expect([final.status, final.output_text]).toEqual(['incomplete', 'Paris has been']);
   });
 
+  it('a turn as Codex sends it (reasoning, its encrypted content, verbosity, reasoning items handed back) is answered', async () => {
+    const before = env.upstream.requestsFor('big').length;
+    const stream = await client().responses.create({
+      model: 'cascade',
+      instructions: 'You are a coding agent.',
+      input: [
+        { type: 'message', role: 'developer', content: [{ type: 'input_text', text: 'Be brief.' }] },
+        {
+          type: 'message',
+          role: 'user',
+          content: [{ type: 'input_text', text: 'What is the weather in Paris?' }],
+        },
+        { type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'gAAAAB-opaque' },
+        { type: 'function_call', call_id: 'call_w1', name: 'weather', arguments: '{"city":"Paris"}' },
+        { type: 'function_call_output', call_id: 'call_w1', output: '21 °C' },
+      ],
+      tools: [weather],
+      tool_choice: 'auto',
+      parallel_tool_calls: false,
+      reasoning: { effort: 'medium', summary: 'auto' },
+      include: ['reasoning.encrypted_content'],
+      text: { verbosity: 'medium' },
+      store: false,
+      stream: true,
+      prompt_cache_key: 'session-1',
+    } as never);
+    let text = '';
+    for await (const e of stream as unknown as AsyncIterable<{ type: string; delta?: string }>)
+      if (e.type === 'response.output_text.delta') text += e.delta;
+    expect(text).toBe('It is 21 °C in Paris.');
+    const sent = env.upstream.requestsFor('big')[before]!.body;
+    expect(JSON.stringify(sent)).not.toMatch(/reasoning|encrypted|verbosity|gAAAAB/);
+    expect((sent.messages as { role: string }[]).map((m) => m.role)).toEqual([
+      'system',
+      'system',
+      'user',
+      'assistant',
+      'tool',
+    ]);
+    // Taken, not acted on, and said so.
+    const whole = await fetch(`${env.demo.url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer cf-demo-key', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'cascade',
+        input: 'What is the capital of France?',
+        reasoning: { effort: 'high', summary: 'auto' },
+        include: ['reasoning.encrypted_content'],
+        text: { verbosity: 'low' },
+      }),
+    });
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('x-cascadeflow-not-applied')).toBe(
+      'reasoning.effort, reasoning.summary, include, text.verbosity',
+    );
+  });
+
   it('names what needs stored state or is not supported', async () => {
     const refused = (body: Record<string, unknown>) =>
       client()
@@ -192,13 +249,13 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
     expect(
       await refused({
         input: [
-          { type: 'reasoning', id: 'rs_1', summary: [] },
+          { type: 'file_search_call', id: 'fs_1', queries: ['drums'], status: 'completed' },
           { role: 'user', content: 'hi' },
         ],
       }),
     ).toEqual([
       400,
-      expect.objectContaining({ message: expect.stringMatching(/^input\.0: "reasoning" items/) }),
+      expect.objectContaining({ message: expect.stringMatching(/^input\.0: "file_search_call" items/) }),
     ]);
     expect(await refused({ tools: [{ type: 'web_search' }] })).toEqual([
       400,
@@ -217,10 +274,17 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
           'input.0.content.0.image_url: must be an image URL (file ids are not supported by this gateway).',
       }),
     ]);
-    expect(await refused({ reasoning: { effort: 'high' } })).toEqual([
+    expect(await refused({ reasoning: { effort: 'extreme' } })).toEqual([
       400,
       expect.objectContaining({
-        message: 'reasoning.effort: only null: reasoning is not supported by this gateway.',
+        message: 'reasoning.effort: must be none, minimal, low, medium, high or xhigh.',
+      }),
+    ]);
+    expect(await refused({ include: ['message.output_text.logprobs'] })).toEqual([
+      400,
+      expect.objectContaining({
+        message:
+          'include.0: only "reasoning.encrypted_content" (there is none to include: the tiers are asked without reasoning).',
       }),
     ]);
     // Defaults spelled out, asking for nothing, are taken.

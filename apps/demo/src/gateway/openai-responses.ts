@@ -55,8 +55,15 @@ const functionCallOutput = z
   })
   .passthrough();
 
-/** An input item: a message (its `type` may be left out), a function call or a function call's output. */
-const item = z.union([message, functionCall, functionCallOutput]);
+// A reasoning item of an earlier answer, handed back (Codex sends them, with their encrypted content): taken
+// and left out of what the tiers are asked, since no model reads another's encrypted reasoning.
+const reasoningItem = z.object({ type: z.literal('reasoning') }).passthrough();
+
+/**
+ * An input item: a message (its `type` may be left out), a function call or a function call's output, or an
+ * earlier answer's reasoning.
+ */
+const item = z.union([message, functionCall, functionCallOutput, reasoningItem]);
 
 const functionTool = z
   .object({
@@ -102,22 +109,43 @@ export const responsesBody = z
     max_output_tokens: z.number().int().positive().max(1_000_000).nullable().optional(),
     temperature: z.number().min(0).max(2).nullable().optional(),
     top_p: z.number().min(0).max(1).nullable().optional(),
-    text: z.object({ format: format.optional() }).strict().optional(),
+    text: z
+      .object({
+        format: format.optional(),
+        verbosity: z.enum(['low', 'medium', 'high'], 'must be low, medium or high').nullable().optional(),
+      })
+      .strict()
+      .optional(),
     stream: z.boolean().nullable().optional(),
     // Defaults some SDKs spell out: taken as long as they ask for nothing.
     include: z
-      .array(z.string())
-      .max(0, 'only an empty list: this gateway adds nothing to its answers')
+      .array(
+        z.literal(
+          'reasoning.encrypted_content',
+          'only "reasoning.encrypted_content" (there is none to include: the tiers are asked without reasoning)',
+        ),
+      )
       .nullable()
       .optional(),
     truncation: z
       .literal('disabled', 'only "disabled": this gateway does not truncate the input')
       .nullable()
       .optional(),
+    // Codex asks for reasoning (an effort, a summary, its encrypted content) and a verbosity on every turn. The
+    // tiers are asked without them: taken as hints and named in the answer's headers, not refused.
     reasoning: z
       .object({
-        effort: z.null({ message: 'only null: reasoning is not supported by this gateway' }).optional(),
-        summary: z.null({ message: 'only null: reasoning is not supported by this gateway' }).optional(),
+        effort: z
+          .enum(
+            ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'],
+            'must be none, minimal, low, medium, high or xhigh',
+          )
+          .nullable()
+          .optional(),
+        summary: z
+          .enum(['auto', 'concise', 'detailed', 'none'], 'must be auto, concise, detailed or none')
+          .nullable()
+          .optional(),
       })
       .strict()
       .nullable()
@@ -151,7 +179,7 @@ const RESPONSES_RULES: RefusalRules = {
   },
 };
 
-const ITEM_KINDS = new Set(['message', 'function_call', 'function_call_output']);
+const ITEM_KINDS = new Set(['message', 'function_call', 'function_call_output', 'reasoning']);
 
 /** An input item of a kind the gateway does not take (reasoning, a built-in tool's call) is refused by kind. */
 function refuseItemKinds(raw: unknown): void {
@@ -163,7 +191,7 @@ function refuseItemKinds(raw: unknown): void {
       throw httpError(
         400,
         'unsupported_parameter',
-        `input.${i}: "${type}" items are not supported by this gateway ("message", "function_call" and "function_call_output" items are).`,
+        `input.${i}: "${type}" items are not supported by this gateway ("message", "function_call" and "function_call_output" items are, and an answer's "reasoning" handed back).`,
       );
   });
 }
@@ -174,6 +202,8 @@ export interface ResponsesRequest {
   stream: boolean;
   /** The request's settings as the answer states them (`instructions`, `tools`, `tool_choice`, …). */
   echo: Record<string, unknown>;
+  /** Fields taken but not acted on (reasoning, verbosity): named in the answer's headers. */
+  notApplied: readonly string[];
 }
 
 type Body = z.infer<typeof responsesBody>;
@@ -209,6 +239,7 @@ function toMessages(b: Body): ChatMessage[] {
   }
   b.input.forEach((it, i) => {
     const where = `input.${i}`;
+    if (it.type === 'reasoning') return;
     if (it.type === 'function_call') {
       const call: ToolCall = { id: it.call_id, name: it.name, arguments: it.arguments };
       const last = messages.at(-1);
@@ -242,7 +273,8 @@ function responseFormatOf(b: Body): ResponseFormat | undefined {
  * `instructions`, input messages of every role (text and image parts), function calls and their outputs
  * handed back, function tools, tool choice and parallel tool calls, `max_output_tokens`, temperature and
  * top-p, and `text.format` (JSON object or schema, checked by core's validators). What needs stored state
- * (`previous_response_id`) or is not supported (reasoning, built-in tools, files) is refused by name.
+ * (`previous_response_id`) or is not supported (built-in tools, files) is refused by name. Reasoning and
+ * verbosity asked for (Codex asks on every turn) are taken, not acted on, and named in `notApplied`.
  */
 export function parseResponsesRequest(raw: unknown): ResponsesRequest {
   refuseItemKinds(raw);
@@ -272,6 +304,13 @@ export function parseResponsesRequest(raw: unknown): ResponsesRequest {
       ...(responseFormat ? { responseFormat } : {}),
     },
     stream: b.stream === true,
+    notApplied: [
+      ...(b.reasoning?.effort && b.reasoning.effort !== 'none' ? ['reasoning.effort'] : []),
+      ...(b.reasoning?.summary && b.reasoning.summary !== 'none' ? ['reasoning.summary'] : []),
+      ...(b.include?.length ? ['include'] : []),
+      ...(b.text?.verbosity ? ['text.verbosity'] : []),
+      ...(Array.isArray(b.input) && b.input.some((it) => it.type === 'reasoning') ? ['reasoning items'] : []),
+    ],
     echo: {
       instructions: b.instructions ?? null,
       max_output_tokens: b.max_output_tokens ?? null,
