@@ -329,9 +329,36 @@ describe('the gateway speaks OpenAI chat completions with tools and JSON, to the
         ])
       ).message,
     ).toMatch(/^messages\.1\.function_call: only null: legacy function calls are not supported/);
-    expect((await refused([{ role: 'user', content: 'hi' }], { reasoning_effort: 'low' })).message).toBe(
-      'reasoning_effort: not supported by this gateway; remove it.',
+    expect((await refused([{ role: 'user', content: 'hi' }], { logit_bias: { '42': 10 } })).message).toBe(
+      'logit_bias: not supported by this gateway; remove it.',
     );
+    expect((await refused([{ role: 'user', content: 'hi' }], { reasoning_effort: 'extreme' })).message).toBe(
+      'reasoning_effort: must be none, minimal, low, medium, high or xhigh.',
+    );
+  });
+
+  it('reasoning_effort and verbosity are taken, the tiers asked without them, and the answer names them', async () => {
+    const before = upstream.requestsFor('small').length;
+    const { data, response } = await client()
+      .chat.completions.create({
+        model: 'cascade',
+        messages: [{ role: 'user', content: 'What is the weather in Paris?' }],
+        reasoning_effort: 'high',
+        verbosity: 'low',
+      })
+      .withResponse();
+    expect(data.choices[0]!.message.tool_calls?.[0]).toMatchObject({ function: { name: 'weather' } });
+    expect(response.headers.get('x-cascadeflow-not-applied')).toBe('reasoning_effort, verbosity');
+    const sent = upstream.requestsFor('small')[before]!.body;
+    expect(sent).not.toHaveProperty('reasoning_effort');
+    expect(sent).not.toHaveProperty('verbosity');
+    const plain = await client()
+      .chat.completions.create({
+        model: 'cascade',
+        messages: [{ role: 'user', content: 'What is the weather?' }],
+      })
+      .withResponse();
+    expect(plain.response.headers.get('x-cascadeflow-not-applied')).toBeNull();
   });
 
   it('logprobs: the answer’s own tokens, never those of an answer a plugin changed', async () => {

@@ -291,6 +291,7 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
       async (request, reply) => {
         const userId = request.userId;
         const chat = parseChatRequest(jsonBody(request));
+        if (chat.notApplied.length) reply.header('x-cascadeflow-not-applied', chat.notApplied.join(', '));
         // The response id is known before the run starts (streams send it first); feedback refers to it.
         const responseId = `chatcmpl-${randomUUID()}`;
         const run: RunRequest = {

@@ -115,8 +115,6 @@ const UNSUPPORTED = [
   'prediction',
   'web_search_options',
   'service_tier',
-  'reasoning_effort',
-  'verbosity',
 ] as const;
 
 const penalty = z.number().min(-2, 'must be between -2 and 2').max(2, 'must be between -2 and 2');
@@ -143,6 +141,15 @@ export const chatBody = z
       .optional(),
     n: z.literal(1, 'only n = 1 is supported: the cascade returns one answer').nullable().optional(),
     logprobs: z.boolean().nullable().optional(),
+    // Asked by reasoning-model clients: taken as hints (the tiers are asked without them), named in a header.
+    reasoning_effort: z
+      .enum(
+        ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'],
+        'must be none, minimal, low, medium, high or xhigh',
+      )
+      .nullable()
+      .optional(),
+    verbosity: z.enum(['low', 'medium', 'high'], 'must be low, medium or high').nullable().optional(),
     top_logprobs: z
       .literal(0, 'only 0 is supported: the gateway returns the answer’s own tokens, no alternatives')
       .nullable()
@@ -235,6 +242,8 @@ export interface ChatRequest {
   includeUsage: boolean;
   /** The answer's token log-probs are asked for. */
   logprobs: boolean;
+  /** Fields taken but not acted on (`reasoning_effort`, `verbosity`): named in the answer's headers. */
+  notApplied: readonly string[];
 }
 
 /**
@@ -303,6 +312,10 @@ export function parseChatRequest(body: unknown): ChatRequest {
     stream: b.stream === true,
     includeUsage: b.stream_options?.include_usage === true,
     logprobs: b.logprobs === true,
+    notApplied: [
+      ...(b.reasoning_effort && b.reasoning_effort !== 'none' ? ['reasoning_effort'] : []),
+      ...(b.verbosity ? ['verbosity'] : []),
+    ],
   };
 }
 
