@@ -309,6 +309,11 @@ function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
   if (b.top_p !== undefined) sampling.topP = b.top_p;
   if (b.top_k !== undefined) sampling.topK = b.top_k;
   if (b.stop_sequences?.length) sampling.stopSequences = b.stop_sequences;
+  const notApplied: string[] = [];
+  if (b.thinking && b.thinking.type !== 'disabled') notApplied.push('thinking');
+  if (b.output_config?.effort) notApplied.push('output_config.effort');
+  if (b.context_management?.edits.length) notApplied.push('context_management');
+  if (handedBackThinking) notApplied.push('thinking blocks');
   return {
     run: {
       messages,
@@ -338,12 +343,7 @@ function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
         : {}),
     },
     stream: b.stream === true,
-    notApplied: [
-      ...(b.thinking && b.thinking.type !== 'disabled' ? ['thinking'] : []),
-      ...(b.output_config?.effort ? ['output_config.effort'] : []),
-      ...(b.context_management?.edits.length ? ['context_management'] : []),
-      ...(handedBackThinking ? ['thinking blocks'] : []),
-    ],
+    notApplied,
   };
 }
 

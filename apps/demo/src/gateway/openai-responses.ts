@@ -292,6 +292,13 @@ export function parseResponsesRequest(raw: unknown): ResponsesRequest {
     parameters: t.parameters ?? { type: 'object', properties: {} },
   }));
   const c = b.tool_choice;
+  const notApplied: string[] = [];
+  if (b.reasoning?.effort && b.reasoning.effort !== 'none') notApplied.push('reasoning.effort');
+  if (b.reasoning?.summary && b.reasoning.summary !== 'none') notApplied.push('reasoning.summary');
+  if (b.include?.length) notApplied.push('include');
+  if (b.text?.verbosity) notApplied.push('text.verbosity');
+  if (Array.isArray(b.input) && b.input.some((it) => it.type === 'reasoning'))
+    notApplied.push('reasoning items');
   return {
     run: {
       messages,
@@ -304,13 +311,7 @@ export function parseResponsesRequest(raw: unknown): ResponsesRequest {
       ...(responseFormat ? { responseFormat } : {}),
     },
     stream: b.stream === true,
-    notApplied: [
-      ...(b.reasoning?.effort && b.reasoning.effort !== 'none' ? ['reasoning.effort'] : []),
-      ...(b.reasoning?.summary && b.reasoning.summary !== 'none' ? ['reasoning.summary'] : []),
-      ...(b.include?.length ? ['include'] : []),
-      ...(b.text?.verbosity ? ['text.verbosity'] : []),
-      ...(Array.isArray(b.input) && b.input.some((it) => it.type === 'reasoning') ? ['reasoning items'] : []),
-    ],
+    notApplied,
     echo: {
       instructions: b.instructions ?? null,
       max_output_tokens: b.max_output_tokens ?? null,

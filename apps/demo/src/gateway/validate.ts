@@ -271,6 +271,9 @@ export function parseChatRequest(body: unknown): ChatRequest {
     );
   const maxTokens = b.max_completion_tokens ?? b.max_tokens;
   const sampling = samplingOf(b);
+  const notApplied: string[] = [];
+  if (b.reasoning_effort && b.reasoning_effort !== 'none') notApplied.push('reasoning_effort');
+  if (b.verbosity) notApplied.push('verbosity');
   return {
     run: {
       messages,
@@ -312,10 +315,7 @@ export function parseChatRequest(body: unknown): ChatRequest {
     stream: b.stream === true,
     includeUsage: b.stream_options?.include_usage === true,
     logprobs: b.logprobs === true,
-    notApplied: [
-      ...(b.reasoning_effort && b.reasoning_effort !== 'none' ? ['reasoning_effort'] : []),
-      ...(b.verbosity ? ['verbosity'] : []),
-    ],
+    notApplied,
   };
 }
 
