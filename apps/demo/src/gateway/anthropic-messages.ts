@@ -158,7 +158,6 @@ export const messagesBody = z
   })
   .strict();
 
-/** Fields of the Messages API this gateway does not support: refused by name. */
 /** How Messages API bodies name what they refuse (in the Messages API's error format). */
 const MESSAGES_RULES: RefusalRules = {
   kinds: {

@@ -117,7 +117,8 @@ export const responsesBody = z
       .strict()
       .optional(),
     stream: z.boolean().nullable().optional(),
-    // Defaults some SDKs spell out: taken as long as they ask for nothing.
+    // Defaults some SDKs spell out are taken; so is Codex's ask for reasoning's encrypted content (named in
+    // the answer's headers: there is none).
     include: z
       .array(
         z.literal(
@@ -181,7 +182,7 @@ const RESPONSES_RULES: RefusalRules = {
 
 const ITEM_KINDS = new Set(['message', 'function_call', 'function_call_output', 'reasoning']);
 
-/** An input item of a kind the gateway does not take (reasoning, a built-in tool's call) is refused by kind. */
+/** An input item of a kind the gateway does not take (a built-in tool's call, say) is refused by kind. */
 function refuseItemKinds(raw: unknown): void {
   const input = (raw as { input?: unknown } | null)?.input;
   if (!Array.isArray(input)) return;
