@@ -100,9 +100,14 @@ export interface NormalizedText {
 /** Non-ASCII code point → its folded text ('' when dropped). Bounded, so hostile input cannot grow it. */
 const FOLD = new Map<number, string>();
 
-function foldOf(cp: number, ch: string): string {
-  let f = FOLD.get(cp);
-  if (f !== undefined) return f;
+/** A code point's folded text, memoised (exported for the normaliser's differential test). */
+export function foldOf(cp: number, ch: string): string {
+  const f = FOLD.get(cp);
+  return f !== undefined ? f : foldFirst(cp, ch);
+}
+
+function foldFirst(cp: number, ch: string): string {
+  let f: string;
   if (INVISIBLE.test(ch)) f = '';
   else if (SPACES.test(ch)) f = ' ';
   else if (DASHES.test(ch)) f = '-';
@@ -125,48 +130,58 @@ export function normalize(original: string): NormalizedText {
   // Fast path: plain ASCII needs no work.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point
   if (/^[\u0000-\u007F]*$/.test(original)) return { text: original, toOriginal: null };
-  const parts: string[] = [];
+  // The text is written as UTF-16 code units, each with its index in the original, and made a string once at
+  // the end: no slice, part or join per character (a hostile text folds one character in two).
+  let out = new Uint16Array(original.length + 16);
   let map = new Int32Array(original.length + 16);
   let n = 0;
   const room = (k: number) => {
     if (n + k < map.length) return;
-    const bigger = new Int32Array(Math.max(map.length * 2, n + k + 16));
-    bigger.set(map);
-    map = bigger;
+    const size = Math.max(map.length * 2, n + k + 16);
+    const biggerMap = new Int32Array(size);
+    biggerMap.set(map);
+    map = biggerMap;
+    const biggerOut = new Uint16Array(size);
+    biggerOut.set(out);
+    out = biggerOut;
   };
-  // ASCII characters are copied in runs; only other characters are looked at one by one (and memoised).
-  let run = 0;
   let i = 0;
   while (i < original.length) {
     const unit = original.charCodeAt(i);
-    if (unit < 0x80) {
-      room(1);
-      map[n++] = i;
-      i++;
-      continue;
-    }
-    // A character of the BMP that folds to itself (most letters of most scripts) stays in the run.
+    // ASCII, and a character of the BMP that folds to itself (most letters of most scripts), are copied.
     if (
+      unit < 0x80 ||
       SAME[unit] === 1 ||
       (SAME[unit] === 0 && (unit < 0xd800 || unit > 0xdfff) && sameFold(unit, original[i]!))
     ) {
       room(1);
+      out[n] = unit;
       map[n++] = i;
       i++;
       continue;
     }
-    if (run < i) parts.push(original.slice(run, i));
     const cp = original.codePointAt(i)!;
     const len = cp > 0xffff ? 2 : 1;
-    const folded = foldOf(cp, original.slice(i, i + len));
+    // The memo first: slicing the character out is only needed the first time it is seen.
+    const folded = FOLD.get(cp) ?? foldFirst(cp, original.slice(i, i + len));
     room(folded.length);
-    for (let k = 0; k < folded.length; k++) map[n++] = i;
-    parts.push(folded);
+    for (let k = 0; k < folded.length; k++) {
+      out[n] = folded.charCodeAt(k);
+      map[n++] = i;
+    }
     i += len;
-    run = i;
   }
-  if (run < original.length) parts.push(original.slice(run));
   room(1);
-  map[n++] = original.length;
-  return { text: parts.join(''), toOriginal: map.subarray(0, n) };
+  map[n] = original.length;
+  return { text: textOf(out, n), toOriginal: map.subarray(0, n + 1) };
+}
+
+/** The first `n` code units as a string, exactly (lone surrogates too), in chunks that fit in a call's arguments. */
+function textOf(units: Uint16Array, n: number): string {
+  const chunks: string[] = [];
+  for (let at = 0; at < n; at += 8192)
+    chunks.push(
+      String.fromCharCode.apply(null, units.subarray(at, Math.min(n, at + 8192)) as unknown as number[]),
+    );
+  return chunks.join('');
 }
