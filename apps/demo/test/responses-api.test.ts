@@ -12,6 +12,19 @@ const env = useLiveDemo(
     big: ({ body }) => {
       const q = JSON.stringify(body.messages);
       if (body.response_format) return { content: '{"city":"Paris"}' };
+      if (q.includes('Patch the greeting'))
+        return q.includes('"tool"')
+          ? { content: 'Done: the greeting says hello now.' }
+          : {
+              content: '',
+              toolCalls: [
+                {
+                  id: 'call_p1',
+                  name: 'apply_patch',
+                  arguments: { input: '*** Begin Patch\n*** Update File: a.txt\n-hi\n+hello\n*** End Patch' },
+                },
+              ],
+            };
       if (q.includes('image_url')) return { content: 'A red square.' };
       if (q.includes('essay')) return { content: 'Paris has been', finishReason: 'length' };
       if (q.includes('weather') && !q.includes('"tool"'))
@@ -233,6 +246,85 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
     );
   });
 
+  it('custom tools (free-form input in a grammar, as Codex’s apply_patch): asked as a function, answered as custom_tool_call', async () => {
+    const PATCH = '*** Begin Patch\n*** Update File: a.txt\n-hi\n+hello\n*** End Patch';
+    const applyPatch = {
+      type: 'custom' as const,
+      name: 'apply_patch',
+      description: 'Edit files with a patch.',
+      format: {
+        type: 'grammar' as const,
+        syntax: 'lark' as const,
+        definition: 'start: "*** Begin Patch" /(.|\\n)*/',
+      },
+    };
+    const before = env.upstream.requestsFor('big').length;
+    const r = await client().responses.create({
+      model: 'cascade',
+      input: 'Patch the greeting in a.txt to say hello.',
+      tools: [applyPatch, weather],
+    });
+    expect(r.output).toEqual([
+      expect.objectContaining({
+        type: 'custom_tool_call',
+        call_id: 'call_p1',
+        name: 'apply_patch',
+        input: PATCH,
+      }),
+    ]);
+    // The tiers were asked for a function with one string parameter, the grammar in its description.
+    const sent = env.upstream.requestsFor('big')[before]!.body.tools as {
+      function: { name: string; description: string; parameters: { required: string[] } };
+    }[];
+    expect(sent[0]!.function).toMatchObject({ name: 'apply_patch', parameters: { required: ['input'] } });
+    expect(sent[0]!.function.description).toBe(
+      `Edit files with a patch.\n\nThe input must match this Lark grammar:\n${applyPatch.format.definition}`,
+    );
+    expect(r.tools).toEqual([
+      expect.objectContaining({ type: 'custom', name: 'apply_patch' }),
+      expect.anything(),
+    ]);
+    // The call and its output handed back: the answer.
+    const next = await client().responses.create({
+      model: 'cascade',
+      input: [
+        { role: 'user', content: 'Patch the greeting in a.txt to say hello.' },
+        { type: 'custom_tool_call', call_id: 'call_p1', name: 'apply_patch', input: PATCH },
+        { type: 'custom_tool_call_output', call_id: 'call_p1', output: 'Done!' },
+      ],
+      tools: [applyPatch],
+    });
+    expect(next.output_text).toBe('Done: the greeting says hello now.');
+    const history = env.upstream.requestsFor('big').at(-1)!.body.messages as {
+      role: string;
+      tool_calls?: { function: { arguments: string } }[];
+    }[];
+    expect(history.map((m) => m.role)).toEqual(['user', 'assistant', 'tool']);
+    expect(JSON.parse(history[1]!.tool_calls![0]!.function.arguments)).toEqual({ input: PATCH });
+    // Streamed: the custom call's input events.
+    const events: { type: string; delta?: string; input?: string }[] = [];
+    for await (const e of await client().responses.create({
+      model: 'cascade',
+      input: 'Patch the greeting in a.txt to say hello.',
+      tools: [applyPatch],
+      stream: true,
+    }))
+      events.push(e as never);
+    const types = events.map((e) => e.type);
+    expect(types).toContain('response.custom_tool_call_input.delta');
+    expect(events.find((e) => e.type === 'response.custom_tool_call_input.done')?.input).toBe(PATCH);
+    expect(types.at(-1)).toBe('response.completed');
+    // One name for two tools is refused.
+    const twice = await client()
+      .responses.create({
+        model: 'cascade',
+        input: 'hi',
+        tools: [applyPatch, { ...weather, name: 'apply_patch' }],
+      })
+      .catch((e: { error: { message: string } }) => e.error.message);
+    expect(twice).toBe('tools.1.name: "apply_patch" is the name of an earlier tool.');
+  });
+
   it('names what needs stored state or is not supported', async () => {
     const refused = (body: Record<string, unknown>) =>
       client()
@@ -260,7 +352,8 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
     expect(await refused({ tools: [{ type: 'web_search' }] })).toEqual([
       400,
       expect.objectContaining({
-        message: 'tools.0: "web_search" tools are not supported by this gateway (function tools are).',
+        message:
+          'tools.0: "web_search" tools are not supported by this gateway (function and custom tools are).',
       }),
     ]);
     expect(

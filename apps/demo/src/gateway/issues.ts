@@ -35,7 +35,7 @@ function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
 export function unsupportedKind(
   issue: z.core.$ZodIssue | undefined,
   body: unknown,
-  kinds: { what: string; taken: string },
+  kinds: RefusalRules['kinds'],
 ): string | undefined {
   if (!issue || issue.path.length < 2) return undefined;
   const path = issue.path;
@@ -54,7 +54,7 @@ export function unsupportedKind(
   if (typeof type !== 'string') return undefined;
   const where = path.slice(0, -1).join('.');
   if (path[0] === 'tools')
-    return `${where}: "${type}" tools are not supported by this gateway (function tools are).`;
+    return `${where}: "${type}" tools are not supported by this gateway (${kinds.tools ?? 'function tools'} are).`;
   // A block inside a block's content: a tool result's.
   if (path.filter((p) => p === 'content').length > 1)
     return `${where}: "${type}" ${kinds.what} in tool results are not supported by this gateway (text is).`;
@@ -64,7 +64,7 @@ export function unsupportedKind(
 /** How a body's API names what it refuses. */
 export interface RefusalRules {
   /** The kinds its parts, blocks or items may have (see {@link unsupportedKind}). */
-  kinds: { what: string; taken: string };
+  kinds: { what: string; taken: string; tools?: string };
   /** Fields the API has and this gateway does not support, each with what to do instead. */
   unsupported: Readonly<Record<string, string>>;
 }

@@ -55,6 +55,23 @@ const functionCallOutput = z
   })
   .passthrough();
 
+// A custom (free-form) tool's call and its output, handed back: the call's input is one string.
+const customToolCall = z
+  .object({
+    type: z.literal('custom_tool_call'),
+    call_id: z.string().min(1),
+    name: z.string().min(1),
+    input: z.string(),
+  })
+  .passthrough();
+const customToolCallOutput = z
+  .object({
+    type: z.literal('custom_tool_call_output'),
+    call_id: z.string().min(1),
+    output: z.union([z.string(), z.array(inputText)]),
+  })
+  .passthrough();
+
 // A reasoning item of an earlier answer, handed back (Codex sends them, with their encrypted content): taken
 // and left out of what the tiers are asked, since no model reads another's encrypted reasoning.
 const reasoningItem = z.object({ type: z.literal('reasoning') }).passthrough();
@@ -63,7 +80,14 @@ const reasoningItem = z.object({ type: z.literal('reasoning') }).passthrough();
  * An input item: a message (its `type` may be left out), a function call or a function call's output, or an
  * earlier answer's reasoning.
  */
-const item = z.union([message, functionCall, functionCallOutput, reasoningItem]);
+const item = z.union([
+  message,
+  functionCall,
+  functionCallOutput,
+  customToolCall,
+  customToolCallOutput,
+  reasoningItem,
+]);
 
 const functionTool = z
   .object({
@@ -72,6 +96,27 @@ const functionTool = z
     description: z.string().nullable().optional(),
     parameters: z.record(z.string(), z.unknown()).nullable().optional(),
     strict: z.boolean().nullable().optional(),
+  })
+  .passthrough();
+
+/**
+ * A custom tool: its input is free text, in a grammar (Lark or a regex) or unconstrained, as Codex's
+ * `apply_patch` is. The tiers are asked for it as a function with one string parameter, `input`, and the
+ * grammar in its description; its calls come back as `custom_tool_call` items.
+ */
+const customTool = z
+  .object({
+    type: z.literal('custom'),
+    name: z.string().min(1),
+    description: z.string().nullable().optional(),
+    format: z
+      .discriminatedUnion('type', [
+        z.object({ type: z.literal('text') }).strict(),
+        z
+          .object({ type: z.literal('grammar'), syntax: z.enum(['lark', 'regex']), definition: z.string() })
+          .strict(),
+      ])
+      .optional(),
   })
   .passthrough();
 
@@ -98,11 +143,11 @@ export const responsesBody = z
       z.array(item).min(1, 'must be a non-empty string or list of items'),
     ]),
     instructions: z.string().nullable().optional(),
-    tools: z.array(functionTool).optional(),
+    tools: z.array(z.discriminatedUnion('type', [functionTool, customTool])).optional(),
     tool_choice: z
       .union([
         z.enum(['auto', 'none', 'required']),
-        z.object({ type: z.literal('function'), name: z.string().min(1) }).strict(),
+        z.object({ type: z.enum(['function', 'custom']), name: z.string().min(1) }).strict(),
       ])
       .optional(),
     parallel_tool_calls: z.boolean().nullable().optional(),
@@ -166,6 +211,7 @@ const RESPONSES_RULES: RefusalRules = {
   kinds: {
     what: 'parts',
     taken: '"input_text" and "input_image" parts, and "output_text" in answers handed back,',
+    tools: 'function and custom tools',
   },
   unsupported: {
     previous_response_id:
@@ -180,7 +226,14 @@ const RESPONSES_RULES: RefusalRules = {
   },
 };
 
-const ITEM_KINDS = new Set(['message', 'function_call', 'function_call_output', 'reasoning']);
+const ITEM_KINDS = new Set([
+  'message',
+  'function_call',
+  'function_call_output',
+  'custom_tool_call',
+  'custom_tool_call_output',
+  'reasoning',
+]);
 
 /** An input item of a kind the gateway does not take (a built-in tool's call, say) is refused by kind. */
 function refuseItemKinds(raw: unknown): void {
@@ -192,7 +245,7 @@ function refuseItemKinds(raw: unknown): void {
       throw httpError(
         400,
         'unsupported_parameter',
-        `input.${i}: "${type}" items are not supported by this gateway ("message", "function_call" and "function_call_output" items are, and an answer's "reasoning" handed back).`,
+        `input.${i}: "${type}" items are not supported by this gateway ("message", function and custom tool calls and their outputs are, and an answer's "reasoning" handed back).`,
       );
   });
 }
@@ -205,6 +258,8 @@ export interface ResponsesRequest {
   echo: Record<string, unknown>;
   /** Fields taken but not acted on (reasoning, verbosity): named in the answer's headers. */
   notApplied: readonly string[];
+  /** The custom tools' names: their calls are answered as `custom_tool_call` items. */
+  custom: ReadonlySet<string>;
 }
 
 type Body = z.infer<typeof responsesBody>;
@@ -241,14 +296,18 @@ function toMessages(b: Body): ChatMessage[] {
   b.input.forEach((it, i) => {
     const where = `input.${i}`;
     if (it.type === 'reasoning') return;
-    if (it.type === 'function_call') {
-      const call: ToolCall = { id: it.call_id, name: it.name, arguments: it.arguments };
+    if (it.type === 'function_call' || it.type === 'custom_tool_call') {
+      const call: ToolCall = {
+        id: it.call_id,
+        name: it.name,
+        arguments: it.type === 'function_call' ? it.arguments : JSON.stringify({ input: it.input }),
+      };
       const last = messages.at(-1);
       if (last?.role === 'assistant') last.toolCalls = [...(last.toolCalls ?? []), call];
       else messages.push({ role: 'assistant', content: null, toolCalls: [call] });
       return;
     }
-    if (it.type === 'function_call_output') {
+    if (it.type === 'function_call_output' || it.type === 'custom_tool_call_output') {
       const output = typeof it.output === 'string' ? it.output : it.output.map((p) => p.text).join('');
       messages.push({ role: 'tool', toolCallId: it.call_id, content: output });
       return;
@@ -269,6 +328,33 @@ function responseFormatOf(b: Body): ResponseFormat | undefined {
   return { type: 'json_schema', name: f.name, schema: f.schema, ...(f.strict ? { strict: true } : {}) };
 }
 
+/** A custom tool's one parameter, as the tiers are asked for it. */
+const CUSTOM_INPUT = {
+  type: 'object',
+  properties: { input: { type: 'string', description: "The tool's whole input, as free text." } },
+  required: ['input'],
+  additionalProperties: false,
+};
+
+/** A custom tool's description for the tiers: its own, and the grammar its input must match. */
+function customDescription(t: z.infer<typeof customTool>): string {
+  const own = t.description ?? '';
+  if (t.format?.type !== 'grammar') return own;
+  const grammar = `The input must match this ${t.format.syntax === 'lark' ? 'Lark grammar' : 'regular expression'}:\n${t.format.definition}`;
+  return own ? `${own}\n\n${grammar}` : grammar;
+}
+
+/** A custom tool call's input: the `input` the tier gave, or its raw arguments when they are not that. */
+function customInput(args: string): string {
+  try {
+    const parsed = JSON.parse(args) as { input?: unknown };
+    if (typeof parsed?.input === 'string') return parsed.input;
+  } catch {
+    // Not JSON: the raw text is the input.
+  }
+  return args;
+}
+
 /**
  * Validates a `POST /v1/responses` body (OpenAI's Responses API, stateless) and maps it onto the cascade:
  * `instructions`, input messages of every role (text and image parts), function calls and their outputs
@@ -287,11 +373,21 @@ export function parseResponsesRequest(raw: unknown): ResponsesRequest {
     throw httpError(400, 'invalid_request', 'input: needs a user message with text or an image.');
   const responseFormat = responseFormatOf(b);
   const sampling: SamplingOptions | undefined = b.top_p != null ? { topP: b.top_p } : undefined;
-  const tools = b.tools?.map((t) => ({
-    name: t.name,
-    ...(t.description ? { description: t.description } : {}),
-    parameters: t.parameters ?? { type: 'object', properties: {} },
-  }));
+  const custom = new Set<string>();
+  const named = new Set<string>();
+  const tools = b.tools?.map((t, i) => {
+    if (named.has(t.name))
+      throw httpError(400, 'invalid_request', `tools.${i}.name: "${t.name}" is the name of an earlier tool.`);
+    named.add(t.name);
+    if (t.type === 'function')
+      return {
+        name: t.name,
+        ...(t.description ? { description: t.description } : {}),
+        parameters: t.parameters ?? { type: 'object', properties: {} },
+      };
+    custom.add(t.name);
+    return { name: t.name, description: customDescription(t), parameters: CUSTOM_INPUT };
+  });
   const c = b.tool_choice;
   const notApplied: string[] = [];
   if (b.reasoning?.effort && b.reasoning.effort !== 'none') notApplied.push('reasoning.effort');
@@ -313,6 +409,7 @@ export function parseResponsesRequest(raw: unknown): ResponsesRequest {
     },
     stream: b.stream === true,
     notApplied,
+    custom,
     echo: {
       instructions: b.instructions ?? null,
       max_output_tokens: b.max_output_tokens ?? null,
@@ -321,24 +418,41 @@ export function parseResponsesRequest(raw: unknown): ResponsesRequest {
       temperature: b.temperature ?? null,
       text: { format: b.text?.format ?? { type: 'text' } },
       tool_choice: c ?? 'auto',
-      tools: (b.tools ?? []).map((t) => ({
-        type: 'function',
-        name: t.name,
-        description: t.description ?? null,
-        parameters: t.parameters ?? null,
-        strict: t.strict ?? null,
-      })),
+      tools: (b.tools ?? []).map((t) =>
+        t.type === 'function'
+          ? {
+              type: 'function',
+              name: t.name,
+              description: t.description ?? null,
+              parameters: t.parameters ?? null,
+              strict: t.strict ?? null,
+            }
+          : {
+              type: 'custom',
+              name: t.name,
+              description: t.description ?? null,
+              format: t.format ?? { type: 'text' },
+            },
+      ),
       top_p: b.top_p ?? null,
       ...(b.user !== undefined ? { user: b.user } : {}),
     },
   };
 }
 
-/** The answer's output items: its text as a message, then a function call item per tool call. */
-function outputItems(r: CascadeResult, ids: OutputIds): Record<string, unknown>[] {
+/** The answer's output items: its text as a message, then a function or custom tool call item per call. */
+function outputItems(
+  r: CascadeResult,
+  ids: OutputIds,
+  custom: ReadonlySet<string>,
+): Record<string, unknown>[] {
   return [
     ...(r.content || !r.toolCalls.length ? [messageItem(ids.message, r.content, 'completed')] : []),
-    ...r.toolCalls.map((c, i) => functionCallItem(ids.call(i), c, c.arguments, 'completed')),
+    ...r.toolCalls.map((c, i) =>
+      custom.has(c.name)
+        ? customCallItem(ids.custom(i), c, customInput(c.arguments), 'completed')
+        : functionCallItem(ids.call(i), c, c.arguments, 'completed'),
+    ),
   ];
 }
 
@@ -356,15 +470,20 @@ function functionCallItem(id: string, c: ToolCall, args: string, status: string)
   return { id, type: 'function_call', status, call_id: c.id, name: c.name, arguments: args };
 }
 
+function customCallItem(id: string, c: ToolCall, input: string, status: string): Record<string, unknown> {
+  return { id, type: 'custom_tool_call', status, call_id: c.id, name: c.name, input };
+}
+
 /** Ids of an answer's output items, derived from the response id. */
 interface OutputIds {
   message: string;
   call(index: number): string;
+  custom(index: number): string;
 }
 
 function outputIds(responseId: string): OutputIds {
   const tail = responseId.replace(/^resp_/, '');
-  return { message: `msg_${tail}`, call: (i) => `fc_${tail}_${i}` };
+  return { message: `msg_${tail}`, call: (i) => `fc_${tail}_${i}`, custom: (i) => `ctc_${tail}_${i}` };
 }
 
 /** A Response object: `status` and `output` as given, the request's settings echoed. */
@@ -403,19 +522,21 @@ function responseObject(
 export function responsesResponse(
   id: string,
   r: CascadeResult,
-  echo: Record<string, unknown>,
+  m: Pick<ResponsesRequest, 'echo' | 'custom'>,
   cascade: Record<string, unknown>,
 ): Record<string, unknown> {
   const status = r.finishReason === 'length' ? 'incomplete' : 'completed';
   const created = Math.floor(Date.now() / 1000);
-  return { ...responseObject(id, created, r.model, echo, status, outputItems(r, outputIds(id)), r), cascade };
+  const output = outputItems(r, outputIds(id), m.custom);
+  return { ...responseObject(id, created, r.model, m.echo, status, output, r), cascade };
 }
 
 /**
  * Turns the cascade's stream events into the Responses API's SSE events, each with its `sequence_number`:
  * `response.created`, `response.in_progress`, the message item (`output_item.added`, `content_part.added`,
  * `output_text.delta`s, `output_text.done`, `content_part.done`, `output_item.done`), a function call item
- * per tool call (`function_call_arguments.delta` and `.done`), then `response.completed`.
+ * per tool call (`function_call_arguments.delta` and `.done`; a custom tool's `custom_tool_call_input.delta`
+ * and `.done`), then `response.completed`.
  */
 export class ResponsesStreamEncoder {
   #sequence = 0;
@@ -426,15 +547,41 @@ export class ResponsesStreamEncoder {
   readonly #createdAt = Math.floor(Date.now() / 1000);
   readonly #ids: OutputIds;
 
+  readonly echo: Record<string, unknown>;
+  readonly #custom: ReadonlySet<string>;
+
   constructor(
     readonly id: string,
-    readonly echo: Record<string, unknown>,
+    m: Pick<ResponsesRequest, 'echo' | 'custom'>,
   ) {
     this.#ids = outputIds(id);
+    this.echo = m.echo;
+    this.#custom = m.custom;
   }
 
   #event(type: string, data: Record<string, unknown>): SSEMessage {
     return { event: type, data: JSON.stringify({ type, sequence_number: this.#sequence++, ...data }) };
+  }
+
+  /** A custom tool call's events: the item, its whole input as one delta, its input done, the item done. */
+  #customCall(c: ToolCall, i: number, index: number): SSEMessage[] {
+    const id = this.#ids.custom(i);
+    const input = customInput(c.arguments);
+    const done = customCallItem(id, c, input, 'completed');
+    this.#output.push(done);
+    return [
+      this.#event('response.output_item.added', {
+        output_index: index,
+        item: customCallItem(id, c, '', 'in_progress'),
+      }),
+      this.#event('response.custom_tool_call_input.delta', {
+        item_id: id,
+        output_index: index,
+        delta: input,
+      }),
+      this.#event('response.custom_tool_call_input.done', { item_id: id, output_index: index, input }),
+      this.#event('response.output_item.done', { output_index: index, item: done }),
+    ];
   }
 
   /** A failure after the stream began: an `error` event. */
@@ -487,6 +634,10 @@ export class ResponsesStreamEncoder {
       }
       r.toolCalls.forEach((c, i) => {
         const index = this.#output.length;
+        if (this.#custom.has(c.name)) {
+          out.push(...this.#customCall(c, i, index));
+          return;
+        }
         const id = this.#ids.call(i);
         out.push(
           this.#event('response.output_item.added', {

@@ -464,8 +464,8 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
     const responsesApi: EventApi<ReturnType<typeof parseResponsesRequest>> = {
       parse: parseResponsesRequest,
       newId: () => `resp_${randomUUID().replaceAll('-', '')}`,
-      answer: (id, r, m) => responsesResponse(id, r, m.echo, cascadeInfo(r, engine.mode)),
-      encoder: (id, m) => new ResponsesStreamEncoder(id, m.echo),
+      answer: (id, r, m) => responsesResponse(id, r, m, cascadeInfo(r, engine.mode)),
+      encoder: (id, m) => new ResponsesStreamEncoder(id, m),
     };
 
     // Anthropic's Messages API on the same engine and plugins, answering in its own formats.
