@@ -77,7 +77,7 @@ const customToolCallOutput = z
 const reasoningItem = z.object({ type: z.literal('reasoning') }).passthrough();
 
 /**
- * An input item: a message (its `type` may be left out), a function call or a function call's output, or an
+ * An input item: a message (its `type` may be left out), a function or custom tool call or its output, or an
  * earlier answer's reasoning.
  */
 const item = z.union([
@@ -357,8 +357,8 @@ function customInput(args: string): string {
 
 /**
  * Validates a `POST /v1/responses` body (OpenAI's Responses API, stateless) and maps it onto the cascade:
- * `instructions`, input messages of every role (text and image parts), function calls and their outputs
- * handed back, function tools, tool choice and parallel tool calls, `max_output_tokens`, temperature and
+ * `instructions`, input messages of every role (text and image parts), function and custom tool calls and
+ * their outputs handed back, function and custom tools, tool choice and parallel tool calls, `max_output_tokens`, temperature and
  * top-p, and `text.format` (JSON object or schema, checked by core's validators). What needs stored state
  * (`previous_response_id`) or is not supported (built-in tools, files) is refused by name. Reasoning and
  * verbosity asked for (Codex asks on every turn) are taken, not acted on, and named in `notApplied`.
