@@ -280,6 +280,14 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
     // 9 CJK characters, a token each, and the tool's definition as the cascade holds it.
     const tool = { name: weather.name, description: weather.description, parameters: weather.input_schema };
     expect(chinese.input_tokens).toBe(9 + Math.ceil(JSON.stringify([tool]).length / 4));
+    // A structured output's schema counts as the tools' definitions do.
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+    const structured = await claude().messages.countTokens({
+      model: 'cascade',
+      messages: [{ role: 'user', content: '法国的首都是哪里？' }],
+      output_config: { format: { type: 'json_schema', schema } },
+    } as Parameters<Anthropic['messages']['countTokens']>[0]);
+    expect(structured.input_tokens).toBe(9 + Math.ceil(JSON.stringify(schema).length / 4));
     expect(upstream.requests.length).toBe(calls);
     const bad = await claude()
       .messages.countTokens({ model: 'cascade', messages: [] })

@@ -230,8 +230,8 @@ const IMAGE_TOKENS = 1_600;
 /**
  * Answers `POST /v1/messages/count_tokens` (Claude clients ask it before sending a long context): the body
  * is checked as a message's, and its input tokens estimated as core estimates them (4 ASCII characters a
- * token, a CJK character a token), with the tools' definitions and {@link IMAGE_TOKENS} an image. An
- * estimate: the cascade's tiers may use different tokenizers.
+ * token, a CJK character a token), with the tools' definitions, a structured output's schema and
+ * {@link IMAGE_TOKENS} an image. An estimate: the cascade's tiers may use different tokenizers.
  */
 export function countMessageTokens(raw: unknown): { input_tokens: number } {
   // A threaded turn's count is of what it sends (the thread is the client's business here).
@@ -244,6 +244,9 @@ export function countMessageTokens(raw: unknown): { input_tokens: number } {
   let tokens = estimateInputTokens(messages);
   if (run.tools?.length)
     tokens += estimateInputTokens([{ role: 'system', content: JSON.stringify(run.tools) }]);
+  // A structured output's schema is sent to the tiers too (as their response format).
+  if (run.responseFormat?.type === 'json_schema')
+    tokens += estimateInputTokens([{ role: 'system', content: JSON.stringify(run.responseFormat.schema) }]);
   for (const m of messages) if (m.role === 'user') tokens += (m.images?.length ?? 0) * IMAGE_TOKENS;
   return { input_tokens: tokens };
 }
