@@ -197,8 +197,10 @@ export class AnthropicProvider implements Provider {
   requestBody(req: CompletionRequest): MessageCreateParamsNonStreaming {
     const { system, messages } = toAnthropic(req.messages);
     let sys = system;
-    const native = this.#structuredOutputs && req.responseFormat?.type === 'json_schema';
-    if (req.responseFormat && req.responseFormat.type !== 'text' && !native) {
+    const f = req.responseFormat;
+    // Structured outputs carry the schema natively; otherwise JSON is asked for in the system prompt.
+    const nativeSchema = this.#structuredOutputs && f?.type === 'json_schema' ? f.schema : undefined;
+    if (req.responseFormat && req.responseFormat.type !== 'text' && !nativeSchema) {
       const schema =
         req.responseFormat.type === 'json_schema'
           ? ` matching this JSON schema: ${JSON.stringify(req.responseFormat.schema)}`
@@ -211,8 +213,7 @@ export class AnthropicProvider implements Provider {
       messages,
     };
     if (sys) body.system = sys;
-    if (native && req.responseFormat?.type === 'json_schema')
-      body.output_config = { format: { type: 'json_schema', schema: req.responseFormat.schema } };
+    if (nativeSchema) body.output_config = { format: { type: 'json_schema', schema: nativeSchema } };
     // This SDK version's types dropped `temperature`; the Messages API still accepts it on most models.
     if (req.temperature !== undefined)
       (body as unknown as Record<string, unknown>).temperature = req.temperature;

@@ -112,11 +112,10 @@ function finishReason(reason: string | null | undefined): FinishReason {
  * such field and says only `stop`. Taken only when it is one of the sequences the request asked for.
  */
 function stopSequenceOf(
-  choice: object,
-  finish: string | null | undefined,
+  choice: { finish_reason?: string | null },
   req: CompletionRequest,
 ): string | undefined {
-  if (finish !== 'stop') return undefined;
+  if (choice.finish_reason !== 'stop') return undefined;
   const said = (choice as { stop_reason?: unknown }).stop_reason;
   return typeof said === 'string' && req.sampling?.stopSequences?.includes(said) ? said : undefined;
 }
@@ -254,7 +253,7 @@ export class OpenAIProvider implements Provider {
       });
     }
     const usage = res.usage;
-    const stopSequence = stopSequenceOf(choice, choice.finish_reason, req);
+    const stopSequence = stopSequenceOf(choice, req);
     return {
       content: choice.message.content ?? '',
       toolCalls: (choice.message.tool_calls ?? []).flatMap((c) =>
@@ -372,7 +371,7 @@ class OpenAIDeltas implements AsyncIterableIterator<StreamDelta> {
     }
     if (choice.finish_reason) {
       this.#finish = finishReason(choice.finish_reason);
-      this.#stopSequence = stopSequenceOf(choice, choice.finish_reason, this.#req);
+      this.#stopSequence = stopSequenceOf(choice, this.#req);
     }
   }
 

@@ -328,6 +328,9 @@ function responseFormatOf(b: Body): ResponseFormat | undefined {
   return { type: 'json_schema', name: f.name, schema: f.schema, ...(f.strict ? { strict: true } : {}) };
 }
 
+/** The custom tools of a request without tools (no set made per request). */
+const NO_CUSTOM_TOOLS: ReadonlySet<string> = new Set();
+
 /** A custom tool's one parameter, as the tiers are asked for it. */
 const CUSTOM_INPUT = {
   type: 'object',
@@ -373,18 +376,19 @@ export function parseResponsesRequest(raw: unknown): ResponsesRequest {
     throw httpError(400, 'invalid_request', 'input: needs a user message with text or an image.');
   const responseFormat = responseFormatOf(b);
   const sampling: SamplingOptions | undefined = b.top_p != null ? { topP: b.top_p } : undefined;
-  const custom = new Set<string>();
-  const named = new Set<string>();
+  let custom: Set<string> | undefined;
+  const named = b.tools?.length ? new Set<string>() : undefined;
   const tools = b.tools?.map((t, i) => {
-    if (named.has(t.name))
+    if (named!.has(t.name))
       throw httpError(400, 'invalid_request', `tools.${i}.name: "${t.name}" is the name of an earlier tool.`);
-    named.add(t.name);
+    named!.add(t.name);
     if (t.type === 'function')
       return {
         name: t.name,
         ...(t.description ? { description: t.description } : {}),
         parameters: t.parameters ?? { type: 'object', properties: {} },
       };
+    custom ??= new Set();
     custom.add(t.name);
     return { name: t.name, description: customDescription(t), parameters: CUSTOM_INPUT };
   });
@@ -409,7 +413,7 @@ export function parseResponsesRequest(raw: unknown): ResponsesRequest {
     },
     stream: b.stream === true,
     notApplied,
-    custom,
+    custom: custom ?? NO_CUSTOM_TOOLS,
     echo: {
       instructions: b.instructions ?? null,
       max_output_tokens: b.max_output_tokens ?? null,

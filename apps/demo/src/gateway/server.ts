@@ -163,6 +163,11 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
   const inFlight = new Set<AbortController>();
   let closing = false;
 
+  /** Nothing is ignored silently: what a request asked that the gateway took without acting on is named. */
+  const sayNotApplied = (reply: FastifyReply, names: readonly string[] | undefined) => {
+    if (names?.length) reply.header('x-cascadeflow-not-applied', names.join(', '));
+  };
+
   /** An error for a client: a known failure as such, anything else as a bare 500; never a secret. */
   const forClient = (e: unknown): HttpError => {
     const mapped = isHttpError(e) ? e : toHttpError(e);
@@ -291,7 +296,7 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
       async (request, reply) => {
         const userId = request.userId;
         const chat = parseChatRequest(jsonBody(request));
-        if (chat.notApplied.length) reply.header('x-cascadeflow-not-applied', chat.notApplied.join(', '));
+        sayNotApplied(reply, chat.notApplied);
         // The response id is known before the run starts (streams send it first); feedback refers to it.
         const responseId = `chatcmpl-${randomUUID()}`;
         const run: RunRequest = {
@@ -409,8 +414,7 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
       let query = '';
       try {
         const m = api.parse(jsonBody(request));
-        // Nothing is ignored silently: what the gateway took without acting on it is named.
-        if (m.notApplied?.length) reply.header('x-cascadeflow-not-applied', m.notApplied.join(', '));
+        sayNotApplied(reply, m.notApplied);
         query = m.run.messages?.findLast((x) => x.role === 'user')?.content ?? '';
         const id = api.newId();
         const run: RunRequest = {
