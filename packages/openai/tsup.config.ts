@@ -1,3 +1,3 @@
-import { packageBuild } from '../../tsup.shared.js';
+import { packageBuildOf } from '../../tsup.shared.js';
 
-export default packageBuild;
+export default packageBuildOf(['src/index.ts', 'src/provider-thread.ts']);

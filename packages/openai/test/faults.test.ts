@@ -9,12 +9,18 @@ import { pooledFetch } from '../src/index.js';
 import { CONFIDENT, type Setup, setup as setupWith, twoTier } from './helpers.js';
 
 let env: Setup;
-afterEach(async () => env?.server.close());
+afterEach(async () => {
+  await env?.server.close();
+  const provider = env?.providers.openai;
+  if (provider && 'close' in provider) await provider.close();
+});
 
-// Every fault, through the SDK's own fetch and through pooledFetch (undici's pooled request API).
+// Every fault, through the SDK's own fetch, through pooledFetch (undici's pooled request API), and through
+// the provider in a worker thread (threadedOpenAIProvider, on pooledFetch there).
 describe.each([
   ['global fetch', undefined],
   ['pooledFetch', pooledFetch()],
+  ['worker thread', 'thread'],
 ] as const)('faults (%s)', (_name, fetch) => {
   const setup = (models: Parameters<typeof setupWith>[0]) => setupWith(models, fetch);
   it('retries a 429 after the retry-after the server asked for', async () => {
@@ -67,14 +73,21 @@ describe.each([
 
   it('aborts mid-call: the server sees the connection closed and no tier is tried after', async () => {
     env = await setup({ 'gpt-4o-mini': { content: 'x' }, 'gpt-4o': { content: 'y' } });
+    // A warm provider (a worker thread takes longer than the wait below to start; aborted before it has,
+    // the call is never sent).
+    await env.providers.openai.complete({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     env.server.injectFault('gpt-4o-mini', { kind: 'hang' });
     const controller = new AbortController();
     const run = env.agent(twoTier).run({ query: 'q?', signal: controller.signal });
     await new Promise((r) => setTimeout(r, 150));
     controller.abort(new Error('user left'));
     await expect(run).rejects.toBeInstanceOf(CascadeAbortedError);
-    const seen = await env.server.waitFor((q) => q.model === 'gpt-4o-mini');
+    const seen = await env.server.waitFor((q) => q.model === 'gpt-4o-mini' && q.fault?.kind === 'hang');
     expect(seen.closedByClient).toBe(true);
+    expect(env.server.requestsFor('gpt-4o-mini')).toHaveLength(2);
     expect(env.server.requestsFor('gpt-4o')).toHaveLength(0);
   });
 

@@ -1,6 +1,6 @@
 import { CascadeAgent, type CascadeAgentOptions, type TierOptions } from '@cascadeflow/core';
 import { type ModelScript, startTestServer, type TestServer } from '@cascadeflow/testing';
-import { OpenAIProvider } from '../src/index.js';
+import { OpenAIProvider, threadedOpenAIProvider } from '../src/index.js';
 
 /** Confident and unsure answers, as log-probs per token. */
 export const CONFIDENT = -0.01; // p ≈ 0.99
@@ -12,14 +12,18 @@ export const twoTier = [
   { model: 'gpt-4o', provider: 'openai' },
 ];
 
-export async function setup(models: Record<string, ModelScript>, fetch?: typeof globalThis.fetch) {
+/**
+ * The loopback server with these models, and agents on it through an `OpenAIProvider` (with this `fetch`), or
+ * with `'thread'`, through `threadedOpenAIProvider()` (the provider in a worker thread, on `pooledFetch`).
+ */
+export async function setup(models: Record<string, ModelScript>, fetch?: typeof globalThis.fetch | 'thread') {
   const server = await startTestServer({ models });
+  const options = { apiKey: 'test', baseURL: server.openaiBaseURL };
   const providers = {
-    openai: new OpenAIProvider({
-      apiKey: 'test',
-      baseURL: server.openaiBaseURL,
-      ...(fetch ? { fetch } : {}),
-    }),
+    openai:
+      fetch === 'thread'
+        ? threadedOpenAIProvider(options)
+        : new OpenAIProvider({ ...options, ...(fetch ? { fetch } : {}) }),
   };
   const agent = (ladder: TierOptions[], options: Partial<CascadeAgentOptions> = {}) =>
     new CascadeAgent({ providers, ladder, retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...options });

@@ -1,0 +1,273 @@
+import { Worker } from 'node:worker_threads';
+import { CascadeAbortedError, ProviderError } from '../../errors/errors.js';
+import type {
+  CompletionRequest,
+  CompletionResponse,
+  Provider,
+  ProviderCapabilities,
+  StreamDelta,
+} from '../../types/provider.js';
+import { type FromWorker, fromWire, type ToWorker } from './protocol.js';
+
+/** Options of {@link ThreadedProvider}. */
+export interface ThreadedProviderOptions {
+  /**
+   * The module the worker thread runs: it calls {@link serveProviderThread} with a function that builds the
+   * provider. The provider packages ship one (`@cascadeflow/openai/provider-thread`).
+   */
+  entry: string | URL;
+  /** Handed to that function in the worker: plain data (structured clone), no functions or clients. */
+  options?: unknown;
+  /** The provider's name, as the one in the worker has it. */
+  name: string;
+  /** Its capabilities. A batch API stays on the thread that owns it: build the provider there for batches. */
+  capabilities: Omit<ProviderCapabilities, 'batch'>;
+  /** Whether the provider in the worker enforces `timeoutMs` itself. */
+  handlesTimeout?: boolean;
+}
+
+/**
+ * The process's Node options, which a worker inherits (a loader such as `--import tsx` with them), less
+ * those that describe the main script and that a worker refuses (`--input-type` of `node -e`).
+ */
+function workerExecArgv(): string[] {
+  const args: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '-e' || arg === '--eval' || arg === '-p' || arg === '--print') i++;
+    else if (!arg.startsWith('--input-type')) args.push(arg);
+  }
+  return args;
+}
+
+/** One call in flight. */
+interface Call {
+  model: string;
+  signal: AbortSignal | undefined;
+  resolve(value: CompletionResponse | undefined): void;
+  reject(error: unknown): void;
+  onDeltas?: (deltas: StreamDelta[]) => void;
+}
+
+/**
+ * A provider that runs in a worker thread: the SDK's work for each call (building the request, the HTTP
+ * client, parsing the answer) leaves the event loop that serves your users, which keeps only a message each
+ * way. Behaves as the provider it runs: the same answers, deltas (log-probs included), typed errors
+ * (`ProviderError` with its `status`, `retryable` and `retryAfterMs`), timeouts and aborts.
+ *
+ * The worker starts at the first call and holds the process open only while a call is in flight. If it
+ * dies, the calls in flight fail as retryable `ProviderError`s and the next call starts a new one. The
+ * provider packages build it for you (`threadedOpenAIProvider()`, `threadedAnthropicProvider()`).
+ *
+ * @example
+ * ```ts
+ * const provider = new ThreadedProvider({
+ *   entry: new URL('./my-provider-thread.js', import.meta.url), // calls serveProviderThread(...)
+ *   options: { baseURL: 'http://localhost:8000/v1' },
+ *   name: 'vllm',
+ *   capabilities: { streaming: true, logprobs: true, tools: true, jsonSchema: true },
+ * });
+ * const agent = new CascadeAgent({ providers: { vllm: provider }, ladder: [{ model: 'small', provider: 'vllm' }] });
+ * ```
+ */
+export class ThreadedProvider implements Provider {
+  readonly name: string;
+  readonly capabilities: ProviderCapabilities;
+  readonly handlesTimeout: boolean;
+  readonly #entry: string | URL;
+  readonly #options: unknown;
+  readonly #calls = new Map<number, Call>();
+  #worker: Worker | undefined;
+  #next = 1;
+  /** Why the worker could not build its provider: every call fails with it. */
+  #fatal: string | undefined;
+
+  constructor(options: ThreadedProviderOptions) {
+    this.name = options.name;
+    this.capabilities = { ...options.capabilities };
+    this.handlesTimeout = options.handlesTimeout ?? false;
+    this.#entry = options.entry;
+    this.#options = options.options;
+  }
+
+  complete(request: CompletionRequest): Promise<CompletionResponse> {
+    return this.#call('complete', request) as Promise<CompletionResponse>;
+  }
+
+  async streamEach(request: CompletionRequest, onDelta: (delta: StreamDelta) => void): Promise<void> {
+    await this.#call('stream', request, onDelta);
+  }
+
+  async *stream(request: CompletionRequest): AsyncIterable<StreamDelta> {
+    const queue: StreamDelta[] = [];
+    let wake: (() => void) | undefined;
+    let ended = false;
+    let failure: { error: unknown } | undefined;
+    const stop = new AbortController();
+    const signal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
+    this.#call('stream', { ...request, signal }, (delta) => {
+      queue.push(delta);
+      wake?.();
+    }).then(
+      () => {
+        ended = true;
+        wake?.();
+      },
+      (error: unknown) => {
+        failure = { error };
+        ended = true;
+        wake?.();
+      },
+    );
+    try {
+      let read = 0;
+      for (;;) {
+        if (read < queue.length) {
+          yield queue[read++]!;
+          continue;
+        }
+        if (ended) {
+          if (failure && !(stop.signal.aborted && !request.signal?.aborted)) throw failure.error;
+          return;
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+      }
+    } finally {
+      // A consumer that stops reading ends the call in the worker.
+      if (!ended) stop.abort();
+    }
+  }
+
+  /**
+   * Stops the worker. Calls in flight fail with a `ProviderError`; later calls start a new worker.
+   *
+   * @example
+   * ```ts
+   * await provider.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    const worker = this.#worker;
+    this.#worker = undefined;
+    if (!worker) return;
+    this.#failAll('the provider thread was closed');
+    await worker.terminate();
+  }
+
+  #call(
+    mode: 'complete' | 'stream',
+    request: CompletionRequest,
+    onDelta?: (delta: StreamDelta) => void,
+  ): Promise<CompletionResponse | undefined> {
+    const { signal, ...req } = request;
+    if (signal?.aborted) return Promise.reject(new CascadeAbortedError(signal.reason));
+    if (this.#fatal !== undefined) return Promise.reject(this.#startError(req.model));
+    const worker = this.#start();
+    const id = this.#next++;
+    return new Promise<CompletionResponse | undefined>((resolve, reject) => {
+      const onAbort = () => {
+        if (!this.#calls.delete(id)) return;
+        this.#idle();
+        worker.postMessage({ t: 'abort', id } satisfies ToWorker);
+        reject(new CascadeAbortedError(signal!.reason));
+      };
+      const settle = () => signal?.removeEventListener('abort', onAbort);
+      const call: Call = {
+        model: req.model,
+        signal,
+        resolve: (value) => {
+          settle();
+          resolve(value);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+      };
+      if (onDelta)
+        call.onDeltas = (deltas) => {
+          try {
+            for (const delta of deltas) onDelta(delta);
+          } catch (error) {
+            // A throw from onDelta closes the stream and rejects with that error.
+            this.#calls.delete(id);
+            this.#idle();
+            worker.postMessage({ t: 'abort', id } satisfies ToWorker);
+            call.reject(error);
+          }
+        };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (this.#calls.size === 0) worker.ref();
+      this.#calls.set(id, call);
+      worker.postMessage({ t: 'call', id, mode, req } satisfies ToWorker);
+    });
+  }
+
+  /** The worker, started on first use; it keeps the process alive only while a call is in flight. */
+  #start(): Worker {
+    if (this.#worker) return this.#worker;
+    const worker = new Worker(this.#entry, {
+      workerData: { options: this.#options },
+      execArgv: workerExecArgv(),
+    });
+    worker.unref();
+    worker.on('message', (message: FromWorker) => this.#receive(message));
+    worker.on('error', (error) => {
+      if (this.#worker === worker) this.#worker = undefined;
+      this.#failAll(`the provider thread failed (${error.message}); a new one starts at the next call`);
+    });
+    worker.on('exit', (code) => {
+      if (this.#worker !== worker) return; // closed, or replaced after an error
+      this.#worker = undefined;
+      this.#failAll(`the provider thread exited with code ${code}; a new one starts at the next call`);
+    });
+    this.#worker = worker;
+    return worker;
+  }
+
+  #receive(message: FromWorker): void {
+    if (message.t === 'fatal') {
+      this.#fatal = message.message;
+      const calls = [...this.#calls.values()];
+      this.#calls.clear();
+      this.#idle();
+      for (const call of calls) call.reject(this.#startError(call.model));
+      return;
+    }
+    const call = this.#calls.get(message.id);
+    if (!call) return; // aborted already
+    if (message.t === 'deltas') {
+      call.onDeltas?.(message.deltas);
+      return;
+    }
+    this.#calls.delete(message.id);
+    this.#idle();
+    if (message.t === 'error') call.reject(fromWire(message.error, call.signal));
+    else call.resolve(message.t === 'done' ? message.res : undefined);
+  }
+
+  #startError(model: string): ProviderError {
+    return new ProviderError({
+      provider: this.name,
+      model,
+      message: `the provider could not be built in its worker thread: ${this.#fatal}. Check the options given to it.`,
+      retryable: false,
+    });
+  }
+
+  /** Lets the process exit once no call is in flight. */
+  #idle(): void {
+    if (this.#calls.size === 0) this.#worker?.unref();
+  }
+
+  #failAll(message: string): void {
+    const calls = [...this.#calls.values()];
+    this.#calls.clear();
+    for (const call of calls)
+      call.reject(new ProviderError({ provider: this.name, model: call.model, message, retryable: true }));
+  }
+}

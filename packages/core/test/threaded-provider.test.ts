@@ -1,0 +1,159 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CascadeAgent } from '../src/agent/agent.js';
+import { CascadeAbortedError, CascadeFlowError, ProviderError } from '../src/errors/errors.js';
+import { ThreadedProvider } from '../src/providers/thread/threaded-provider.js';
+import { logprobConfidence } from '../src/quality/logprob-confidence.js';
+import type { CompletionRequest, StreamDelta } from '../src/types/provider.js';
+// @ts-expect-error: a plain JavaScript fixture, shared with the worker
+import { scriptedProvider } from './fixtures/scripted-provider.mjs';
+
+const entry = new URL('./fixtures/scripted-thread.mjs', import.meta.url);
+const capabilities = { streaming: true, logprobs: true, tools: true, jsonSchema: false };
+const opened: ThreadedProvider[] = [];
+const threaded = (options: Record<string, unknown> = {}) => {
+  const p = new ThreadedProvider({ entry, options, name: 'scripted', capabilities, handlesTimeout: true });
+  opened.push(p);
+  return p;
+};
+const ask = (text: string, extra: Partial<CompletionRequest> = {}): CompletionRequest => ({
+  model: 'small',
+  messages: [{ role: 'user', content: text }],
+  timeoutMs: 5000,
+  ...extra,
+});
+const collect = async (it: AsyncIterable<StreamDelta>) => {
+  const out: StreamDelta[] = [];
+  for await (const d of it) out.push(d);
+  return out;
+};
+const stats = async (p: ThreadedProvider) =>
+  JSON.parse((await p.complete(ask('stats'))).content) as { calls: number; aborted: number };
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((p) => p.close()));
+});
+
+describe('ThreadedProvider', () => {
+  it('answers as the provider itself does, whole and streamed, log-probs included', async () => {
+    const p = threaded({ prefix: 'hi' });
+    const local = scriptedProvider({ prefix: 'hi' });
+    expect(await p.complete(ask('Paris'))).toEqual(await local.complete(ask('Paris')));
+    expect(await collect(p.stream(ask('Paris')))).toEqual(await collect(local.stream(ask('Paris'))));
+    const each: StreamDelta[] = [];
+    await p.streamEach(ask('Paris'), (d) => each.push(d));
+    expect(each).toEqual(await collect(local.stream(ask('Paris'))));
+    expect(each.at(-1)).toMatchObject({ type: 'finish', stopSequence: 'END' });
+    expect(each[0]).toMatchObject({ logprobs: [{ token: 'echo', logprob: -0.5 }] });
+  });
+
+  it('rebuilds typed errors with their data', async () => {
+    const p = threaded();
+    const e = await p.complete(ask('rate')).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ProviderError);
+    expect(e).toMatchObject({
+      code: 'provider_rate_limited',
+      provider: 'scripted',
+      model: 'small',
+      status: 429,
+      retryable: true,
+      retryAfterMs: 1500,
+      message: 'scripted/small: HTTP 429: slow down',
+    });
+    expect(String((e as Error).cause)).toContain('the upstream said 429');
+    const plain = await p.complete(ask('typeerror')).catch((x: unknown) => x);
+    expect(plain).toBeInstanceOf(Error);
+    expect(plain).not.toBeInstanceOf(CascadeFlowError);
+    expect(plain).toMatchObject({ name: 'TypeError', message: 'not a provider error' });
+    const cut = await collect(p.stream(ask('cut'))).catch((x: unknown) => x);
+    expect(cut).toMatchObject({ retryable: true, message: 'scripted/small: the stream was cut off midway' });
+  });
+
+  it('aborts the call in the worker when the signal fires', async () => {
+    const p = threaded();
+    const c = new AbortController();
+    const call = p.complete(ask('hang', { signal: c.signal }));
+    setTimeout(() => c.abort(new Error('user left')), 50);
+    const e = await call.catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(CascadeAbortedError);
+    expect((e as Error).cause).toMatchObject({ message: 'user left' });
+    await expect.poll(async () => (await stats(p)).aborted).toBe(1);
+    // Aborted before the call: nothing is sent.
+    const before = (await stats(p)).calls;
+    await expect(p.complete(ask('Paris', { signal: AbortSignal.abort() }))).rejects.toBeInstanceOf(
+      CascadeAbortedError,
+    );
+    expect((await stats(p)).calls).toBe(before + 1); // the stats call itself
+  });
+
+  it('ends the call in the worker when a reader stops early or onDelta throws', async () => {
+    const p = threaded();
+    for await (const d of p.stream(ask('hang'))) {
+      expect(d.type).toBe('text');
+      break;
+    }
+    await expect.poll(async () => (await stats(p)).aborted).toBe(1);
+    const boom = new Error('the consumer failed');
+    await expect(
+      p.streamEach(ask('hang'), () => {
+        throw boom;
+      }),
+    ).rejects.toBe(boom);
+    await expect.poll(async () => (await stats(p)).aborted).toBe(2);
+  });
+
+  it('fails the calls in flight when the worker dies, and starts a new one', async () => {
+    const p = threaded();
+    const e = await p.complete(ask('crash')).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ProviderError);
+    expect(e).toMatchObject({ retryable: true, model: 'small' });
+    expect((e as Error).message).toContain('exited with code 3');
+    expect((await p.complete(ask('Paris'))).content).toBe('echo Paris (timeout 5000)');
+  });
+
+  it('names why the provider could not be built, for every call', async () => {
+    const p = threaded({ failToBuild: 'baseURL: must be a URL' });
+    for (let i = 0; i < 2; i++) {
+      const e = await p.complete(ask('Paris')).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ProviderError);
+      expect(e).toMatchObject({ retryable: false });
+      expect((e as Error).message).toContain('baseURL: must be a URL');
+    }
+  });
+
+  it("keeps the drafts' log-probs for the cascade's scoring, run and streamed", async () => {
+    for (const [logprob, tier] of [
+      [-0.01, 0],
+      [-3, 1],
+    ] as const) {
+      const agent = new CascadeAgent({
+        providers: { drafter: threaded({ logprob }), big: scriptedProvider({ prefix: 'big' }) },
+        ladder: [
+          { model: 'small', provider: 'drafter', threshold: 0.7 },
+          { model: 'large', provider: 'big' },
+        ],
+        validators: [logprobConfidence()],
+      });
+      expect((await agent.run('Paris')).tier.index).toBe(tier);
+      const streamed = await agent.run({ query: 'Paris', onDelta: () => {} });
+      expect(streamed.tier.index).toBe(tier);
+    }
+  });
+
+  it('does not hold the process open when no call is in flight', () => {
+    const thread = fileURLToPath(new URL('../dist/thread.js', import.meta.url));
+    const script = `
+      const { ThreadedProvider } = await import(${JSON.stringify(thread)});
+      const p = new ThreadedProvider({ entry: ${JSON.stringify(fileURLToPath(entry))}, name: 'scripted',
+        capabilities: { streaming: true, logprobs: true, tools: true, jsonSchema: false } });
+      const r = await p.complete({ model: 'small', messages: [{ role: 'user', content: 'Paris' }] });
+      console.log(r.content);`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.stdout.trim()).toBe('echo Paris (timeout undefined)');
+    expect(run.status).toBe(0);
+  });
+});
