@@ -1,6 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { AnthropicProvider } from '@cascadeflow/anthropic';
+import {
+  AnthropicProvider,
+  type ThreadedAnthropicProviderOptions,
+  threadedAnthropicProvider,
+} from '@cascadeflow/anthropic';
 import {
   CascadeAgent as Agent,
   type CascadeAgent,
@@ -9,6 +13,7 @@ import {
   type Provider,
   RequestRejectedError,
 } from '@cascadeflow/core';
+import { ThreadedProvider } from '@cascadeflow/core/thread';
 import {
   calibrate,
   calibratedAgent,
@@ -19,7 +24,12 @@ import {
 } from '@cascadeflow/eval';
 import { applyPolicy, guardrailsPlugin, type PiiPolicy, PiiVault, scanPii } from '@cascadeflow/guardrails';
 import { limitsPlugin, RedisLimitStore } from '@cascadeflow/limits';
-import { OpenAIProvider, pooledFetch } from '@cascadeflow/openai';
+import {
+  OpenAIProvider,
+  pooledFetch,
+  type ThreadedOpenAIProviderOptions,
+  threadedOpenAIProvider,
+} from '@cascadeflow/openai';
 import {
   PostgresProfileStore,
   ProfileExistsError,
@@ -215,6 +225,20 @@ export function liveProviders(config: DemoConfig): {
   return { ...found, ladder: found.ladder.map((t) => ({ ...t, images: images.has(t.model) })) };
 }
 
+/** The OpenAI provider of live mode: in a worker thread unless `live.providerThread` is false. */
+function openaiProvider(config: DemoConfig, options: ThreadedOpenAIProviderOptions): Provider {
+  return config.live.providerThread === false
+    ? new OpenAIProvider({ ...options, fetch: pooledFetch() })
+    : threadedOpenAIProvider({ ...options, pooledFetch: true });
+}
+
+/** The Anthropic provider of live mode: in a worker thread unless `live.providerThread` is false. */
+function anthropicProvider(config: DemoConfig, options: ThreadedAnthropicProviderOptions): Provider {
+  return config.live.providerThread === false
+    ? new AnthropicProvider({ ...options, fetch: pooledFetch() })
+    : threadedAnthropicProvider({ ...options, pooledFetch: true });
+}
+
 function liveLadder(
   config: DemoConfig,
 ): { providers: Record<string, Provider>; ladder: { model: string; provider: string }[] } | null {
@@ -228,21 +252,20 @@ function liveLadder(
       throw new Error(
         'live.structuredOutputs: only with "api": "anthropic" (an OpenAI-compatible endpoint gets the schema as its response_format)',
       );
-    // Undici's pooled request API: about half the CPU of the WHATWG fetch per upstream call.
+    // Each provider runs in a worker thread (unless live.providerThread is false), on undici's pooled
+    // request API: the SDK's CPU per call leaves the event loop that serves the requests.
     const provider =
       config.live.api === 'anthropic'
-        ? new AnthropicProvider({
+        ? anthropicProvider(config, {
             name: 'compat',
             baseURL: config.live.baseURL,
             apiKey: process.env.ANTHROPIC_API_KEY ?? 'none',
-            fetch: pooledFetch(),
             structuredOutputs: config.live.structuredOutputs === true,
           })
-        : new OpenAIProvider({
+        : openaiProvider(config, {
             name: 'compat',
             baseURL: config.live.baseURL,
             apiKey: process.env.OPENAI_API_KEY ?? 'none',
-            fetch: pooledFetch(),
           });
     return {
       providers: { compat: provider },
@@ -252,14 +275,14 @@ function liveLadder(
   if (process.env.OPENAI_API_KEY) {
     const ladder = config.live.ladder ?? ['gpt-4o-mini', 'gpt-4o'];
     return {
-      providers: { openai: new OpenAIProvider({ fetch: pooledFetch() }) },
+      providers: { openai: openaiProvider(config, {}) },
       ladder: ladder.map((model) => ({ model, provider: 'openai' })),
     };
   }
   if (process.env.ANTHROPIC_API_KEY) {
     const ladder = config.live.ladder ?? ['claude-3-5-haiku-latest', 'claude-sonnet-4-20250514'];
     return {
-      providers: { anthropic: new AnthropicProvider({ fetch: pooledFetch() }) },
+      providers: { anthropic: anthropicProvider(config, {}) },
       ladder: ladder.map((model) => ({ model, provider: 'anthropic' })),
     };
   }
@@ -432,6 +455,9 @@ export async function createEngine(config: DemoConfig): Promise<Engine> {
       await store.close();
       redis?.disconnect();
       await tracing?.shutdown();
+      // The providers' worker threads (live mode).
+      for (const provider of Object.values(live?.providers ?? {}))
+        if (provider instanceof ThreadedProvider) await provider.close();
     },
   };
 }
