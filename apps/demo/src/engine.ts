@@ -225,18 +225,20 @@ export function liveProviders(config: DemoConfig): {
   return { ...found, ladder: found.ladder.map((t) => ({ ...t, images: images.has(t.model) })) };
 }
 
-/** The OpenAI provider of live mode: in a worker thread unless `live.providerThread` is false. */
+/** The OpenAI provider of live mode, with a worker thread unless `live.providerThread` is false. */
 function openaiProvider(config: DemoConfig, options: ThreadedOpenAIProviderOptions): Provider {
-  return config.live.providerThread === false
+  const where = config.live.providerThread ?? true;
+  return where === false
     ? new OpenAIProvider({ ...options, fetch: pooledFetch() })
-    : threadedOpenAIProvider({ ...options, pooledFetch: true });
+    : threadedOpenAIProvider({ ...options, pooledFetch: true, inline: where !== 'always' });
 }
 
-/** The Anthropic provider of live mode: in a worker thread unless `live.providerThread` is false. */
+/** The Anthropic provider of live mode, with a worker thread unless `live.providerThread` is false. */
 function anthropicProvider(config: DemoConfig, options: ThreadedAnthropicProviderOptions): Provider {
-  return config.live.providerThread === false
+  const where = config.live.providerThread ?? true;
+  return where === false
     ? new AnthropicProvider({ ...options, fetch: pooledFetch() })
-    : threadedAnthropicProvider({ ...options, pooledFetch: true });
+    : threadedAnthropicProvider({ ...options, pooledFetch: true, inline: where !== 'always' });
 }
 
 function liveLadder(
@@ -252,8 +254,8 @@ function liveLadder(
       throw new Error(
         'live.structuredOutputs: only with "api": "anthropic" (an OpenAI-compatible endpoint gets the schema as its response_format)',
       );
-    // Each provider runs in a worker thread (unless live.providerThread is false), on undici's pooled
-    // request API: the SDK's CPU per call leaves the event loop that serves the requests.
+    // The provider has a worker thread (unless live.providerThread is false) for when the event loop is busy,
+    // and uses undici's pooled request API: the SDK's CPU per call then leaves the event loop.
     const provider =
       config.live.api === 'anthropic'
         ? anthropicProvider(config, {

@@ -4,8 +4,8 @@ import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { startLiveDemo } from './helpers.js';
 
-// Live mode runs the provider's SDK in a worker thread by default (live.providerThread); the client sees
-// the same answers either way: the drafter's log-probs still decide, whole and streamed, and a 429 upstream
+// Live mode gives the provider a worker thread by default (live.providerThread); the client sees the same
+// answers wherever the SDK runs: the drafter's log-probs still decide, whole and streamed, and a 429 upstream
 // is still retried after its retry-after.
 describe('live.providerThread', () => {
   const models = {
@@ -30,7 +30,8 @@ describe('live.providerThread', () => {
   };
 
   it.each([
-    ['on (the default)', undefined, ThreadedProvider],
+    ['on (the default; calls on the main thread while it is idle, as here)', undefined, ThreadedProvider],
+    ['always (every call in the worker)', 'always', ThreadedProvider],
     ['off', false, OpenAIProvider],
   ] as const)('%s: the same answers, escalations and retries', async (_name, providerThread, kind) => {
     const env = await startLiveDemo(models, providerThread === undefined ? {} : { providerThread });

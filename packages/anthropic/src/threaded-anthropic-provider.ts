@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { ThreadedProvider } from '@cascadeflow/core/thread';
-import type { AnthropicProviderOptions } from './anthropic-provider.js';
+import { AnthropicProvider, type AnthropicProviderOptions } from './anthropic-provider.js';
 
 /** Options of {@link threadedAnthropicProvider}: those of `AnthropicProvider` that are plain data. */
 export interface ThreadedAnthropicProviderOptions
@@ -10,11 +10,41 @@ export interface ThreadedAnthropicProviderOptions
    * call), with these options; that package must then be installed. Default false: the global `fetch`.
    */
   pooledFetch?: boolean | { connections?: number; keepAliveTimeoutMs?: number };
+  /**
+   * A call runs on the calling thread (a second `AnthropicProvider` built there) while its event loop is mostly idle,
+   * and in the worker when the event loop was busy more than this share of the last 100 ms: the hop between
+   * threads costs latency and gains nothing on an idle event loop. Default 0.5; 0 sends every call to the
+   * worker once any work is measured, and `inline: false` always.
+   */
+  offloadAbove?: number;
+  /** Whether to build the provider in the calling thread too, for calls while its event loop is idle. Default true. */
+  inline?: boolean;
+}
+
+/** The provider these options describe, in whichever thread calls it. */
+export function anthropicProviderFrom({
+  pooledFetch: pooled = false,
+  offloadAbove: _offloadAbove,
+  inline: _inline,
+  ...options
+}: ThreadedAnthropicProviderOptions): AnthropicProvider {
+  let fetch: typeof globalThis.fetch | undefined;
+  if (pooled) {
+    let openai: { pooledFetch(options: object): typeof globalThis.fetch };
+    try {
+      openai = createRequire(import.meta.url)('@cascadeflow/openai');
+    } catch {
+      throw new Error('pooledFetch: install @cascadeflow/openai, which has pooledFetch(), or leave it false');
+    }
+    fetch = openai.pooledFetch(pooled === true ? {} : pooled);
+  }
+  return new AnthropicProvider({ ...options, batchApi: false, ...(fetch ? { fetch } : {}) });
 }
 
 /**
  * An {@link AnthropicProvider} in a worker thread (a `ThreadedProvider` from `@cascadeflow/core/thread`):
- * the SDK's CPU for each call leaves the event loop that serves your users. Same answers, deltas and typed
+ * the SDK's CPU for each call leaves the event loop that serves your users once calls pile up (while the
+ * calling thread's event loop is mostly idle, a call runs there: see `offloadAbove`). Same answers, deltas and typed
  * errors as the provider itself; no batch API (build an `AnthropicProvider` for batches). The API key
  * defaults to the worker's `ANTHROPIC_API_KEY`, as the provider's does.
  *
@@ -37,5 +67,7 @@ export function threadedAnthropicProvider(options: ThreadedAnthropicProviderOpti
       jsonSchema: options.structuredOutputs === true,
     },
     handlesTimeout: true,
+    ...(options.inline === false ? {} : { inline: anthropicProviderFrom(options) }),
+    ...(options.offloadAbove === undefined ? {} : { offloadAbove: options.offloadAbove }),
   });
 }

@@ -31,7 +31,7 @@ describe('threadedAnthropicProvider', () => {
       },
     });
     const options = { apiKey: 'test', baseURL: server.anthropicBaseURL };
-    const threaded = threadedAnthropicProvider({ ...options, pooledFetch: pooled });
+    const threaded = threadedAnthropicProvider({ ...options, pooledFetch: pooled, inline: false });
     closing.push(threaded);
     const local = new AnthropicProvider(options);
     expect(threaded.capabilities).toEqual({
@@ -57,7 +57,11 @@ describe('threadedAnthropicProvider', () => {
   it('keeps a 429 typed, with its retry-after', async () => {
     server = await startTestServer({ models: { 'claude-haiku-4-5': { content: 'ok' } } });
     server.injectFault('claude-haiku-4-5', { kind: 'status', status: 429, retryAfterSeconds: 2 });
-    const threaded = threadedAnthropicProvider({ apiKey: 'test', baseURL: server.anthropicBaseURL });
+    const threaded = threadedAnthropicProvider({
+      apiKey: 'test',
+      baseURL: server.anthropicBaseURL,
+      inline: false,
+    });
     closing.push(threaded);
     const e = await threaded
       .complete({ model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'hi' }] })

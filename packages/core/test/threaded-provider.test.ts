@@ -141,6 +141,29 @@ describe('ThreadedProvider', () => {
     }
   });
 
+  it('runs a call on this thread while the event loop is mostly idle, in the worker when it is busy', async () => {
+    const p = new ThreadedProvider({
+      entry,
+      options: { prefix: 'worker' },
+      name: 'scripted',
+      capabilities,
+      inline: scriptedProvider({ prefix: 'inline' }),
+    });
+    opened.push(p);
+    const where = async () => (await p.complete(ask('x'))).content.split(' ')[0];
+    expect(await where()).toBe('inline');
+    const spin = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    spin(150); // a busy event loop
+    expect(await where()).toBe('worker');
+    expect((await collect(p.stream(ask('x'))))[0]).toMatchObject({ text: 'worker ' });
+    await new Promise((r) => setTimeout(r, 250)); // idle again
+    expect(await where()).toBe('inline');
+    expect((await collect(p.stream(ask('x'))))[0]).toMatchObject({ text: 'inline ' });
+  });
+
   it('does not hold the process open when no call is in flight', () => {
     const thread = fileURLToPath(new URL('../dist/thread.js', import.meta.url));
     const script = `

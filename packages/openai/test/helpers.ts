@@ -14,7 +14,7 @@ export const twoTier = [
 
 /**
  * The loopback server with these models, and agents on it through an `OpenAIProvider` (with this `fetch`), or
- * with `'thread'`, through `threadedOpenAIProvider()` (the provider in a worker thread, on `pooledFetch`).
+ * with `'thread'`, through `threadedOpenAIProvider()` with every call in its worker thread (on `pooledFetch`).
  */
 export async function setup(models: Record<string, ModelScript>, fetch?: typeof globalThis.fetch | 'thread') {
   const server = await startTestServer({ models });
@@ -22,7 +22,7 @@ export async function setup(models: Record<string, ModelScript>, fetch?: typeof 
   const providers = {
     openai:
       fetch === 'thread'
-        ? threadedOpenAIProvider(options)
+        ? threadedOpenAIProvider({ ...options, inline: false })
         : new OpenAIProvider({ ...options, ...(fetch ? { fetch } : {}) }),
   };
   const agent = (ladder: TierOptions[], options: Partial<CascadeAgentOptions> = {}) =>

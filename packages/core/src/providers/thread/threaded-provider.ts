@@ -1,3 +1,4 @@
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { CascadeAbortedError, ProviderError } from '../../errors/errors.js';
 import type {
@@ -24,7 +25,21 @@ export interface ThreadedProviderOptions {
   capabilities: Omit<ProviderCapabilities, 'batch'>;
   /** Whether the provider in the worker enforces `timeoutMs` itself. */
   handlesTimeout?: boolean;
+  /**
+   * The same provider, built in this thread: a call runs here while this thread's event loop is mostly idle,
+   * so that a call does not pay the hop between threads (tenths of a millisecond each way on a busy VM) when
+   * nothing is gained by it, and goes to the worker when the event loop is busy.
+   */
+  inline?: Provider;
+  /**
+   * With `inline`: the share of the last 100 ms the event loop spent working (its utilization, 0 to 1) above
+   * which calls go to the worker. Default 0.5.
+   */
+  offloadAbove?: number;
 }
+
+/** How long the event loop's utilization is measured over before it decides where calls run, in ms. */
+const WINDOW_MS = 100;
 
 /**
  * The process's Node options, which a worker inherits (a loader such as `--import tsx` with them), less
@@ -77,6 +92,12 @@ export class ThreadedProvider implements Provider {
   readonly handlesTimeout: boolean;
   readonly #entry: string | URL;
   readonly #options: unknown;
+  readonly #inline: Provider | undefined;
+  readonly #offloadAbove: number;
+  /** The event loop's utilization over the last window, and where the window started. */
+  #busy = 0;
+  #window: EventLoopUtilization | undefined;
+  #windowEnds = 0;
   readonly #calls = new Map<number, Call>();
   #worker: Worker | undefined;
   #next = 1;
@@ -89,17 +110,44 @@ export class ThreadedProvider implements Provider {
     this.handlesTimeout = options.handlesTimeout ?? false;
     this.#entry = options.entry;
     this.#options = options.options;
+    this.#inline = options.inline;
+    this.#offloadAbove = options.offloadAbove ?? 0.5;
   }
 
   complete(request: CompletionRequest): Promise<CompletionResponse> {
+    const inline = this.#inlineNow();
+    if (inline) return inline.complete(request);
     return this.#call('complete', request) as Promise<CompletionResponse>;
   }
 
   async streamEach(request: CompletionRequest, onDelta: (delta: StreamDelta) => void): Promise<void> {
-    await this.#call('stream', request, onDelta);
+    const inline = this.#inlineNow();
+    if (!inline) await this.#call('stream', request, onDelta);
+    else if (inline.streamEach) await inline.streamEach(request, onDelta);
+    else for await (const delta of inline.stream(request)) onDelta(delta);
+  }
+
+  /** The provider to run the next call on this thread, while its event loop is mostly idle. */
+  #inlineNow(): Provider | undefined {
+    if (!this.#inline) return undefined;
+    // The worker starts with the first call, ready for when the event loop gets busy.
+    if (this.#fatal === undefined) this.#start();
+    const now = performance.now();
+    if (now >= this.#windowEnds) {
+      const since = performance.eventLoopUtilization();
+      this.#busy = this.#window ? performance.eventLoopUtilization(since, this.#window).utilization : 0;
+      this.#window = since;
+      this.#windowEnds = now + WINDOW_MS;
+    }
+    return this.#busy > this.#offloadAbove ? undefined : this.#inline;
   }
 
   async *stream(request: CompletionRequest): AsyncIterable<StreamDelta> {
+    const inline = this.#inlineNow();
+    if (inline) {
+      yield* inline.stream(request);
+      return;
+    }
     const queue: StreamDelta[] = [];
     let wake: (() => void) | undefined;
     let ended = false;
