@@ -151,16 +151,23 @@ describe('ThreadedProvider', () => {
     });
     opened.push(p);
     const where = async () => (await p.complete(ask('x'))).content.split(' ')[0];
-    expect(await where()).toBe('inline');
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     const spin = (ms: number) => {
       const until = performance.now() + ms;
       while (performance.now() < until);
     };
-    spin(150); // a busy event loop
-    expect(await where()).toBe('worker');
-    expect((await collect(p.stream(ask('x'))))[0]).toMatchObject({ text: 'worker ' });
-    await new Promise((r) => setTimeout(r, 250)); // idle again
+    // After an idle window, a call runs here (and starts a new window); after 150 ms of a busy event
+    // loop in that window, the next one goes to the worker.
+    const busy = async <T>(call: () => Promise<T>) => {
+      await sleep(150);
+      expect(await where()).toBe('inline');
+      spin(150);
+      return call();
+    };
     expect(await where()).toBe('inline');
+    expect(await busy(where)).toBe('worker');
+    expect((await busy(() => collect(p.stream(ask('x')))))[0]).toMatchObject({ text: 'worker ' });
+    await sleep(150);
     expect((await collect(p.stream(ask('x'))))[0]).toMatchObject({ text: 'inline ' });
   });
 
