@@ -71,9 +71,11 @@ interface Call {
  * way. Behaves as the provider it runs: the same answers, deltas (log-probs included), typed errors
  * (`ProviderError` with its `status`, `retryable` and `retryAfterMs`), timeouts and aborts.
  *
- * The worker starts at the first call and holds the process open only while a call is in flight. If it
- * dies, the calls in flight fail as retryable `ProviderError`s and the next call starts a new one. The
- * provider packages build it for you (`threadedOpenAIProvider()`, `threadedAnthropicProvider()`).
+ * With `inline` (the same provider built in this thread), a call runs here while the event loop is mostly
+ * idle, and in the worker only when it is busy: the hop between threads costs latency. The worker starts at
+ * the first call and holds the process open only while a call is in flight. If it dies, the calls in flight
+ * fail as retryable `ProviderError`s and the next call starts a new one. The provider packages build it for
+ * you (`threadedOpenAIProvider()`, `threadedAnthropicProvider()`).
  *
  * @example
  * ```ts
@@ -127,21 +129,6 @@ export class ThreadedProvider implements Provider {
     else for await (const delta of inline.stream(request)) onDelta(delta);
   }
 
-  /** The provider to run the next call on this thread, while its event loop is mostly idle. */
-  #inlineNow(): Provider | undefined {
-    if (!this.#inline) return undefined;
-    // The worker starts with the first call, ready for when the event loop gets busy.
-    if (this.#fatal === undefined) this.#start();
-    const now = performance.now();
-    if (now >= this.#windowEnds) {
-      const since = performance.eventLoopUtilization();
-      this.#busy = this.#window ? performance.eventLoopUtilization(since, this.#window).utilization : 0;
-      this.#window = since;
-      this.#windowEnds = now + WINDOW_MS;
-    }
-    return this.#busy > this.#offloadAbove ? undefined : this.#inline;
-  }
-
   async *stream(request: CompletionRequest): AsyncIterable<StreamDelta> {
     const inline = this.#inlineNow();
     if (inline) {
@@ -175,6 +162,9 @@ export class ThreadedProvider implements Provider {
           yield queue[read++]!;
           continue;
         }
+        // Everything read: the queue starts again rather than keep the whole answer.
+        queue.length = 0;
+        read = 0;
         if (ended) {
           if (failure && !(stop.signal.aborted && !request.signal?.aborted)) throw failure.error;
           return;
@@ -188,6 +178,21 @@ export class ThreadedProvider implements Provider {
       // A consumer that stops reading ends the call in the worker.
       if (!ended) stop.abort();
     }
+  }
+
+  /** The provider to run the next call on this thread, while its event loop is mostly idle. */
+  #inlineNow(): Provider | undefined {
+    if (!this.#inline) return undefined;
+    // The worker starts with the first call, ready for when the event loop gets busy.
+    if (this.#fatal === undefined) this.#start();
+    const now = performance.now();
+    if (now >= this.#windowEnds) {
+      const since = performance.eventLoopUtilization();
+      this.#busy = this.#window ? performance.eventLoopUtilization(since, this.#window).utilization : 0;
+      this.#window = since;
+      this.#windowEnds = now + WINDOW_MS;
+    }
+    return this.#busy > this.#offloadAbove ? undefined : this.#inline;
   }
 
   /**
