@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { InvalidConfigError } from '@cascadeflow/core';
 import { ThreadedProvider } from '@cascadeflow/core/thread';
 import { AnthropicProvider, type AnthropicProviderOptions } from './anthropic-provider.js';
 
@@ -11,13 +12,13 @@ export interface ThreadedAnthropicProviderOptions
    */
   pooledFetch?: boolean | { connections?: number; keepAliveTimeoutMs?: number };
   /**
-   * A call runs on the calling thread (a second `AnthropicProvider` built there) while its event loop is mostly idle,
-   * and in the worker when the event loop was busy more than this share of the last 100 ms: the hop between
-   * threads costs latency and gains nothing on an idle event loop. Default 0.5; 0 sends every call to the
+   * A call runs on the calling thread (a second `AnthropicProvider` built there) while its event loop is
+   * mostly idle, and in the worker when the event loop was busy more than this share of the last 100 ms:
+   * the hop between threads costs latency and gains nothing on an idle event loop. Default 0.5; 0 sends every call to the
    * worker once any work is measured, and `inline: false` always.
    */
   offloadAbove?: number;
-  /** Whether to build the provider in the calling thread too, for calls while its event loop is idle. Default true. */
+  /** Whether to build the provider in the calling thread too, for calls while its event loop is idle (default true). */
   inline?: boolean;
 }
 
@@ -34,7 +35,10 @@ export function anthropicProviderFrom({
     try {
       openai = createRequire(import.meta.url)('@cascadeflow/openai');
     } catch {
-      throw new Error('pooledFetch: install @cascadeflow/openai, which has pooledFetch(), or leave it false');
+      throw new InvalidConfigError(
+        'pooledFetch',
+        'needs @cascadeflow/openai, which has pooledFetch(): install it, or leave pooledFetch false',
+      );
     }
     fetch = openai.pooledFetch(pooled === true ? {} : pooled);
   }
@@ -43,9 +47,9 @@ export function anthropicProviderFrom({
 
 /**
  * An {@link AnthropicProvider} in a worker thread (a `ThreadedProvider` from `@cascadeflow/core/thread`):
- * the SDK's CPU for each call leaves the event loop that serves your users once calls pile up (while the
- * calling thread's event loop is mostly idle, a call runs there: see `offloadAbove`). Same answers, deltas and typed
- * errors as the provider itself; no batch API (build an `AnthropicProvider` for batches). The API key
+ * the SDK's CPU for each call leaves the event loop that serves your users when it is busy (while that
+ * event loop is mostly idle, a call runs there: see `offloadAbove`). Same answers, deltas and typed errors
+ * as the provider itself; no batch API (build an `AnthropicProvider` for batches). The API key
  * defaults to the worker's `ANTHROPIC_API_KEY`, as the provider's does.
  *
  * @example

@@ -6,16 +6,19 @@ import { type PooledFetchOptions, pooledFetch } from './pooled-fetch.js';
 /** Options of {@link threadedOpenAIProvider}: those of `OpenAIProvider` that are plain data. */
 export interface ThreadedOpenAIProviderOptions
   extends Omit<OpenAIProviderOptions, 'client' | 'fetch' | 'batchApi'> {
-  /** The worker's `fetch`: undici's pooled one ({@link pooledFetch}, the default, with these options) or `false` for the global `fetch`. */
+  /**
+   * The SDK client's `fetch`: undici's pooled one ({@link pooledFetch}, the default, with these options) or
+   * `false` for the global `fetch`.
+   */
   pooledFetch?: boolean | PooledFetchOptions;
   /**
-   * A call runs on the calling thread (a second `OpenAIProvider` built there) while its event loop is mostly idle,
-   * and in the worker when the event loop was busy more than this share of the last 100 ms: the hop between
-   * threads costs latency and gains nothing on an idle event loop. Default 0.5; 0 sends every call to the
+   * A call runs on the calling thread (a second `OpenAIProvider` built there) while its event loop is
+   * mostly idle, and in the worker when the event loop was busy more than this share of the last 100 ms:
+   * the hop between threads costs latency and gains nothing on an idle event loop. Default 0.5; 0 sends every call to the
    * worker once any work is measured, and `inline: false` always.
    */
   offloadAbove?: number;
-  /** Whether to build the provider in the calling thread too, for calls while its event loop is idle. Default true. */
+  /** Whether to build the provider in the calling thread too, for calls while its event loop is idle (default true). */
   inline?: boolean;
 }
 
@@ -35,10 +38,10 @@ export function openaiProviderFrom({
 
 /**
  * An {@link OpenAIProvider} in a worker thread (a `ThreadedProvider` from `@cascadeflow/core/thread`): the
- * SDK's CPU for each call leaves the event loop that serves your users once calls pile up (while the calling
- * thread's event loop is mostly idle, a call runs there: see `offloadAbove`). Measured in the demo gateway's live mode, where the event loop
- * is the bottleneck. Same answers, deltas, log-probs and typed errors as the
- * provider itself; no batch API (build an `OpenAIProvider` for batches). The API key defaults to the
+ * SDK's CPU for each call leaves the event loop that serves your users when it is busy (while that event
+ * loop is mostly idle, a call runs there: see `offloadAbove`). Measured in the demo gateway's live mode,
+ * where the event loop is the bottleneck. Same answers, deltas, log-probs and typed errors as the provider
+ * itself; no batch API (build an `OpenAIProvider` for batches). The API key defaults to the
  * worker's `OPENAI_API_KEY`, as the provider's does.
  *
  * @example
