@@ -66,6 +66,13 @@ describe('ThreadedProvider', () => {
     expect(plain).toBeInstanceOf(Error);
     expect(plain).not.toBeInstanceOf(CascadeFlowError);
     expect(plain).toMatchObject({ name: 'TypeError', message: 'not a provider error' });
+    // Thrown at once by the provider, not in a promise: that call fails alone, the worker lives on.
+    for (const call of [() => p.complete(ask('sync')), () => collect(p.stream(ask('sync')))])
+      expect(await call().catch((x: unknown) => x)).toMatchObject({
+        name: 'TypeError',
+        message: 'thrown at once',
+      });
+    expect((await p.complete(ask('Paris'))).content).toBe('echo Paris (timeout 5000)');
     const cut = await collect(p.stream(ask('cut'))).catch((x: unknown) => x);
     expect(cut).toMatchObject({ retryable: true, message: 'scripted/small: the stream was cut off midway' });
   });

@@ -48,10 +48,13 @@ export function serveProviderThread<O>(build: (options: O) => Provider | Promise
       if (!p || !running.has(id)) return;
       const req = { ...message.req, signal: controller.signal };
       if (message.mode === 'complete') {
-        p.complete(req).then((res) => {
-          running.delete(id);
-          post({ t: 'done', id, res });
-        }, fail);
+        // A provider that throws at once (not in its promise) fails this call alone.
+        Promise.resolve()
+          .then(() => p.complete(req))
+          .then((res) => {
+            running.delete(id);
+            post({ t: 'done', id, res });
+          }, fail);
         return;
       }
       // The deltas of one network chunk arrive in one turn: they cross in one message.
@@ -68,11 +71,13 @@ export function serveProviderThread<O>(build: (options: O) => Provider | Promise
         }
         batch.push(delta);
       };
-      const streamed = p.streamEach
-        ? p.streamEach(req, push)
-        : (async () => {
-            for await (const delta of p.stream(req)) push(delta);
-          })();
+      const streamed = Promise.resolve().then(() =>
+        p.streamEach
+          ? p.streamEach(req, push)
+          : (async () => {
+              for await (const delta of p.stream(req)) push(delta);
+            })(),
+      );
       streamed.then(
         () => {
           flush();
