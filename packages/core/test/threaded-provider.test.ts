@@ -2,7 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CascadeAgent } from '../src/agent/agent.js';
-import { CascadeAbortedError, CascadeFlowError, ProviderError } from '../src/errors/errors.js';
+import {
+  CascadeAbortedError,
+  CascadeFlowError,
+  InvalidConfigError,
+  ProviderError,
+} from '../src/errors/errors.js';
 import { ThreadedProvider } from '../src/providers/thread/threaded-provider.js';
 import { logprobConfidence } from '../src/quality/logprob-confidence.js';
 import type { CompletionRequest, StreamDelta } from '../src/types/provider.js';
@@ -73,6 +78,12 @@ describe('ThreadedProvider', () => {
         message: 'thrown at once',
       });
     expect((await p.complete(ask('Paris'))).content).toBe('echo Paris (timeout 5000)');
+    // A request that is not plain data cannot cross: refused by name, nothing sent, nothing left waiting.
+    const odd = ask('Paris', { tools: [{ name: 'f', parameters: { check: () => true } }] });
+    const refused = await p.complete(odd).catch((x: unknown) => x);
+    expect(refused).toBeInstanceOf(InvalidConfigError);
+    expect(refused).toMatchObject({ code: 'invalid_request', field: 'request' });
+    expect((refused as Error).message).toMatch(/cannot be sent to the provider's worker thread/);
     const cut = await collect(p.stream(ask('cut'))).catch((x: unknown) => x);
     expect(cut).toMatchObject({ retryable: true, message: 'scripted/small: the stream was cut off midway' });
   });
@@ -185,12 +196,15 @@ describe('ThreadedProvider', () => {
       const p = new ThreadedProvider({ entry: ${JSON.stringify(fileURLToPath(entry))}, name: 'scripted',
         capabilities: { streaming: true, logprobs: true, tools: true, jsonSchema: false } });
       const r = await p.complete({ model: 'small', messages: [{ role: 'user', content: 'Paris' }] });
-      console.log(r.content);`;
+      console.log(r.content);
+      // A refused request leaves nothing holding the process either.
+      await p.complete({ model: 'small', messages: [{ role: 'user', content: 'x' }], tools: [{ name: 'f', parameters: { f() {} } }] })
+        .catch((e) => console.log(e.code));`;
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       encoding: 'utf8',
       timeout: 20_000,
     });
-    expect(run.stdout.trim()).toBe('echo Paris (timeout undefined)');
+    expect(run.stdout.trim()).toBe('echo Paris (timeout undefined)\ninvalid_request');
     expect(run.status).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { CascadeAbortedError, ProviderError } from '../../errors/errors.js';
+import { CascadeAbortedError, InvalidConfigError, ProviderError } from '../../errors/errors.js';
 import type {
   CompletionRequest,
   CompletionResponse,
@@ -253,10 +253,22 @@ export class ThreadedProvider implements Provider {
             call.reject(error);
           }
         };
+      try {
+        worker.postMessage({ t: 'call', id, mode, req } satisfies ToWorker);
+      } catch (error) {
+        // Not plain data (a function, a class instance with private state): nothing was sent.
+        reject(
+          new InvalidConfigError(
+            'request',
+            `cannot be sent to the provider's worker thread (${error instanceof Error ? error.message : String(error)}): give it plain data`,
+            'invalid_request',
+          ),
+        );
+        return;
+      }
       signal?.addEventListener('abort', onAbort, { once: true });
       if (this.#calls.size === 0) worker.ref();
       this.#calls.set(id, call);
-      worker.postMessage({ t: 'call', id, mode, req } satisfies ToWorker);
     });
   }
 
