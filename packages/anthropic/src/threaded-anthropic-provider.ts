@@ -60,18 +60,15 @@ export function anthropicProviderFrom({
  * ```
  */
 export function threadedAnthropicProvider(options: ThreadedAnthropicProviderOptions = {}): ThreadedProvider {
+  // The provider here: the one the worker builds has its name and capabilities.
+  const here = anthropicProviderFrom(options);
   return new ThreadedProvider({
     entry: createRequire(import.meta.url).resolve('@cascadeflow/anthropic/provider-thread'),
     options,
-    name: options.name ?? 'anthropic',
-    capabilities: {
-      streaming: true,
-      logprobs: false,
-      tools: true,
-      jsonSchema: options.structuredOutputs === true,
-    },
-    handlesTimeout: true,
-    ...(options.inline === false ? {} : { inline: anthropicProviderFrom(options) }),
+    name: here.name,
+    capabilities: here.capabilities,
+    handlesTimeout: here.handlesTimeout,
+    ...(options.inline === false ? {} : { inline: here }),
     ...(options.offloadAbove === undefined ? {} : { offloadAbove: options.offloadAbove }),
   });
 }

@@ -52,13 +52,15 @@ export function openaiProviderFrom({
  * ```
  */
 export function threadedOpenAIProvider(options: ThreadedOpenAIProviderOptions = {}): ThreadedProvider {
+  // The provider here: the one the worker builds has its name and capabilities.
+  const here = openaiProviderFrom(options);
   return new ThreadedProvider({
     entry: createRequire(import.meta.url).resolve('@cascadeflow/openai/provider-thread'),
     options,
-    name: options.name ?? 'openai',
-    capabilities: { streaming: true, logprobs: options.logprobs ?? true, tools: true, jsonSchema: true },
-    handlesTimeout: true,
-    ...(options.inline === false ? {} : { inline: openaiProviderFrom(options) }),
+    name: here.name,
+    capabilities: here.capabilities,
+    handlesTimeout: here.handlesTimeout,
+    ...(options.inline === false ? {} : { inline: here }),
     ...(options.offloadAbove === undefined ? {} : { offloadAbove: options.offloadAbove }),
   });
 }

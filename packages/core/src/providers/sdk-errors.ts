@@ -104,6 +104,12 @@ export function providerErrorFromSdk(
   });
 }
 
+/** A provider error's message as it was given, without the `provider/model: ` its message starts with. */
+export function providerErrorDetail(error: ProviderError): string {
+  const prefix = `${error.provider}/${error.model}: `;
+  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+}
+
 /**
  * Says that a stream failed midway (after `received` events), keeping the error's code and retry data.
  *
@@ -121,7 +127,7 @@ export function midStreamError(error: CascadeFlowError, received: number): Casca
     status: error.status,
     retryable: error.retryable,
     retryAfterMs: error.retryAfterMs,
-    message: `the stream was cut off midway, after ${received} events (${error.message.slice(error.provider.length + error.model.length + 3)})`,
+    message: `the stream was cut off midway, after ${received} events (${providerErrorDetail(error)})`,
     cause: error.cause,
   });
 }

@@ -5,6 +5,7 @@ import {
   ProviderError,
 } from '../../errors/errors.js';
 import type { CompletionRequest, CompletionResponse, StreamDelta } from '../../types/provider.js';
+import { providerErrorDetail } from '../sdk-errors.js';
 
 /** A call, from the thread that owns the provider to the worker that runs it. */
 export type ToWorker =
@@ -46,13 +47,12 @@ const causeText = (cause: unknown): string | undefined =>
 /** The error a provider threw, as plain data. */
 export function toWire(error: unknown): WireError {
   if (error instanceof ProviderError) {
-    const prefix = `${error.provider}/${error.model}: `;
     return {
       kind: 'provider',
       code: error.code,
       provider: error.provider,
       model: error.model,
-      message: error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message,
+      message: providerErrorDetail(error),
       status: error.status,
       retryable: error.retryable,
       retryAfterMs: error.retryAfterMs,

@@ -11,7 +11,7 @@ import { type FromWorker, type ToWorker, toWire } from './protocol.js';
  * @example
  * ```ts
  * // my-provider-thread.ts, the `entry` of a ThreadedProvider
- * import { serveProviderThread } from '@cascadeflow/core';
+ * import { serveProviderThread } from '@cascadeflow/core/thread';
  * import { OpenAIProvider } from '@cascadeflow/openai';
  * serveProviderThread((options: { baseURL: string }) => new OpenAIProvider({ name: 'vllm', ...options }));
  * ```

@@ -108,7 +108,9 @@ export class ThreadedProvider implements Provider {
 
   constructor(options: ThreadedProviderOptions) {
     this.name = options.name;
-    this.capabilities = { ...options.capabilities };
+    // A batch API does not cross threads, even when the capabilities given name one.
+    const { batch: _batch, ...capabilities } = options.capabilities as ProviderCapabilities;
+    this.capabilities = capabilities;
     this.handlesTimeout = options.handlesTimeout ?? false;
     this.#entry = options.entry;
     this.#options = options.options;
@@ -223,10 +225,7 @@ export class ThreadedProvider implements Provider {
     const id = this.#next++;
     return new Promise<CompletionResponse | undefined>((resolve, reject) => {
       const onAbort = () => {
-        if (!this.#calls.delete(id)) return;
-        this.#idle();
-        worker.postMessage({ t: 'abort', id } satisfies ToWorker);
-        reject(new CascadeAbortedError(signal!.reason));
+        if (this.#cancel(id, worker)) reject(new CascadeAbortedError(signal!.reason));
       };
       const settle = () => signal?.removeEventListener('abort', onAbort);
       const call: Call = {
@@ -247,9 +246,7 @@ export class ThreadedProvider implements Provider {
             for (const delta of deltas) onDelta(delta);
           } catch (error) {
             // A throw from onDelta closes the stream and rejects with that error.
-            this.#calls.delete(id);
-            this.#idle();
-            worker.postMessage({ t: 'abort', id } satisfies ToWorker);
+            this.#cancel(id, worker);
             call.reject(error);
           }
         };
@@ -322,6 +319,14 @@ export class ThreadedProvider implements Provider {
       message: `the provider could not be built in its worker thread: ${this.#fatal}. Check the options given to it.`,
       retryable: false,
     });
+  }
+
+  /** Forgets a call in flight and ends it in the worker; false when it had ended already. */
+  #cancel(id: number, worker: Worker): boolean {
+    if (!this.#calls.delete(id)) return false;
+    this.#idle();
+    worker.postMessage({ t: 'abort', id } satisfies ToWorker);
+    return true;
   }
 
   /** Lets the process exit once no call is in flight. */
