@@ -207,4 +207,49 @@ describe('ThreadedProvider', () => {
     expect(run.stdout.trim()).toBe('echo Paris (timeout undefined)\ninvalid_request');
     expect(run.status).toBe(0);
   });
+
+  it('fails each call as not retryable when its worker cannot start, or keeps calls inline with `inline`', async () => {
+    const nowhere = new URL('https://example.invalid/provider-thread.js'); // a worker refuses this URL
+    const bare = new ThreadedProvider({ entry: nowhere, name: 'scripted', capabilities });
+    const inline = new ThreadedProvider({
+      entry: nowhere,
+      name: 'scripted',
+      capabilities,
+      inline: scriptedProvider({ prefix: 'inline' }),
+      offloadAbove: 0, // every call would go to the worker
+    });
+    opened.push(bare, inline);
+    const e = await bare.complete(ask('Paris')).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ProviderError);
+    expect(e).toMatchObject({ retryable: false, model: 'small' });
+    expect((e as Error).message).toMatch(/worker did not start \(The URL must be of scheme file\)/);
+    expect((await inline.complete(ask('Paris'))).content).toBe('inline Paris (timeout 5000)');
+    expect((await inline.complete(ask('Paris'))).content).toBe('inline Paris (timeout 5000)');
+  });
+
+  it('starts its worker in a process run with options a worker refuses (heap size, title, V8 pool)', () => {
+    const thread = fileURLToPath(new URL('../dist/thread.js', import.meta.url));
+    const script = `
+      const { ThreadedProvider } = await import(${JSON.stringify(thread)});
+      const p = new ThreadedProvider({ entry: ${JSON.stringify(fileURLToPath(entry))}, name: 'scripted',
+        capabilities: { streaming: true, logprobs: true, tools: true, jsonSchema: false } });
+      const r = await p.complete({ model: 'small', messages: [{ role: 'user', content: 'Paris' }] });
+      console.log(r.content, process.title);`;
+    const run = spawnSync(
+      process.execPath,
+      [
+        '--max-old-space-size=512',
+        '--title',
+        'cf-flags',
+        '--v8-pool-size=1',
+        '--input-type=module',
+        '-e',
+        script,
+      ],
+      { encoding: 'utf8', timeout: 20_000 },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('echo Paris (timeout undefined) cf-flags');
+    expect(run.status).toBe(0);
+  });
 });

@@ -56,6 +56,39 @@ function workerExecArgv(): string[] {
   return args;
 }
 
+/**
+ * Starts a worker with the process's Node options. Those a worker refuses, which apply to the whole
+ * process (`--max-old-space-size`, `--v8-pool-size`, `--title`: Node names them in
+ * `ERR_WORKER_INVALID_EXEC_ARGV`), are left out: the process has them already.
+ */
+function startWorker(entry: string | URL, options: { workerData: unknown }): Worker {
+  let execArgv = workerExecArgv();
+  // Node names the refused flags a few at a time: each try leaves out more, until none is refused.
+  for (;;) {
+    try {
+      return new Worker(entry, { ...options, execArgv });
+    } catch (error) {
+      const refused = refusedFlags(error);
+      const kept: string[] = [];
+      for (let i = 0; i < execArgv.length; i++) {
+        const arg = execArgv[i]!;
+        if (!refused.has(arg)) kept.push(arg);
+        // A refused flag given apart from its value (`--title x`) takes the value with it.
+        else if (!arg.includes('=') && execArgv[i + 1]?.startsWith('-') === false) i++;
+      }
+      if (kept.length === execArgv.length) throw error;
+      execArgv = kept;
+    }
+  }
+}
+
+/** The flags named by Node's `ERR_WORKER_INVALID_EXEC_ARGV`; none for any other error. */
+function refusedFlags(error: unknown): Set<string> {
+  if ((error as { code?: unknown })?.code !== 'ERR_WORKER_INVALID_EXEC_ARGV') return new Set();
+  const list = /flags: (.*)$/.exec((error as Error).message)?.[1] ?? '';
+  return new Set(list.split(', ').filter(Boolean));
+}
+
 /** One call in flight. */
 interface Call {
   model: string;
@@ -74,8 +107,10 @@ interface Call {
  * With `inline` (the same provider built in this thread), a call runs here while the event loop is mostly
  * idle, and in the worker only when it is busy: the hop between threads costs latency. The worker starts at
  * the first call and holds the process open only while a call is in flight. If it dies, the calls in flight
- * fail as retryable `ProviderError`s and the next call starts a new one. The provider packages build it for
- * you (`threadedOpenAIProvider()`, `threadedAnthropicProvider()`).
+ * fail as retryable `ProviderError`s and the next call starts a new one. Node options that a worker refuses
+ * (`--max-old-space-size`, `--title`) are left out of the worker's. A worker that cannot start at all fails
+ * each call with a non-retryable `ProviderError`, or with `inline`, leaves every call on this thread. The
+ * provider packages build it for you (`threadedOpenAIProvider()`, `threadedAnthropicProvider()`).
  *
  * @example
  * ```ts
@@ -187,6 +222,7 @@ export class ThreadedProvider implements Provider {
     if (!this.#inline) return undefined;
     // The worker starts with the first call, ready for when the event loop gets busy.
     if (this.#fatal === undefined) this.#start();
+    if (this.#fatal !== undefined) return this.#inline;
     const now = performance.now();
     if (now >= this.#windowEnds) {
       const since = performance.eventLoopUtilization();
@@ -220,8 +256,8 @@ export class ThreadedProvider implements Provider {
   ): Promise<CompletionResponse | undefined> {
     const { signal, ...req } = request;
     if (signal?.aborted) return Promise.reject(new CascadeAbortedError(signal.reason));
-    if (this.#fatal !== undefined) return Promise.reject(this.#startError(req.model));
-    const worker = this.#start();
+    const worker = this.#fatal === undefined ? this.#start() : undefined;
+    if (!worker) return Promise.reject(this.#startError(req.model));
     const id = this.#next++;
     return new Promise<CompletionResponse | undefined>((resolve, reject) => {
       const onAbort = () => {
@@ -269,13 +305,19 @@ export class ThreadedProvider implements Provider {
     });
   }
 
-  /** The worker, started on first use; it keeps the process alive only while a call is in flight. */
-  #start(): Worker {
+  /**
+   * The worker, started on first use; it keeps the process alive only while a call is in flight. None when
+   * it cannot start (the reason is kept, and calls fail with it).
+   */
+  #start(): Worker | undefined {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(this.#entry, {
-      workerData: { options: this.#options },
-      execArgv: workerExecArgv(),
-    });
+    let worker: Worker;
+    try {
+      worker = startWorker(this.#entry, { workerData: { options: this.#options } });
+    } catch (error) {
+      this.#fatal = `the worker did not start (${error instanceof Error ? error.message : String(error)})`;
+      return undefined;
+    }
     worker.unref();
     worker.on('message', (message: FromWorker) => this.#receive(message));
     worker.on('error', (error) => {
