@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { type CompletionRequest, ProviderError, type StreamDelta } from '@cascadeflow/core';
 import { startTestServer, type TestServer } from '@cascadeflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -73,5 +74,33 @@ describe('threadedAnthropicProvider', () => {
       retryable: true,
       retryAfterMs: 2000,
     });
+  });
+});
+
+describe('threadedAnthropicProvider without @cascadeflow/openai', () => {
+  it('refuses pooledFetch by name, and works without it', () => {
+    // A process in which @cascadeflow/openai cannot be found, as where it is not installed.
+    const hide = `const M = (await import('node:module')).default; const resolve = M._resolveFilename;
+      M._resolveFilename = function (request, ...rest) {
+        if (request === '@cascadeflow/openai') throw Object.assign(new Error('Cannot find module'), { code: 'MODULE_NOT_FOUND' });
+        return resolve.call(this, request, ...rest);
+      };`;
+    const dist = new URL('../dist/index.js', import.meta.url).href;
+    const script = `${hide}
+      const { threadedAnthropicProvider } = await import(${JSON.stringify(dist)});
+      try { threadedAnthropicProvider({ apiKey: 'k', pooledFetch: true }); }
+      catch (e) { console.log(e.name, e.code, e.field, e.message); }
+      const p = threadedAnthropicProvider({ apiKey: 'k' });
+      console.log(p.name);
+      await p.close();`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim().split('\n')).toEqual([
+      'InvalidConfigError invalid_config pooledFetch pooledFetch: needs @cascadeflow/openai, which has pooledFetch(): install it, or leave pooledFetch false',
+      'anthropic',
+    ]);
   });
 });
