@@ -86,7 +86,8 @@ const schema = z
         threshold: z.number().min(0).max(1).default(0.75),
         /**
          * The ladder's models that take images: a request with images is asked of these only (refused by name
-         * when none is on the ladder). Default: gpt-4o-mini and gpt-4o, claude-sonnet-4 (the built-in ladders).
+         * when none is on the ladder). Default: those known by name to take images (GPT-4o, GPT-4.1, GPT-5,
+         * o1, o3, o4-mini, Claude 3 and 4 but 3.5 Haiku, LLaVA, `-vision`, Qwen-VL, Gemma 3, Pixtral, Llama 4).
          */
         imageModels: z.array(z.string().min(1)).optional(),
         /** Prices in USD per million tokens of models the built-in table lacks (a vLLM or Ollama model). */

@@ -10,6 +10,7 @@ import {
   type CascadeAgent,
   type CascadePlugin,
   type CascadeResult,
+  InvalidConfigError,
   type Provider,
   RequestRejectedError,
 } from '@cascadeflow/core';
@@ -212,8 +213,18 @@ export interface RecordedFigure {
   strongest: string;
 }
 
-/** Models of the built-in ladders that take images (the default of `live.imageModels`). */
-const IMAGE_MODELS = ['gpt-4o-mini', 'gpt-4o', 'claude-sonnet-4-20250514'];
+/**
+ * Models that take images, by name (the default of `live.imageModels`): OpenAI's GPT-4o, GPT-4.1, GPT-5, o1,
+ * o3 and o4-mini families (not o1-mini or o3-mini), Claude 3 and 4 (not Claude 3.5 Haiku), and open
+ * vision models as Ollama and vLLM name them (LLaVA, `-vision`, Qwen-VL, Gemma 3, Pixtral, Llama 4, …).
+ */
+const IMAGE_MODEL =
+  /^(?:gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4-turbo|gpt-4-vision|gpt-5|o1(?!-mini|-preview)|o3(?!-mini)|o4-mini|claude-(?!3-5-haiku)(?:3|opus-4|sonnet-4|haiku-4))|llava|vision|qwen[\d.]*-?vl|gemma-?3|pixtral|llama-?4|minicpm-v|moondream/i;
+
+/** Whether a model takes images: listed in `live.imageModels`, or, when that is not set, known to by name. */
+function takesImages(config: DemoConfig, model: string): boolean {
+  return config.live.imageModels ? config.live.imageModels.includes(model) : IMAGE_MODEL.test(model);
+}
 
 export function liveProviders(config: DemoConfig): {
   providers: Record<string, Provider>;
@@ -221,8 +232,7 @@ export function liveProviders(config: DemoConfig): {
 } | null {
   const found = liveLadder(config);
   if (!found) return null;
-  const images = new Set(config.live.imageModels ?? IMAGE_MODELS);
-  return { ...found, ladder: found.ladder.map((t) => ({ ...t, images: images.has(t.model) })) };
+  return { ...found, ladder: found.ladder.map((t) => ({ ...t, images: takesImages(config, t.model) })) };
 }
 
 /** The OpenAI provider of live mode, with a worker thread unless `live.providerThread` is false. */
@@ -292,6 +302,25 @@ function liveLadder(
 }
 
 /**
+ * Refuses a request with images, naming this gateway's setting, when no model of its ladder takes them (the
+ * cascade would refuse it too, but could name only its own option). Replay answers recorded text only.
+ */
+function imageGate(ladder: { model: string; images: boolean }[] | null): CascadePlugin {
+  const models = ladder?.map((t) => t.model).join(', ');
+  const problem = ladder
+    ? `carry images, and no model of this gateway's ladder (${models}) takes images: send text, or list the models that do in \`live.imageModels\` of cascadeflow.config.json`
+    : 'carry images, and this gateway replays recorded answers to text questions: send text, or go live (an API key, or live.baseURL in cascadeflow.config.json) with a ladder of models that take images';
+  const refuse = !ladder || !ladder.some((t) => t.images);
+  return {
+    name: 'image-gate',
+    resolveConfig({ request }) {
+      if (refuse && request.messages?.some((m) => m.role === 'user' && m.images?.length))
+        throw new InvalidConfigError('request.messages', problem, 'invalid_request');
+    },
+  };
+}
+
+/**
  * In replay mode, a recorded question is asked exactly as it was recorded (its system and user prompts), so
  * that the calibrated scores see what the calibration saw and the live figures match the recorded ones; a
  * question outside the recording gets a clear refusal (after limits and guardrails).
@@ -302,8 +331,7 @@ function replayGate(replay: DemoReplay): CascadePlugin<{ recorded: boolean }> {
     // Whether the question is recorded is looked up once, in resolveConfig; the gate reads the answer.
     createState: () => ({ recorded: false }),
     resolveConfig({ request, state }) {
-      // Images are left in place: no replay tier takes them, so the cascade refuses the request by name.
-      if (request.messages?.some((m) => m.role === 'user' && m.images?.length)) return;
+      // A request with images was refused before (imageGate).
       const last = request.messages?.filter((m) => m.role === 'user').at(-1)?.content;
       const text = request.query ?? (typeof last === 'string' ? last : null);
       const record = text === null ? undefined : replay.find(text);
@@ -378,6 +406,7 @@ export async function createEngine(config: DemoConfig): Promise<Engine> {
       : null;
   const plugins = [
     ...(tracing ? [tracing.plugin] : []),
+    imageGate(live?.ladder ?? null),
     // In replay mode the thresholds are the calibration's: a profile's flat quality target must not replace them.
     profilesPlugin({
       manager: profiles,

@@ -1,6 +1,10 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestServer } from '@cascadeflow/testing';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { liveProviders } from '../src/engine.js';
 import { startDemo, startLiveDemo } from './helpers.js';
 
 let live: Awaited<ReturnType<typeof startLiveDemo>>;
@@ -196,11 +200,92 @@ describe('the gateway speaks OpenAI chat completions with tools and JSON, to the
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(OpenAI.BadRequestError);
       expect((err as Error).message).toMatch(
-        /request\.messages: carry images, and no tier of this ladder .* takes images/,
+        /request\.messages: carry images, and this gateway replays recorded answers to text questions: send text, or go live/,
       );
     } finally {
       await replay.stop();
     }
+    // A live gateway whose ladder takes none names its setting, and sends nothing upstream.
+    const before = upstream.requestsFor('small').length + upstream.requestsFor('big').length;
+    const textOnly = await startDemo({
+      mode: 'live',
+      live: { baseURL: upstream.openaiBaseURL, ladder: ['small', 'big'], threshold: 0.7, imageModels: [] },
+    });
+    try {
+      const err = await new OpenAI({
+        apiKey: 'cf-demo-key',
+        baseURL: `${textOnly.url}/v1`,
+        maxRetries: 0,
+      }).chat.completions
+        .create({
+          model: 'cascade',
+          messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: png } }] }],
+        })
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+      expect((err as Error).message).toContain(
+        "request.messages: carry images, and no model of this gateway's ladder (small, big) takes images: send text, or list the models that do in `live.imageModels` of cascadeflow.config.json",
+      );
+      expect(upstream.requestsFor('small').length + upstream.requestsFor('big').length).toBe(before);
+    } finally {
+      await textOnly.stop();
+    }
+  });
+
+  it('without live.imageModels, the models that take images are known by name', () => {
+    const ladder = [
+      'gpt-4o-mini',
+      'gpt-4.1-nano',
+      'gpt-5',
+      'o4-mini',
+      'o3-mini',
+      'o1-mini',
+      'gpt-3.5-turbo',
+      'claude-haiku-4-5',
+      'claude-sonnet-4-20250514',
+      'claude-3-5-haiku-latest',
+      'claude-3-7-sonnet-latest',
+      'llava:13b',
+      'llama3.2-vision:11b',
+      'qwen2.5vl:7b',
+      'gemma3:4b',
+      'llama3.1:8b',
+      'mistral-small',
+    ];
+    const config = loadConfig(join(tmpdir(), 'cf-none.json'), {
+      mode: 'live',
+      live: { baseURL: 'http://127.0.0.1:9/v1', ladder, threshold: 0.7 },
+    });
+    const images = Object.fromEntries(liveProviders(config)!.ladder.map((t) => [t.model, t.images]));
+    expect(images).toEqual({
+      'gpt-4o-mini': true,
+      'gpt-4.1-nano': true,
+      'gpt-5': true,
+      'o4-mini': true,
+      'o3-mini': false,
+      'o1-mini': false,
+      'gpt-3.5-turbo': false,
+      'claude-haiku-4-5': true,
+      'claude-sonnet-4-20250514': true,
+      'claude-3-5-haiku-latest': false,
+      'claude-3-7-sonnet-latest': true,
+      'llava:13b': true,
+      'llama3.2-vision:11b': true,
+      'qwen2.5vl:7b': true,
+      'gemma3:4b': true,
+      'llama3.1:8b': false,
+      'mistral-small': false,
+    });
+    // Listed, they are exactly the list.
+    const listed = loadConfig(join(tmpdir(), 'cf-none.json'), {
+      mode: 'live',
+      live: { baseURL: 'http://127.0.0.1:9/v1', ladder, threshold: 0.7, imageModels: ['llama3.1:8b'] },
+    });
+    expect(
+      liveProviders(listed)!
+        .ladder.filter((t) => t.images)
+        .map((t) => t.model),
+    ).toEqual(['llama3.1:8b']);
   });
 
   it('sampling controls reach every tier and stop cuts the answer, whole and streamed', async () => {
