@@ -310,7 +310,7 @@ function imageGate(ladder: { model: string; images: boolean }[] | null): Cascade
   const problem = ladder
     ? `carry images, and no model of this gateway's ladder (${models}) takes images: send text, or list the models that do in \`live.imageModels\` of cascadeflow.config.json`
     : 'carry images, and this gateway replays recorded answers to text questions: send text, or go live (an API key, or live.baseURL in cascadeflow.config.json) with a ladder of models that take images';
-  const refuse = !ladder || !ladder.some((t) => t.images);
+  const refuse = !ladder?.some((t) => t.images);
   return {
     name: 'image-gate',
     resolveConfig({ request }) {
