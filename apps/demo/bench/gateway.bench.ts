@@ -53,6 +53,8 @@ const bare = createServer((req, res) => {
 await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
 const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
 
+const roundsOf = (rounds: { rps: number }[]) => rounds.map((r) => Math.round(r.rps)).join(', ');
+
 // autocannon runs in its own process, so that the load generator does not share the gateway's event loop.
 const autocannonBin = createRequire(import.meta.url).resolve('autocannon');
 async function load(
@@ -117,7 +119,23 @@ const warmUp = async (...args: Parameters<typeof load>) => {
   await load(...args);
 };
 await warmUp(url);
-const max = await load(url);
+await warmUp(bareUrl);
+// Consecutive 6-second rounds of one load differ here by up to 30% (the machine is shared): three rounds
+// each, gateway and bare server alternating, and the median of each.
+const replayRounds: Awaited<ReturnType<typeof load>>[] = [];
+const bareRounds: Awaited<ReturnType<typeof load>>[] = [];
+for (let round = 0; round < 3; round++) {
+  replayRounds.push(await load(url));
+  bareRounds.push(await load(bareUrl));
+}
+const max = {
+  rps: median(replayRounds.map((r) => r.rps)),
+  failed: replayRounds.reduce((a, r) => a + r.failed, 0),
+};
+const bareMax = {
+  rps: median(bareRounds.map((r) => r.rps)),
+  failed: bareRounds.reduce((a, r) => a + r.failed, 0),
+};
 // Anthropic's Messages API on the same gateway.
 const messagesLoad = {
   path: '/v1/messages',
@@ -257,7 +275,6 @@ const directMax = {
   rps: median(directRounds.map((r) => r.rps)),
   failed: directRounds.reduce((a, r) => a + r.failed, 0),
 };
-const roundsOf = (rounds: { rps: number }[]) => rounds.map((r) => Math.round(r.rps)).join(', ');
 const liveAdded: number[] = [];
 const liveBurstAdded: number[] = [];
 for (let round = 0; round < 3; round++) {
@@ -323,6 +340,7 @@ const addedP99 = median(added);
 const failures =
   failedAtRate +
   max.failed +
+  bareMax.failed +
   messages.failed +
   responses.failed +
   agentTurn.failed +
@@ -334,9 +352,16 @@ const results: BenchResult[] = [
   {
     name: 'gateway_rps',
     value: Math.round(max.rps),
-    unit: 'requests/s sustained (20 connections, replay provider, all plugins)',
+    unit: `requests/s sustained (20 connections, replay provider, all plugins; median of 3 six-second rounds alternating with the bare server's: ${roundsOf(replayRounds)})`,
     target: 3000,
     ratio: +(max.rps / 3000).toFixed(3),
+  },
+  {
+    name: 'gateway_vs_bare_rps_ratio',
+    value: +(max.rps / bareMax.rps).toFixed(3),
+    unit: `replay gateway requests/s over the same load on a bare node:http server answering the same JSON, same run (medians of 3 alternating rounds; the bare server's: ${roundsOf(bareRounds)})`,
+    baseline: Math.round(bareMax.rps),
+    ratio: +(max.rps / bareMax.rps).toFixed(3),
   },
   {
     name: 'gateway_p99_added_ms',
