@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyPolicy, PiiVault, scanPii } from '../src/index.js';
-import { luhn, validIban, validSsn } from '../src/pii/validators.js';
+import { applyPolicy, DEFAULT_PII_POLICY, PiiVault, scanPii } from '../src/index.js';
+import { luhn, validCnResidentId, validIban, validSsn, verhoeff } from '../src/pii/validators.js';
 
 const types = (text: string) => scanPii(text).map((m) => `${m.type}:${m.value}`);
 
@@ -42,6 +42,37 @@ describe('detectors validate, not only match', () => {
     expect(types('SSN 123-45-6789.')).toEqual(['ssn:123-45-6789']);
     expect(types('000-12-3456, 666-12-3456, 900-12-3456, 123-00-4567, 123-45-0000')).toEqual([]);
     expect(validSsn('078', '05', '1120')).toBe(true);
+  });
+  it('national identity numbers by their check characters, in Chinese text too', () => {
+    const kinds = (text: string) => scanPii(text).map((m) => `${m.kind}:${m.value}`);
+    // The examples of the standards and registries themselves.
+    expect(kinds('身份证号码：11010519491231002X，请核对。')).toEqual(['cn_resident_id:11010519491231002X']);
+    expect(kinds('我的身份证110101199003077774。')).toEqual(['cn_resident_id:110101199003077774']);
+    expect(kinds('DNI 12345678Z, NIE X1234567L')).toEqual(['es_dni:12345678Z', 'es_nie:X1234567L']);
+    expect(kinds('Codice fiscale: RSSMRA85T10A562S.')).toEqual(['it_codice_fiscale:RSSMRA85T10A562S']);
+    expect(kinds('CPF 529.982.247-25')).toEqual(['br_cpf:529.982.247-25']);
+    expect(kinds('Aadhaar 2341 2341 2346, आधार: 234123412346')).toEqual([
+      'in_aadhaar:2341 2341 2346',
+      'in_aadhaar:234123412346',
+    ]);
+    // Without the word, a 12-digit number whose Verhoeff digit checks is no more than a number (a SKU).
+    expect(kinds('SKU 2341-2341-2346')).toEqual([]);
+    expect(kinds('NIR 1 85 05 78 006 084 91 et 185057800608491')).toEqual([
+      'fr_nir:1 85 05 78 006 084 91',
+      'fr_nir:185057800608491',
+    ]);
+    // A wrong check character, an impossible birth date, a number of one repeated digit: none.
+    expect(
+      kinds(
+        '110101199003077777 110105194902301236 12345678A X1234567A RSSMRA85T10A562A 529.982.247-24 111.111.111-11 2341 2341 2347 1 85 05 78 006 084 36',
+      ),
+    ).toEqual([]);
+    // Redacted by default, as the other government numbers are.
+    const found = scanPii('身份证11010519491231002X');
+    expect(applyPolicy('身份证11010519491231002X', found, DEFAULT_PII_POLICY, new PiiVault()).text).toBe('身份证[NATIONAL_ID]');
+    expect(validCnResidentId('440524188001010014')).toBe(true);
+    expect(verhoeff('2363')).toBe(true);
+    expect(verhoeff('2364')).toBe(false);
   });
   it('IPv4 and IPv6', () => {
     expect(types('from 192.168.1.20 and 2001:db8:85a3::8a2e:370:7334 and ::1')).toEqual([

@@ -3,11 +3,17 @@ import {
   cardNetwork,
   luhn,
   plausiblePhone,
+  validCnResidentId,
+  validCodiceFiscale,
+  validCpf,
   validIban,
   validIPv4,
   validIPv6,
   validJwt,
+  validNir,
+  validSpanishId,
   validSsn,
+  verhoeff,
 } from './validators.js';
 
 /** Kinds of personal or secret data the detectors find. */
@@ -17,6 +23,8 @@ export type PiiType =
   | 'card'
   | 'iban'
   | 'ssn'
+  // China's resident ID, Spain's DNI and NIE, Italy's codice fiscale, Brazil's CPF, India's Aadhaar, France's NIR.
+  | 'national_id'
   | 'ipv4'
   | 'ipv6'
   | 'secret'
@@ -44,6 +52,7 @@ export const PRIORITY: Record<PiiType, number> = {
   secret: 8,
   card: 7,
   iban: 6,
+  national_id: 5.5,
   ssn: 5,
   email: 4,
   phone: 3,
@@ -191,7 +200,7 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 const isAlnum = (c: number) => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
 /** Splits a digit run into groups (digits between separators) and tries every span of groups. */
-function digitRuns(text: string, out: PiiMatch[], phoneRegion: CountryCode | undefined) {
+function digitRuns(text: string, out: PiiMatch[], phoneRegion: CountryCode | undefined, ids: boolean) {
   // The groups of a run, by where they start and end in `text`: a run has at most 41 characters.
   const gs: number[] = [];
   const ge: number[] = [];
@@ -201,6 +210,12 @@ function digitRuns(text: string, out: PiiMatch[], phoneRegion: CountryCode | und
     // The run, up to its last digit.
     let end = start + m[0].length;
     while (end > start && !isDigit(text.charCodeAt(end - 1))) end--;
+    const id = ids ? nationalIdAt(text, start) : null;
+    if (id) {
+      out.push(id);
+      DIGIT_RUN.lastIndex = id.end;
+      continue;
+    }
     if (start > 0 && isAlnum(text.charCodeAt(start - 1))) continue; // inside a longer token
     gs.length = 0;
     ge.length = 0;
@@ -572,6 +587,81 @@ export function resolveOverlaps(matches: PiiMatch[]): PiiMatch[] {
   return chosen;
 }
 
+/** Whether `start..end` is part of a longer token: a letter or digit, or "." or "-" and a digit, next to it. */
+function inToken(text: string, start: number, end: number): boolean {
+  const sep = (c: number) => c === 46 || c === 45;
+  const before = text.charCodeAt(start - 1);
+  const after = text.charCodeAt(end);
+  return (
+    isAlnum(before) ||
+    (sep(before) && isDigit(text.charCodeAt(start - 2))) ||
+    isAlnum(after) ||
+    (sep(after) && isDigit(text.charCodeAt(end + 1)))
+  );
+}
+
+// National identity numbers, by their shapes where a run of digits starts (sticky patterns of bounded
+// repeats, each behind a check of a character or two), then their check characters.
+const CN_ID = /[1-8]\d{5}(?:18|19|20)\d{2}[01]\d[0-3]\d{4}[\dXx]/y;
+const DNI = /\d{8}-?[A-Za-z]/y;
+const NIE = /[XYZxyz]-?\d{7}-?[A-Za-z]/y;
+const CPF = /\d{3}\.\d{3}\.\d{3}-\d{2}/y;
+const AADHAAR = /[2-9]\d{3}([ -]?)\d{4}\1\d{4}/y;
+// Verhoeff passes one random 12-digit number in ten (a SKU, an order number): only where the text names it.
+const AADHAAR_CONTEXT = /(?:aadh?aar|आधार|\buidai\b|\buid\b)[^\n]{0,30}$/i;
+const NIR = /[1278] ?\d{2} ?\d{2} ?\d{2} ?\d{3} ?\d{3} ?\d{2}/y;
+const CODICE_FISCALE =
+  /[A-Za-z]{6}[\dLMNP-Vlmnp-v]{2}[A-EHLMPR-Ta-ehlmpr-t][\dLMNP-Vlmnp-v]{2}[A-Za-z][\dLMNP-Vlmnp-v]{3}[A-Za-z]/y;
+
+/** The match of a sticky pattern at `at`, if any. */
+function shapeAt(re: RegExp, text: string, at: number): string | undefined {
+  re.lastIndex = at;
+  return re.exec(text)?.[0];
+}
+
+/**
+ * A national identity number with a check character where a run of digits starts at `s`: China's resident
+ * ID, Spain's DNI and NIE, Italy's codice fiscale, Brazil's CPF, India's Aadhaar (named in the text), France's
+ * NIR. Constant work per run: character checks, and a sticky pattern only where they pass.
+ */
+function nationalIdAt(text: string, s: number): PiiMatch | null {
+  const found = (kind: string, start: number, value: string | undefined, valid: (v: string) => boolean) =>
+    value && !inToken(text, start, start + value.length) && valid(value)
+      ? ({ type: 'national_id', kind, start, end: start + value.length, value } satisfies PiiMatch)
+      : null;
+  const at = (i: number) => text.charCodeAt(s + i);
+  const prev = at(-1);
+  if (isAlnum(prev) || prev === 45) {
+    // NIE: X, Y or Z, then the digits. Codice fiscale: six letters, then two digits (or letters for them).
+    const lead = prev === 45 ? s - 2 : s - 1;
+    if ((text.charCodeAt(lead) | 32) >= 120 && (text.charCodeAt(lead) | 32) <= 122)
+      return found('es_nie', lead, shapeAt(NIE, text, lead), validSpanishId);
+    if (s >= 6 && isDigit(at(1)) && !isDigit(at(2)))
+      return found('it_codice_fiscale', s - 6, shapeAt(CODICE_FISCALE, text, s - 6), validCodiceFiscale);
+    return null;
+  }
+  if (isDigit(at(7))) {
+    if (isDigit(at(16))) {
+      const cn = found('cn_resident_id', s, shapeAt(CN_ID, text, s), validCnResidentId);
+      if (cn) return cn;
+    }
+    if (!isDigit(at(8))) {
+      const dni = found('es_dni', s, shapeAt(DNI, text, s), validSpanishId);
+      if (dni) return dni;
+    }
+  }
+  if (at(3) === 46) return found('br_cpf', s, shapeAt(CPF, text, s), validCpf);
+  const aadhaar = isDigit(at(3)) ? shapeAt(AADHAAR, text, s) : undefined;
+  if (aadhaar && AADHAAR_CONTEXT.test(text.slice(Math.max(0, s - 40), s))) {
+    const id = found('in_aadhaar', s, aadhaar, (v) => verhoeff(v.replace(/\D/g, '')));
+    if (id) return id;
+  }
+  const c = at(0);
+  if (c === 49 || c === 50 || c === 55 || c === 56)
+    return found('fr_nir', s, shapeAt(NIR, text, s), validNir);
+  return null;
+}
+
 /** Every built-in detector, then the external ones, overlaps resolved. Positions refer to `text`. */
 export function detectIn(
   text: string,
@@ -582,7 +672,8 @@ export function detectIn(
   const out: PiiMatch[] = [];
   const want = (t: PiiType) => types === null || types.has(t);
   if (want('email') && text.includes('@')) emails(text, out);
-  if (want('card') || want('phone') || want('ssn')) digitRuns(text, out, phoneRegion);
+  if (want('card') || want('phone') || want('ssn') || want('national_id'))
+    digitRuns(text, out, phoneRegion, want('national_id'));
   if (want('iban')) ibans(text, out);
   if (want('ipv4') || want('ipv6')) ips(text, out);
   if (want('secret')) secrets(text, out);

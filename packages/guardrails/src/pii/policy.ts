@@ -19,6 +19,7 @@ export const DEFAULT_PII_POLICY: Readonly<PiiPolicy> = Object.freeze({
   card: 'redact',
   iban: 'redact',
   ssn: 'redact',
+  national_id: 'redact',
   email: 'reversible',
   phone: 'reversible',
   ipv4: 'warn',
@@ -36,6 +37,7 @@ const LABEL: Record<PiiType, string> = {
   card: 'CARD',
   iban: 'IBAN',
   ssn: 'SSN',
+  national_id: 'NATIONAL_ID',
   ipv4: 'IP',
   ipv6: 'IP',
   secret: 'SECRET',
@@ -60,6 +62,7 @@ export function mask(m: PiiMatch): string {
     }
     case 'card':
     case 'iban':
+    case 'national_id':
       return v.replace(/[A-Za-z0-9](?=(?:[^A-Za-z0-9]*[A-Za-z0-9]){4})/g, '*');
     case 'phone':
     case 'ssn':

@@ -204,3 +204,102 @@ export function plausiblePhone(digits: string): boolean {
   if (digits.length < 7 || digits.length > 15) return false;
   return !/^(\d)\1+$/.test(digits);
 }
+
+/** Whether year-month-day is a real calendar date, not in the future. */
+function realDate(year: number, month: number, day: number): boolean {
+  const t = Date.UTC(year, month - 1, day);
+  const d = new Date(t);
+  return (
+    d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day && t <= Date.now()
+  );
+}
+
+const CN_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+
+/** China's resident identity number (GB 11643-1999): a real birth date and its ISO 7064 MOD 11-2 check character. */
+export function validCnResidentId(id: string): boolean {
+  if (!realDate(Number(id.slice(6, 10)), Number(id.slice(10, 12)), Number(id.slice(12, 14)))) return false;
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += (id.charCodeAt(i) - 48) * CN_WEIGHTS[i]!;
+  return '10X98765432'[sum % 11] === id[17]!.toUpperCase();
+}
+
+const DNI_LETTERS = 'TRWAGMYFPDXBNJZSQVHLCKE';
+
+/** Spain's DNI (`12345678Z`) or NIE (`X1234567L`): the letter is the number modulo 23. */
+export function validSpanishId(id: string): boolean {
+  const compact = id.replace(/-/g, '').toUpperCase();
+  const digits = compact.replace(/^[XYZ]/, (l) => String('XYZ'.indexOf(l)));
+  return DNI_LETTERS[Number(digits.slice(0, 8)) % 23] === compact[8];
+}
+
+// Codice fiscale: the values of the characters in odd positions (1st, 3rd, …); digits as the letter of the same index.
+const CF_ODD = [1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23];
+
+/** Italy's codice fiscale (`RSSMRA85T10A562S`, letters in place of digits too): its check letter. */
+export function validCodiceFiscale(code: string): boolean {
+  const upper = code.toUpperCase();
+  let sum = 0;
+  for (let i = 0; i < 15; i++) {
+    const c = upper.charCodeAt(i);
+    const index = c <= 57 ? c - 48 : c - 65;
+    sum += i % 2 === 0 ? CF_ODD[index]! : index;
+  }
+  return upper.charCodeAt(15) === 65 + (sum % 26);
+}
+
+/** Brazil's CPF (`529.982.247-25`): its two mod-11 check digits; not eleven times one digit. */
+export function validCpf(cpf: string): boolean {
+  const d = cpf.replace(/\D/g, '');
+  if (/^(\d)\1{10}$/.test(d)) return false;
+  for (const n of [9, 10]) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += (d.charCodeAt(i) - 48) * (n + 1 - i);
+    if (((sum * 10) % 11) % 10 !== d.charCodeAt(n) - 48) return false;
+  }
+  return true;
+}
+
+const VERHOEFF_D = [
+  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+  [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+  [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+  [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+  [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+  [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+  [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+  [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+  [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+];
+const VERHOEFF_P = [
+  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+  [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+  [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+  [9, 4, 5, 3, 1, 2, 8, 7, 6, 0],
+  [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+  [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
+  [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+];
+
+/** The Verhoeff checksum over a string of digits (its last digit the check digit). */
+export function verhoeff(digits: string): boolean {
+  let c = 0;
+  for (let i = 0; i < digits.length; i++)
+    c = VERHOEFF_D[c]![VERHOEFF_P[i % 8]![digits.charCodeAt(digits.length - 1 - i) - 48]!]!;
+  return c === 0;
+}
+
+/** France's NIR (social security number): a plausible month and its key, 97 less the number modulo 97. */
+export function validNir(nir: string): boolean {
+  const compact = nir.replace(/ /g, '').toUpperCase();
+  const month = Number(compact.slice(3, 5));
+  if (!((month >= 1 && month <= 12) || (month >= 20 && month <= 42) || month >= 50)) return false;
+  // Corsica's departments 2A and 2B count as 19 and 18.
+  const department = compact.slice(5, 7);
+  const body = `${compact.slice(0, 5)}${department === '2A' ? '19' : department === '2B' ? '18' : department}${compact.slice(7, 13)}`;
+  let rest = 0;
+  for (let i = 0; i < 13; i++) rest = (rest * 10 + body.charCodeAt(i) - 48) % 97;
+  return 97 - rest === Number(compact.slice(13));
+}
