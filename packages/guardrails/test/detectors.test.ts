@@ -69,7 +69,9 @@ describe('detectors validate, not only match', () => {
     ).toEqual([]);
     // Redacted by default, as the other government numbers are.
     const found = scanPii('身份证11010519491231002X');
-    expect(applyPolicy('身份证11010519491231002X', found, DEFAULT_PII_POLICY, new PiiVault()).text).toBe('身份证[NATIONAL_ID]');
+    expect(applyPolicy('身份证11010519491231002X', found, DEFAULT_PII_POLICY, new PiiVault()).text).toBe(
+      '身份证[NATIONAL_ID]',
+    );
     expect(validCnResidentId('440524188001010014')).toBe(true);
     expect(verhoeff('2363')).toBe(true);
     expect(verhoeff('2364')).toBe(false);

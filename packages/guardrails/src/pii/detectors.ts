@@ -316,11 +316,17 @@ function classifyDigits(
   groups: number[],
   phoneRegion: CountryCode | undefined,
 ): PiiMatch | null {
+  const after = text.charCodeAt(e);
+  if (isAlnum(after) && !EXTENSION.test(text.slice(e, e + 20))) return null;
   const raw = text.slice(s, e);
-  const digits = raw.replace(/\D/g, '');
-  const after = text[e];
-  if (after !== undefined && /[\dA-Za-z]/.test(after) && !EXTENSION.test(text.slice(e, e + 20))) return null;
-  const seps = raw.replace(/[\d]/g, '');
+  // The digits and the rest, in one pass (this runs for every candidate span of every run of digits).
+  let digits = '';
+  let seps = '';
+  for (let k = 0; k < raw.length; k++) {
+    const c = raw[k]!;
+    if (isDigit(raw.charCodeAt(k))) digits += c;
+    else seps += c;
+  }
   // SSN: 3-2-4 with one kind of separator.
   if (
     groups.length === 3 &&
@@ -337,11 +343,11 @@ function classifyDigits(
   if (
     digits.length >= 12 &&
     digits.length <= 19 &&
+    luhn(digits) &&
     /^(?: *| *-*| *\.*|\/*)$/.test(seps.replace('\n', ' ')) &&
     new Set(seps.replace(/ /g, '').replace('\n', '')).size <= 1 &&
     !/[ ./-]{2}/.test(raw.replace('\n', ' ')) &&
-    (seps.match(/\n/g)?.length ?? 0) <= 1 &&
-    luhn(digits)
+    (seps.match(/\n/g)?.length ?? 0) <= 1
   ) {
     const network = cardNetwork(digits);
     // Maestro's short lengths must not be carved out of a longer number ("1234 5678 9012 3456").
@@ -355,10 +361,14 @@ function classifyDigits(
   if (!plausiblePhone(digits) || /^\d{1,3}(?:\.\d{1,3}){3}$/.test(raw) || raw.includes('\n')) return null;
   if (raw.startsWith('+') && digits.length >= 8 && digits.length <= 15 && !raw.includes('+', 1))
     return { type: 'phone', start: s, end: e, value: raw };
-  const us = /^(?:1[-. ])?(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}$/;
   const national =
     digits.length === 11 && digits.startsWith('1') && /^1[-. ]/.test(raw) ? digits.slice(1) : digits;
-  if (national.length === 10 && us.test(raw) && /^[2-9]/.test(national) && /^[2-9]/.test(national.slice(3)))
+  if (
+    national.length === 10 &&
+    US_PHONE.test(raw) &&
+    /^[2-9]/.test(national) &&
+    /^[2-9]/.test(national.slice(3))
+  )
     return { type: 'phone', start: s, end: e, value: raw };
   if (nationalPhone(text, s, raw, digits, groups, seps))
     return { type: 'phone', start: s, end: e, value: raw };
@@ -374,6 +384,7 @@ function classifyDigits(
   return null;
 }
 
+const US_PHONE = /^(?:1[-. ])?(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}$/;
 // Words before a number that make it an identifier, not a phone number.
 const ID_CONTEXT =
   /(?:#|\bno\.?|\bnr\.?|\bnum(?:ber)?|\border|\binvoice|\bid|\bsku|\bref(?:erence)?|\btracking|\bserial|\baccount|\bacct|\bticket|\bcase|\bisbn|\bpo|\bzip|\bpostcode|\bversion|\bbuild)\s*[:#]?\s*$/i;
@@ -397,15 +408,17 @@ function nationalPhone(
   groups: number[],
   seps: string,
 ): boolean {
+  // Never carved out of a longer run of digits ("SKU 7689-7270-1418", an IP address): the cheap checks first.
+  const e = s + raw.length;
+  const mark = (c: number) => c === 46 || c === 47 || c === 58 || c === 45; // . / : -
+  if (text.charCodeAt(s - 1) === 32 && isDigit(text.charCodeAt(s - 2))) return false;
+  if (mark(text.charCodeAt(s - 1)) && isAlnum(text.charCodeAt(s - 2))) return false;
+  if (mark(text.charCodeAt(e)) && isAlnum(text.charCodeAt(e + 1))) return false;
+  if (text.charCodeAt(e) === 32 && isDigit(text.charCodeAt(e + 1)) && isDigit(text.charCodeAt(e + 2)))
+    return false;
   if (ID_CONTEXT.test(text.slice(Math.max(0, s - 16), s))) return false;
   // The digits of an account number that failed its IBAN check ("NL91 RABO 0417 1643 00") are not a phone.
   if (IBAN_PREFIX.test(text.slice(Math.max(0, s - 40), s))) return false;
-  // Never carved out of a longer run of digits ("SKU 7689-7270-1418", an IP address).
-  const e = s + raw.length;
-  if (text[s - 1] === ' ' && /\d/.test(text[s - 2] ?? '')) return false;
-  if (/[./:-]/.test(text[s - 1] ?? '') && /[A-Za-z0-9]/.test(text[s - 2] ?? '')) return false;
-  if (/[./:-]/.test(text[e] ?? '') && /[A-Za-z0-9]/.test(text[e + 1] ?? '')) return false;
-  if (text[e] === ' ' && /\d/.test(text[e + 1] ?? '') && /\d/.test(text[e + 2] ?? '')) return false;
   if (DATE_SHAPE.test(raw) || YEAR_RANGE.test(raw)) return false;
   const n = digits.length;
   if (raw.startsWith('(')) {
