@@ -59,6 +59,12 @@ const adversarial = [
   '://'.repeat(MB / 3),
   'Authorization: Bearer '.repeat(MB / 22),
   '1\n'.repeat(MB / 2),
+  // Aimed at the national identity numbers, and at digit runs of many dotted groups.
+  '529.982.247.'.repeat(MB / 12),
+  '11010519491231002'.repeat(MB / 17),
+  'RSSMRA85T10A562'.repeat(MB / 15),
+  'X1234567'.repeat(MB / 8),
+  '1 85 05 78 006 084 '.repeat(MB / 19),
 ];
 // Each input is scanned three times (the median counts, so that one garbage collection does not decide);
 // the worst input's median is the figure.

@@ -234,6 +234,9 @@ function digitRuns(text: string, out: PiiMatch[], phoneRegion: CountryCode | und
       const plus =
         text[gs[i]! - 1] === '+' || (text[gs[i]!] === '1' && i + 1 < count && ge[i + 1]! - gs[i + 1]! === 3);
       if (ge[i]! - gs[i]! === 1 && !plus) continue;
+      // Nothing starts or ends inside a chain of dotted groups ("529.982.247.529", a version, an address):
+      // no rule takes a value carved out of one, and such a chain would otherwise cost a dozen spans a run.
+      if (text.charCodeAt(gs[i]! - 1) === 46 && isDigit(text.charCodeAt(gs[i]! - 2))) continue;
       let digits = 0;
       // The sizes of groups i..j, grown in place: no allocation per span.
       const sizes: number[] = [];
@@ -256,6 +259,7 @@ function digitRuns(text: string, out: PiiMatch[], phoneRegion: CountryCode | und
         const s = gs[i]!;
         const e = ge[j]!;
         if (best && e - s <= best.end - best.start) continue;
+        if (text.charCodeAt(e) === 46 && isDigit(text.charCodeAt(e + 1))) continue;
         // "+" and "(" belong to a phone number that starts with them.
         const lead = text[s - 1] === '+' || text[s - 1] === '(' ? s - 1 : s;
         // From the group sizes alone, before any string is built: can any rule match? Hostile runs of
