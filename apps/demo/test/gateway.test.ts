@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import type { CascadeResult } from '@cascadeflow/core';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cascadeInfo } from '../src/gateway/server.js';
 import { startDemo } from './helpers.js';
 
 let demo: Awaited<ReturnType<typeof startDemo>>;
@@ -26,6 +28,22 @@ describe('the gateway with the official openai SDK as the client', () => {
       tiers_tried: expect.any(Array),
       cost_usd: expect.any(Number),
       mode: 'replay',
+    });
+  });
+
+  it('gives dollar figures without the float noise of a sum', () => {
+    const r = {
+      model: 'm',
+      tier: { index: 1 },
+      attempts: [{ model: 'a' }, { model: 'm' }],
+      totalCost: 0.1 + 0.2, // 0.30000000000000004
+      baselineCost: 0.00004455 + 0.00012090000000000001,
+      saving: null,
+    } as unknown as CascadeResult;
+    expect(cascadeInfo(r, 'live')).toMatchObject({
+      cost_usd: 0.3,
+      baseline_cost_usd: 0.00016545,
+      saving_usd: null,
     });
   });
 

@@ -63,14 +63,19 @@ export interface Gateway {
 }
 
 /** What every answer says about the cascade, in headers and in an extra `cascade` field. */
+/** A dollar figure as clients read it: 12 significant digits, without a sum's float noise (0.00016785, not 0.00016785000000000001). */
+function usd<T extends number | null>(value: T): T {
+  return (value === null ? null : Number(value.toPrecision(12))) as T;
+}
+
 export function cascadeInfo(r: CascadeResult, mode: string) {
   return {
     model: r.model,
     tier: r.tier.index,
     tiers_tried: r.attempts.map((a) => a.model),
-    cost_usd: r.totalCost,
-    baseline_cost_usd: r.baselineCost,
-    saving_usd: r.saving,
+    cost_usd: usd(r.totalCost),
+    baseline_cost_usd: usd(r.baselineCost),
+    saving_usd: usd(r.saving),
     mode,
   };
 }
@@ -102,8 +107,8 @@ function cascadeHeaders(r: CascadeResult, mode: string): Record<string, string> 
     'x-cascadeflow-model': r.model,
     'x-cascadeflow-tier': String(r.tier.index),
     'x-cascadeflow-tiers-tried': r.attempts.map((a) => a.model).join(','),
-    'x-cascadeflow-cost': String(r.totalCost ?? 'unknown'),
-    'x-cascadeflow-saving': String(r.saving ?? 'unknown'),
+    'x-cascadeflow-cost': String(usd(r.totalCost) ?? 'unknown'),
+    'x-cascadeflow-saving': String(usd(r.saving) ?? 'unknown'),
     'x-cascadeflow-mode': mode,
   };
 }
