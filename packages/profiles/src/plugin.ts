@@ -72,6 +72,7 @@ export function guardrailsOf(config: TierConfig): GuardrailSettings {
           card: 'block',
           iban: 'block',
           ssn: 'block',
+          national_id: 'block',
           email: 'reversible',
           phone: 'reversible',
           default: 'redact',

@@ -1,4 +1,5 @@
 import { CascadeAgent, InvalidConfigError } from '@cascadeflow/core';
+import { GuardrailBlockedError, guardrailsPlugin } from '@cascadeflow/guardrails';
 import { limitsPlugin, RateLimitError } from '@cascadeflow/limits';
 import { OpenAIProvider } from '@cascadeflow/openai';
 import { startTestServer, type TestServer } from '@cascadeflow/testing';
@@ -38,6 +39,27 @@ async function setup() {
   });
   return { agent, manager, providers };
 }
+
+describe('profiles hand the guardrails the settings of a tier', () => {
+  it('a strict tier blocks a national identity number, in Chinese text; a standard tier redacts it', async () => {
+    const { providers, manager } = await setup();
+    const agent = new CascadeAgent({
+      providers,
+      ladder,
+      plugins: [
+        profilesPlugin({ manager }),
+        guardrailsPlugin({ settings: { moderation: { input: false, output: false } } }),
+      ],
+    });
+    const query = '我的身份证号是11010519491231002X，请帮我查一下。';
+    await expect(agent.run({ query, userId: 'free-user' })).rejects.toBeInstanceOf(GuardrailBlockedError);
+    expect(server.requestsFor('gpt-4o-mini')).toHaveLength(0);
+    await agent.run({ query, userId: 'pro-user' });
+    const sent = JSON.stringify(server.requestsFor('gpt-4o-mini').at(-1)!.body.messages);
+    expect(sent).toContain('[NATIONAL_ID]');
+    expect(sent).not.toContain('11010519491231002X');
+  });
+});
 
 describe('presets and validation', () => {
   it('presets are frozen; tierPreset gives a copy', () => {
