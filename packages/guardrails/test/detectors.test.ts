@@ -48,6 +48,12 @@ describe('detectors validate, not only match', () => {
     // The examples of the standards and registries themselves.
     expect(kinds('身份证号码：11010519491231002X，请核对。')).toEqual(['cn_resident_id:11010519491231002X']);
     expect(kinds('我的身份证110101199003077774。')).toEqual(['cn_resident_id:110101199003077774']);
+    expect(kinds('身份证 110105 19491231 002X')).toEqual(['cn_resident_id:110105 19491231 002X']);
+    // Eighteen digits that are not one: a timestamp, a bank card's length, a Chinese mobile and more.
+    const ids = (text: string) => scanPii(text).filter((m) => m.type === 'national_id');
+    expect(ids('订单 201905201314520000，卡号 6222021234567890123，手机 13812345678，日期 20240115')).toEqual(
+      [],
+    );
     expect(kinds('DNI 12345678Z, NIE X1234567L')).toEqual(['es_dni:12345678Z', 'es_nie:X1234567L']);
     expect(kinds('Codice fiscale: RSSMRA85T10A562S.')).toEqual(['it_codice_fiscale:RSSMRA85T10A562S']);
     expect(kinds('CPF 529.982.247-25')).toEqual(['br_cpf:529.982.247-25']);

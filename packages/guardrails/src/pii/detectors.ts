@@ -619,7 +619,8 @@ function inToken(text: string, start: number, end: number): boolean {
 
 // National identity numbers, by their shapes where a run of digits starts (sticky patterns of bounded
 // repeats, each behind a check of a character or two), then their check characters.
-const CN_ID = /[1-8]\d{5}(?:18|19|20)\d{2}[01]\d[0-3]\d{4}[\dXx]/y;
+// China's ID as one run or in its 6-8-4 groups (region, birth date, sequence and check).
+const CN_ID = /[1-8]\d{5}( ?)(?:18|19|20)\d{2}[01]\d[0-3]\d\1\d{3}[\dXx]/y;
 const DNI = /\d{8}-?[A-Za-z]/y;
 const NIE = /[XYZxyz]-?\d{7}-?[A-Za-z]/y;
 const CPF = /\d{3}\.\d{3}\.\d{3}-\d{2}/y;
@@ -657,11 +658,13 @@ function nationalIdAt(text: string, s: number): PiiMatch | null {
       return found('it_codice_fiscale', s - 6, shapeAt(CODICE_FISCALE, text, s - 6), validCodiceFiscale);
     return null;
   }
+  if (isDigit(at(16)) || at(6) === 32) {
+    const cn = found('cn_resident_id', s, shapeAt(CN_ID, text, s), (v) =>
+      validCnResidentId(v.replace(/ /g, '')),
+    );
+    if (cn) return cn;
+  }
   if (isDigit(at(7))) {
-    if (isDigit(at(16))) {
-      const cn = found('cn_resident_id', s, shapeAt(CN_ID, text, s), validCnResidentId);
-      if (cn) return cn;
-    }
     if (!isDigit(at(8))) {
       const dni = found('es_dni', s, shapeAt(DNI, text, s), validSpanishId);
       if (dni) return dni;
