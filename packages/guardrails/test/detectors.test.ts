@@ -281,6 +281,16 @@ describe('Unicode evasions and case', () => {
     expect(found.map((m) => m.type)).toEqual(['email']);
     expect(found[0]!.value).toBe('jоhn@exаmple.com');
   });
+  it('an address written into text without spaces (Chinese, Japanese, Korean, Thai) takes none of the words around it', () => {
+    const found = (text: string) => scanPii(text).map((m) => `${m.type}:${m.value}`);
+    expect(found('请联系zhang.wei@example.cn谢谢')).toEqual(['email:zhang.wei@example.cn']);
+    expect(found('メールはtaro@example.jpです')).toEqual(['email:taro@example.jp']);
+    expect(found('이메일kim@example.kr입니다')).toEqual(['email:kim@example.kr']);
+    expect(found('ติดต่อsomchai@example.co.thครับ')).toEqual(['email:somchai@example.co.th']);
+    // An address in one of those scripts, or in both across the "@" and the dots, stays whole.
+    expect(found('写信到 用户@例子.广告 吧')).toEqual(['email:用户@例子.广告']);
+    expect(found('例子@example.com')).toEqual(['email:例子@example.com']);
+  });
   it('a lower-case IBAN is an IBAN', () => {
     expect(types('iban gb82 west 1234 5698 7654 32 please')).toEqual(['iban']);
   });

@@ -151,6 +151,20 @@ function addressChar(text: string, i: number, local: boolean): boolean {
   }
   return known === 1;
 }
+/** 1 for a code unit of a script written without spaces between words (Han, kana, Hangul, Thai, Lao, Khmer, Myanmar), else 0. */
+function unspaced(c: number): number {
+  return (c >= 0x2e80 && c <= 0x9fff) ||
+    (c >= 0xac00 && c <= 0xd7af) ||
+    (c >= 0xf900 && c <= 0xfaff) ||
+    (c >= 0x1100 && c <= 0x11ff) ||
+    (c >= 0x0e00 && c <= 0x0eff) ||
+    (c >= 0x1780 && c <= 0x17ff) ||
+    (c >= 0x1000 && c <= 0x109f) ||
+    (c >= 0xff66 && c <= 0xff9f) ||
+    (c >= 0xd800 && c <= 0xdfff)
+    ? 1
+    : 0;
+}
 const LOCAL_CLASS = new Uint8Array(65536);
 const DOMAIN_CLASS = new Uint8Array(65536);
 
@@ -166,6 +180,27 @@ function emails(text: string, out: PiiMatch[]) {
     let e = at + 1;
     const stop = next === -1 ? text.length : next;
     while (e < stop && e - at < 255 && addressChar(text, e, false)) e++;
+    // Scripts written without spaces (Han, kana, Hangul, Thai, …) run into an address in such text: each atom
+    // of the local part and each label of the domain keeps to one kind of script, so that
+    // "请联系zhang.wei@example.cn谢谢" gives "zhang.wei@example.cn", while "用户@例子.广告" stays whole.
+    for (let i = at - 1, kind = -1; i >= s; i--) {
+      const c = text.charCodeAt(i);
+      if (c === 46) kind = -1;
+      else if (kind === -1) kind = unspaced(c);
+      else if (unspaced(c) !== kind) {
+        s = i + 1;
+        break;
+      }
+    }
+    for (let i = at + 1, kind = -1; i < e; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 46) kind = -1;
+      else if (kind === -1) kind = unspaced(c);
+      else if (unspaced(c) !== kind) {
+        e = i;
+        break;
+      }
+    }
     while (e > at + 1 && (text[e - 1] === '.' || text[e - 1] === '-')) e--;
     while (s < at && text[s] === '.') s++;
     let dot = e - 2;
