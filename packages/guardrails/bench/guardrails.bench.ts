@@ -130,7 +130,29 @@ for (let round = 0; round < 5; round++) {
   noSpaceTimes.push(performance.now() - t);
 }
 
+// How much of an answer a client waits for before the redactor releases any text: an answer streamed four
+// characters at a time, in English and in Chinese (no spaces). A count of characters, not a time.
+const firstRelease = (text: string) => {
+  const r = new StreamRedactor({ default: 'redact' }, new PiiVault());
+  for (let i = 0; i < text.length; i += 4) if (r.push(text.slice(i, i + 4)) !== '') return i + 4;
+  return text.length;
+};
+const englishAnswer = 'The capital of France is Paris, the seat of its government for centuries. '.repeat(10);
+const chineseAnswer = '北京是中华人民共和国的首都，也是全国的政治中心和文化中心，有三千多年的建城史。'.repeat(
+  10,
+);
+
 const results: BenchResult[] = [
+  {
+    name: 'stream_redaction_first_release_chars',
+    value: firstRelease(englishAnswer),
+    unit: `characters of an English answer streamed 4 at a time before the redactor releases any (of ${englishAnswer.length})`,
+  },
+  {
+    name: 'stream_redaction_first_release_chars_chinese',
+    value: firstRelease(chineseAnswer),
+    unit: `the same for a Chinese answer, which has no spaces (of ${chineseAnswer.length} characters)`,
+  },
   {
     name: 'stream_redaction_100kb_nospace_ms',
     value: +median(noSpaceTimes).toFixed(1),

@@ -152,7 +152,7 @@ function addressChar(text: string, i: number, local: boolean): boolean {
   return known === 1;
 }
 /** 1 for a code unit of a script written without spaces between words (Han, kana, Hangul, Thai, Lao, Khmer, Myanmar), else 0. */
-function unspaced(c: number): number {
+export function unspaced(c: number): number {
   return (c >= 0x2e80 && c <= 0x9fff) ||
     (c >= 0xac00 && c <= 0xd7af) ||
     (c >= 0xf900 && c <= 0xfaff) ||
