@@ -356,6 +356,41 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
     );
   });
 
+  it('a mid-conversation system message (Claude Code 2.1.3xx sends one after the first user turn) is taken in place', async () => {
+    const before = upstream.requestsFor('small').length;
+    const r = await claude().messages.create({
+      model: 'cascade',
+      max_tokens: 100,
+      system: [{ type: 'text', text: 'You are Claude Code.', cache_control: { type: 'ephemeral' } }],
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'What is the weather in Paris?' }] },
+        {
+          role: 'system',
+          content: [{ type: 'text', text: 'Answer in one line.', cache_control: { type: 'ephemeral' } }],
+        },
+      ],
+    } as unknown as Anthropic.MessageCreateParamsNonStreaming);
+    expect(r.content.length).toBeGreaterThan(0);
+    const sent = upstream.requestsFor('small')[before]!.body.messages as { role: string; content: unknown }[];
+    expect(sent.map((m) => m.role)).toEqual(['system', 'user', 'system']);
+    expect(sent[2]!.content).toBe('Answer in one line.');
+    // Text only: anything else in it is refused by name.
+    const bad = await claude()
+      .messages.create({
+        model: 'cascade',
+        max_tokens: 10,
+        messages: [
+          { role: 'user', content: 'hi' },
+          { role: 'system', content: [{ type: 'tool_use', id: 't', name: 'x', input: {} }] },
+        ],
+      } as unknown as Anthropic.MessageCreateParamsNonStreaming)
+      .catch((e: unknown) => e as Error);
+    expect(bad).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((bad as Error).message).toMatch(
+      /messages\.1\.content\.0: a system message holds text blocks only, not .+tool_use/,
+    );
+  });
+
   it('structured outputs (output_config.format): every draft is checked against the schema, parse() reads the answer', async () => {
     const City = z.object({ city: z.string(), country: z.string() });
     const params = {

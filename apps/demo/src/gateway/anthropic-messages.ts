@@ -68,7 +68,8 @@ export const messagesBody = z
       .array(
         z
           .object({
-            role: z.enum(['user', 'assistant']),
+            // "system": a mid-conversation system message (Claude Code sends them), text only.
+            role: z.enum(['user', 'assistant', 'system']),
             content: z.union([z.string(), z.array(block).min(1, 'must have at least one block')]),
           })
           .strict(),
@@ -257,6 +258,21 @@ function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
   let handedBackThinking = false;
   if (b.system !== undefined) messages.push({ role: 'system', content: textOf(b.system) });
   b.messages.forEach((m, i) => {
+    if (m.role === 'system') {
+      // An instruction from this point of the conversation on: a system message in place (an OpenAI
+      // upstream reads it there; the Anthropic provider moves it into the top-level system prompt).
+      if (typeof m.content !== 'string') {
+        const j = m.content.findIndex((blk) => blk.type !== 'text');
+        if (j !== -1)
+          throw httpError(
+            400,
+            'invalid_request',
+            `messages.${i}.content.${j}: a system message holds text blocks only, not "${m.content[j]!.type}".`,
+          );
+      }
+      messages.push({ role: 'system', content: textOf(m.content as string | z.infer<typeof text>[]) });
+      return;
+    }
     if (typeof m.content === 'string') {
       messages.push(
         m.role === 'user' ? { role: 'user', content: m.content } : { role: 'assistant', content: m.content },

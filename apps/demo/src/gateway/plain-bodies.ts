@@ -256,7 +256,7 @@ export function plainChatBody(body: unknown): Record<string, unknown> | undefine
 const MESSAGES_FIELDS: ReadonlyMap<string, Field> = new Map([
   ['model', nonEmptyString],
   ['max_tokens', tokens(Number.MAX_SAFE_INTEGER)],
-  ['messages', textMessages(['user', 'assistant'], false)],
+  ['messages', textMessages(['user', 'assistant', 'system'], false)],
   ['system', string],
   ['temperature', between(0, 1)],
   ['top_p', between(0, 1)],
@@ -267,7 +267,7 @@ const MESSAGES_FIELDS: ReadonlyMap<string, Field> = new Map([
 ]);
 
 /**
- * A Messages API body of text turns (user and assistant, content a string), the model, `max_tokens`, a
+ * A Messages API body of text turns (user, assistant and mid-conversation system messages, content a string), the model, `max_tokens`, a
  * string system prompt, temperature, top-p, top-k, stop sequences, `stream` and `metadata.user_id`.
  */
 export function plainMessagesBody(body: unknown): Record<string, unknown> | undefined {
