@@ -71,6 +71,23 @@ describe('live mode in front of an Anthropic upstream (live.api: "anthropic")', 
     expect(m.content).toEqual([{ type: 'text', text: 'Paris is the capital of France.' }]);
   });
 
+  it('a mid-conversation system message reaches an Anthropic upstream in its system prompt', async () => {
+    const claude = new Anthropic({ apiKey: 'cf-demo-key', baseURL: demo.url, maxRetries: 0 });
+    await claude.messages.create({
+      model: 'cascade',
+      max_tokens: 100,
+      system: 'You are terse.',
+      messages: [
+        { role: 'user', content: 'What is the capital of Italy?' },
+        { role: 'system', content: 'Answer in one line.' },
+      ],
+    } as unknown as Anthropic.MessageCreateParamsNonStreaming);
+    const sent = upstream.requestsFor('claude-small').at(-1)!.body;
+    expect(String(sent.system)).toContain('You are terse.');
+    expect(String(sent.system)).toContain('Answer in one line.');
+    expect((sent.messages as { role: string }[]).map((m) => m.role)).toEqual(['user']);
+  });
+
   it('with no log-probs (Anthropic returns none), a sure draft is still accepted: the saving does not vanish', async () => {
     const { content, cascade } = await ask('What is the capital of Italy?');
     expect(content).toBe('Rome is the capital of Italy.');
