@@ -25,6 +25,15 @@ const env = useLiveDemo(
                 },
               ],
             };
+      if (q.includes('Spawn a helper'))
+        return q.includes('"tool"')
+          ? { content: 'The helper is closed.' }
+          : {
+              content: '',
+              toolCalls: [
+                { id: 'call_a1', name: 'multi_agent_v1__close_agent', arguments: { target: 'a1' } },
+              ],
+            };
       if (q.includes('image_url')) return { content: 'A red square.' };
       if (q.includes('essay')) return { content: 'Paris has been', finishReason: 'length' };
       if (q.includes('weather') && !q.includes('"tool"'))
@@ -214,6 +223,12 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
       store: false,
       stream: true,
       prompt_cache_key: 'session-1',
+      // Codex 0.171 on: its turn and session ids.
+      client_metadata: {
+        turn_id: 't1',
+        session_id: 'session-1',
+        'x-codex-turn-metadata': '{"agent_name":"/root"}',
+      },
     } as never);
     let text = '';
     for await (const e of stream as unknown as AsyncIterable<{ type: string; delta?: string }>)
@@ -325,6 +340,75 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
     expect(twice).toBe('tools.1.name: "apply_patch" is the name of an earlier tool.');
   });
 
+  it('namespace tools and web search, as Codex 0.171 sends them: calls name their namespace, the search is left out and said so', async () => {
+    const agents = {
+      type: 'namespace',
+      name: 'multi_agent_v1',
+      description: 'Tools for spawning and managing sub-agents.',
+      tools: [
+        {
+          type: 'function',
+          name: 'close_agent',
+          description: 'Close an agent.',
+          strict: false,
+          parameters: {
+            type: 'object',
+            properties: { target: { type: 'string' } },
+            required: ['target'],
+            additionalProperties: false,
+          },
+        },
+      ],
+    };
+    const tools = [weather, agents, { type: 'web_search', external_web_access: false }];
+    const before = env.upstream.requestsFor('big').length;
+    const { data: r, response } = await client()
+      .responses.create({ model: 'cascade', input: 'Spawn a helper, then close it.', tools } as never)
+      .withResponse();
+    expect((r as OpenAI.Responses.Response).output).toEqual([
+      expect.objectContaining({
+        type: 'function_call',
+        call_id: 'call_a1',
+        name: 'close_agent',
+        namespace: 'multi_agent_v1',
+        arguments: '{"target":"a1"}',
+      }),
+    ]);
+    expect(response.headers.get('x-cascadeflow-not-applied')).toBe('tools.2 (web_search)');
+    // The tiers were asked for the namespace's tool by one name, and for no search.
+    const sent = env.upstream.requestsFor('big')[before]!.body.tools as {
+      function: { name: string; description: string };
+    }[];
+    expect(sent.map((t) => t.function.name)).toEqual(['weather', 'multi_agent_v1__close_agent']);
+    expect(sent[1]!.function.description).toBe(
+      'multi_agent_v1: Tools for spawning and managing sub-agents.\n\nClose an agent.',
+    );
+    // The call handed back with its namespace, and its output: the answer.
+    const stream = client().responses.stream({
+      model: 'cascade',
+      input: [
+        { role: 'user', content: 'Spawn a helper, then close it.' },
+        {
+          type: 'function_call',
+          call_id: 'call_a1',
+          name: 'close_agent',
+          namespace: 'multi_agent_v1',
+          arguments: '{"target":"a1"}',
+        },
+        { type: 'function_call_output', call_id: 'call_a1', output: 'closed' },
+      ],
+      tools,
+    } as never);
+    const final = await stream.finalResponse();
+    expect(final.output_text).toBe('The helper is closed.');
+    const history = env.upstream.requestsFor('big').at(-1)!.body.messages as {
+      tool_calls?: { function: { name: string } }[];
+    }[];
+    expect(history.flatMap((m) => m.tool_calls ?? []).map((c) => c.function.name)).toEqual([
+      'multi_agent_v1__close_agent',
+    ]);
+  });
+
   it('names what needs stored state or is not supported', async () => {
     const refused = (body: Record<string, unknown>) =>
       client()
@@ -349,11 +433,11 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
       400,
       expect.objectContaining({ message: expect.stringMatching(/^input\.0: "file_search_call" items/) }),
     ]);
-    expect(await refused({ tools: [{ type: 'web_search' }] })).toEqual([
+    expect(await refused({ tools: [{ type: 'file_search', vector_store_ids: ['vs_1'] }] })).toEqual([
       400,
       expect.objectContaining({
         message:
-          'tools.0: "web_search" tools are not supported by this gateway (function and custom tools are).',
+          'tools.0: "file_search" tools are not supported by this gateway (function, custom and namespace tools are).',
       }),
     ]);
     expect(

@@ -6,6 +6,7 @@ import type {
   RunRequest,
   SamplingOptions,
   ToolCall,
+  ToolDefinition,
 } from '@cascadeflow/core';
 import type { CascadeStreamEvent, SSEMessage } from '@cascadeflow/streaming';
 import { z } from 'zod';
@@ -44,6 +45,7 @@ const functionCall = z
     type: z.literal('function_call'),
     call_id: z.string().min(1),
     name: z.string().min(1),
+    namespace: z.string().min(1).optional(),
     arguments: z.string(),
   })
   .passthrough();
@@ -61,6 +63,7 @@ const customToolCall = z
     type: z.literal('custom_tool_call'),
     call_id: z.string().min(1),
     name: z.string().min(1),
+    namespace: z.string().min(1).optional(),
     input: z.string(),
   })
   .passthrough();
@@ -120,6 +123,23 @@ const customTool = z
   })
   .passthrough();
 
+/** Function and custom tools grouped under a namespace (Codex sends its sub-agent tools so); calls name both. */
+const namespaceTool = z
+  .object({
+    type: z.literal('namespace'),
+    name: z.string().min(1),
+    description: z.string().nullable().optional(),
+    tools: z.array(z.discriminatedUnion('type', [functionTool, customTool])).min(1, 'must hold a tool'),
+  })
+  .passthrough();
+
+/**
+ * OpenAI's hosted web search, which only OpenAI runs: taken and left out of what the tiers are asked (the
+ * answer comes without a search), and said so in `x-cascadeflow-not-applied`. Codex sends it on every turn.
+ */
+const webSearchTool = z.object({ type: z.literal('web_search') }).passthrough();
+const webSearchPreviewTool = z.object({ type: z.literal('web_search_preview') }).passthrough();
+
 const format = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text') }).strict(),
   z.object({ type: z.literal('json_object') }).strict(),
@@ -143,7 +163,17 @@ export const responsesBody = z
       z.array(item).min(1, 'must be a non-empty string or list of items'),
     ]),
     instructions: z.string().nullable().optional(),
-    tools: z.array(z.discriminatedUnion('type', [functionTool, customTool])).optional(),
+    tools: z
+      .array(
+        z.discriminatedUnion('type', [
+          functionTool,
+          customTool,
+          namespaceTool,
+          webSearchTool,
+          webSearchPreviewTool,
+        ]),
+      )
+      .optional(),
     tool_choice: z
       .union([
         z.enum(['auto', 'none', 'required']),
@@ -203,6 +233,8 @@ export const responsesBody = z
     user: z.string().optional(),
     safety_identifier: z.string().optional(),
     prompt_cache_key: z.string().optional(),
+    // Codex's turn and session ids (0.171 on): the client's own bookkeeping.
+    client_metadata: z.record(z.string(), z.unknown()).nullable().optional(),
   })
   .strict();
 
@@ -211,7 +243,7 @@ const RESPONSES_RULES: RefusalRules = {
   kinds: {
     what: 'parts',
     taken: '"input_text" and "input_image" parts, and "output_text" in answers handed back,',
-    tools: 'function and custom tools',
+    tools: 'function, custom and namespace tools',
   },
   unsupported: {
     previous_response_id:
@@ -260,6 +292,8 @@ export interface ResponsesRequest {
   notApplied: readonly string[];
   /** The custom tools' names: their calls are answered as `custom_tool_call` items. */
   custom: ReadonlySet<string>;
+  /** The tools of namespaces, by the name the tiers know them by (`ns__name`): their calls name both. */
+  namespaced: ReadonlyMap<string, { namespace: string; name: string }>;
 }
 
 type Body = z.infer<typeof responsesBody>;
@@ -299,7 +333,7 @@ function toMessages(b: Body): ChatMessage[] {
     if (it.type === 'function_call' || it.type === 'custom_tool_call') {
       const call: ToolCall = {
         id: it.call_id,
-        name: it.name,
+        name: it.namespace ? tierName(it.namespace, it.name) : it.name,
         arguments: it.type === 'function_call' ? it.arguments : JSON.stringify({ input: it.input }),
       };
       const last = messages.at(-1);
@@ -330,6 +364,12 @@ function responseFormatOf(b: Body): ResponseFormat | undefined {
 
 /** The custom tools of a request without tools (no set made per request). */
 const NO_CUSTOM_TOOLS: ReadonlySet<string> = new Set();
+const NO_NAMESPACES: ReadonlyMap<string, { namespace: string; name: string }> = new Map();
+
+/** The name a namespace's tool has for the tiers, whose function names take no dots: `ns__name`. */
+function tierName(namespace: string, name: string): string {
+  return `${namespace}__${name}`;
+}
 
 /** A custom tool's one parameter, as the tiers are asked for it. */
 const CUSTOM_INPUT = {
@@ -377,23 +417,50 @@ export function parseResponsesRequest(raw: unknown): ResponsesRequest {
   const responseFormat = responseFormatOf(b);
   const sampling: SamplingOptions | undefined = b.top_p != null ? { topP: b.top_p } : undefined;
   let custom: Set<string> | undefined;
-  const named = b.tools?.length ? new Set<string>() : undefined;
-  const tools = b.tools?.map((t, i) => {
-    if (named!.has(t.name))
-      throw httpError(400, 'invalid_request', `tools.${i}.name: "${t.name}" is the name of an earlier tool.`);
-    named!.add(t.name);
-    if (t.type === 'function')
-      return {
-        name: t.name,
-        ...(t.description ? { description: t.description } : {}),
+  let namespaced: Map<string, { namespace: string; name: string }> | undefined;
+  const notApplied: string[] = [];
+  const named = new Set<string>();
+  const tools: ToolDefinition[] = [];
+  const add = (
+    t: z.infer<typeof functionTool> | z.infer<typeof customTool>,
+    where: string,
+    namespace?: { name: string; description?: string | null | undefined },
+  ) => {
+    const name = namespace ? tierName(namespace.name, t.name) : t.name;
+    if (named.has(name))
+      throw httpError(400, 'invalid_request', `${where}.name: "${t.name}" is the name of an earlier tool.`);
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(name))
+      throw httpError(
+        400,
+        'invalid_request',
+        `${where}.name: "${name}" must be 1-64 letters, digits, "_" or "-"${namespace ? ' with its namespace and "__" before it' : ''}.`,
+      );
+    named.add(name);
+    if (namespace) {
+      namespaced ??= new Map();
+      namespaced.set(name, { namespace: namespace.name, name: t.name });
+    }
+    const about = namespace?.description ? `${namespace.name}: ${namespace.description}` : undefined;
+    const join = (own: string) => (about ? (own ? `${about}\n\n${own}` : about) : own);
+    if (t.type === 'function') {
+      const description = join(t.description ?? '');
+      tools.push({
+        name,
+        ...(description ? { description } : {}),
         parameters: t.parameters ?? { type: 'object', properties: {} },
-      };
+      });
+      return;
+    }
     custom ??= new Set();
-    custom.add(t.name);
-    return { name: t.name, description: customDescription(t), parameters: CUSTOM_INPUT };
+    custom.add(name);
+    tools.push({ name, description: join(customDescription(t)), parameters: CUSTOM_INPUT });
+  };
+  b.tools?.forEach((t, i) => {
+    if (t.type === 'namespace') t.tools.forEach((inner, j) => add(inner, `tools.${i}.tools.${j}`, t));
+    else if (t.type === 'function' || t.type === 'custom') add(t, `tools.${i}`);
+    else notApplied.push(`tools.${i} (${t.type})`);
   });
   const c = b.tool_choice;
-  const notApplied: string[] = [];
   if (b.reasoning?.effort && b.reasoning.effort !== 'none') notApplied.push('reasoning.effort');
   if (b.reasoning?.summary && b.reasoning.summary !== 'none') notApplied.push('reasoning.summary');
   if (b.include?.length) notApplied.push('include');
@@ -406,14 +473,15 @@ export function parseResponsesRequest(raw: unknown): ResponsesRequest {
       ...(b.max_output_tokens != null ? { maxTokens: b.max_output_tokens } : {}),
       ...(b.temperature != null ? { temperature: b.temperature } : {}),
       ...(sampling ? { sampling } : {}),
-      ...(tools?.length ? { tools } : {}),
+      ...(tools.length ? { tools } : {}),
       ...(c !== undefined ? { toolChoice: typeof c === 'string' ? c : { name: c.name } } : {}),
-      ...(b.parallel_tool_calls != null && tools?.length ? { parallelToolCalls: b.parallel_tool_calls } : {}),
+      ...(b.parallel_tool_calls != null && tools.length ? { parallelToolCalls: b.parallel_tool_calls } : {}),
       ...(responseFormat ? { responseFormat } : {}),
     },
     stream: b.stream === true,
     notApplied,
     custom: custom ?? NO_CUSTOM_TOOLS,
+    namespaced: namespaced ?? NO_NAMESPACES,
     echo: {
       instructions: b.instructions ?? null,
       max_output_tokens: b.max_output_tokens ?? null,
@@ -422,42 +490,62 @@ export function parseResponsesRequest(raw: unknown): ResponsesRequest {
       temperature: b.temperature ?? null,
       text: { format: b.text?.format ?? { type: 'text' } },
       tool_choice: c ?? 'auto',
-      tools: (b.tools ?? []).map((t) =>
-        t.type === 'function'
-          ? {
-              type: 'function',
-              name: t.name,
-              description: t.description ?? null,
-              parameters: t.parameters ?? null,
-              strict: t.strict ?? null,
-            }
-          : {
-              type: 'custom',
-              name: t.name,
-              description: t.description ?? null,
-              format: t.format ?? { type: 'text' },
-            },
-      ),
+      tools: (b.tools ?? []).map(echoTool),
       top_p: b.top_p ?? null,
       ...(b.user !== undefined ? { user: b.user } : {}),
     },
   };
 }
 
+/** A tool as the answer echoes it. */
+function echoTool(t: NonNullable<Body['tools']>[number]): Record<string, unknown> {
+  if (t.type === 'function')
+    return {
+      type: 'function',
+      name: t.name,
+      description: t.description ?? null,
+      parameters: t.parameters ?? null,
+      strict: t.strict ?? null,
+    };
+  if (t.type === 'custom')
+    return {
+      type: 'custom',
+      name: t.name,
+      description: t.description ?? null,
+      format: t.format ?? { type: 'text' },
+    };
+  if (t.type === 'namespace')
+    return {
+      type: 'namespace',
+      name: t.name,
+      description: t.description ?? null,
+      tools: t.tools.map(echoTool),
+    };
+  return { ...t };
+}
+
 /** The answer's output items: its text as a message, then a function or custom tool call item per call. */
 function outputItems(
   r: CascadeResult,
   ids: OutputIds,
-  custom: ReadonlySet<string>,
+  m: Pick<ResponsesRequest, 'custom' | 'namespaced'>,
 ): Record<string, unknown>[] {
   return [
     ...(r.content || !r.toolCalls.length ? [messageItem(ids.message, r.content, 'completed')] : []),
     ...r.toolCalls.map((c, i) =>
-      custom.has(c.name)
-        ? customCallItem(ids.custom(i), c, customInput(c.arguments), 'completed')
-        : functionCallItem(ids.call(i), c, c.arguments, 'completed'),
+      m.custom.has(c.name)
+        ? customCallItem(ids.custom(i), c, customInput(c.arguments), 'completed', m.namespaced)
+        : functionCallItem(ids.call(i), c, c.arguments, 'completed', m.namespaced),
     ),
   ];
+}
+
+/** A call's name as the client knows it, and its namespace when the tool has one. */
+function calledName(
+  c: ToolCall,
+  namespaced: ReadonlyMap<string, { namespace: string; name: string }>,
+): { name: string; namespace?: string } {
+  return namespaced.get(c.name) ?? { name: c.name };
 }
 
 function messageItem(id: string, text: string, status: string, open = false): Record<string, unknown> {
@@ -470,12 +558,24 @@ function messageItem(id: string, text: string, status: string, open = false): Re
   };
 }
 
-function functionCallItem(id: string, c: ToolCall, args: string, status: string): Record<string, unknown> {
-  return { id, type: 'function_call', status, call_id: c.id, name: c.name, arguments: args };
+function functionCallItem(
+  id: string,
+  c: ToolCall,
+  args: string,
+  status: string,
+  namespaced: ReadonlyMap<string, { namespace: string; name: string }>,
+): Record<string, unknown> {
+  return { id, type: 'function_call', status, call_id: c.id, ...calledName(c, namespaced), arguments: args };
 }
 
-function customCallItem(id: string, c: ToolCall, input: string, status: string): Record<string, unknown> {
-  return { id, type: 'custom_tool_call', status, call_id: c.id, name: c.name, input };
+function customCallItem(
+  id: string,
+  c: ToolCall,
+  input: string,
+  status: string,
+  namespaced: ReadonlyMap<string, { namespace: string; name: string }>,
+): Record<string, unknown> {
+  return { id, type: 'custom_tool_call', status, call_id: c.id, ...calledName(c, namespaced), input };
 }
 
 /** Ids of an answer's output items, derived from the response id. */
@@ -526,12 +626,12 @@ function responseObject(
 export function responsesResponse(
   id: string,
   r: CascadeResult,
-  m: Pick<ResponsesRequest, 'echo' | 'custom'>,
+  m: Pick<ResponsesRequest, 'echo' | 'custom' | 'namespaced'>,
   cascade: Record<string, unknown>,
 ): Record<string, unknown> {
   const status = r.finishReason === 'length' ? 'incomplete' : 'completed';
   const created = Math.floor(Date.now() / 1000);
-  const output = outputItems(r, outputIds(id), m.custom);
+  const output = outputItems(r, outputIds(id), m);
   return { ...responseObject(id, created, r.model, m.echo, status, output, r), cascade };
 }
 
@@ -553,14 +653,16 @@ export class ResponsesStreamEncoder {
 
   readonly echo: Record<string, unknown>;
   readonly #custom: ReadonlySet<string>;
+  readonly #namespaced: ReadonlyMap<string, { namespace: string; name: string }>;
 
   constructor(
     readonly id: string,
-    m: Pick<ResponsesRequest, 'echo' | 'custom'>,
+    m: Pick<ResponsesRequest, 'echo' | 'custom' | 'namespaced'>,
   ) {
     this.#ids = outputIds(id);
     this.echo = m.echo;
     this.#custom = m.custom;
+    this.#namespaced = m.namespaced;
   }
 
   #event(type: string, data: Record<string, unknown>): SSEMessage {
@@ -571,12 +673,12 @@ export class ResponsesStreamEncoder {
   #customCall(c: ToolCall, i: number, index: number): SSEMessage[] {
     const id = this.#ids.custom(i);
     const input = customInput(c.arguments);
-    const done = customCallItem(id, c, input, 'completed');
+    const done = customCallItem(id, c, input, 'completed', this.#namespaced);
     this.#output.push(done);
     return [
       this.#event('response.output_item.added', {
         output_index: index,
-        item: customCallItem(id, c, '', 'in_progress'),
+        item: customCallItem(id, c, '', 'in_progress', this.#namespaced),
       }),
       this.#event('response.custom_tool_call_input.delta', {
         item_id: id,
@@ -646,7 +748,7 @@ export class ResponsesStreamEncoder {
         out.push(
           this.#event('response.output_item.added', {
             output_index: index,
-            item: functionCallItem(id, c, '', 'in_progress'),
+            item: functionCallItem(id, c, '', 'in_progress', this.#namespaced),
           }),
         );
         out.push(
@@ -660,11 +762,11 @@ export class ResponsesStreamEncoder {
           this.#event('response.function_call_arguments.done', {
             item_id: id,
             output_index: index,
-            name: c.name,
+            name: calledName(c, this.#namespaced).name,
             arguments: c.arguments,
           }),
         );
-        const done = functionCallItem(id, c, c.arguments, 'completed');
+        const done = functionCallItem(id, c, c.arguments, 'completed', this.#namespaced);
         out.push(this.#event('response.output_item.done', { output_index: index, item: done }));
         this.#output.push(done);
       });
