@@ -23,6 +23,12 @@ beforeAll(async () => {
         // A sure draft in prose where a JSON schema is asked for: the schema check must escalate it.
         if (body.response_format) return { content: 'Paris, surely', logprobs: -0.01 };
         if (q.includes('tool_call_id')) return { content: 'It is 21 °C in Paris.', logprobs: -0.01 };
+        if (q.includes('Oslo'))
+          return {
+            content: '',
+            toolCalls: [{ id: 'call_o1', name: 'weather', arguments: { city: 'Oslo' } }],
+            logprobs: -0.01,
+          };
         if (q.includes('capital')) return { content: 'Maybe Lyon', logprobs: -2.5 };
         return { content: 'Let me think…', logprobs: -2.5 };
       },
@@ -353,6 +359,36 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
       .catch((e: unknown) => e as Error);
     expect((misplaced as Error).message).toMatch(
       /messages\.0\.content\.0: .+thinking.+ blocks come back in assistant turns only/,
+    );
+  });
+
+  it('a tool schema in JSON Schema draft 2020-12 (Claude Code 2.1.332 declares it) is checked, not a 500', async () => {
+    const modern = {
+      ...weather,
+      input_schema: { $schema: 'https://json-schema.org/draft/2020-12/schema', ...weather.input_schema },
+    };
+    const first = await claude().messages.create({
+      model: 'cascade',
+      max_tokens: 100,
+      tools: [modern],
+      messages: [{ role: 'user', content: 'What is the weather in Paris?' }],
+    });
+    expect(first.content.find((b) => b.type === 'tool_use')).toMatchObject({
+      name: 'weather',
+      input: { city: 'Paris' },
+    });
+    // A schema no validator can read is the request's fault, said so.
+    const bad = await claude()
+      .messages.create({
+        model: 'cascade',
+        max_tokens: 100,
+        tools: [{ ...weather, input_schema: { type: 'object', properties: { city: { type: 'strnig' } } } }],
+        messages: [{ role: 'user', content: 'What is the weather in Oslo?' }],
+      } as unknown as Anthropic.MessageCreateParamsNonStreaming)
+      .catch((e: unknown) => e as Error);
+    expect(bad).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((bad as Error).message).toMatch(
+      /tools\[.+weather.+\]\.parameters: is not a JSON schema that can be checked/,
     );
   });
 

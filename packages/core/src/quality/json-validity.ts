@@ -29,7 +29,7 @@ export function jsonValidity(): QualityValidator {
         return { score: 0, reasons: ['JSON mode asks for an object'] };
       }
       if (responseFormat.type === 'json_schema') {
-        const problems = schemaProblems(responseFormat.schema, data);
+        const problems = schemaProblems(responseFormat.schema, data, 'responseFormat.schema');
         if (problems.length > 0) return { score: 0, reasons: problems.map((p) => `schema: ${p}`) };
       }
       return { score: 1, reasons: [] };

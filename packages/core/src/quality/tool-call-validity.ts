@@ -29,7 +29,7 @@ export function toolCallValidity(): QualityValidator {
           problems.push(`arguments of "${call.name}" are not valid JSON`);
           continue;
         }
-        for (const p of schemaProblems(tool.parameters, args))
+        for (const p of schemaProblems(tool.parameters, args, `tools["${call.name}"].parameters`))
           problems.push(`"${call.name}" arguments: ${p}`);
       }
       return problems.length ? { score: 0, reasons: problems } : { score: 1, reasons: [] };

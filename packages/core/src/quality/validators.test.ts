@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { CompletionResponse } from '../types/provider.js';
 import { estimateComplexity } from './complexity.js';
 import { defaultValidators } from './defaults.js';
+import { jsonValidity } from './json-validity.js';
 import { logprobConfidence } from './logprob-confidence.js';
 import { textChecks } from './text-checks.js';
+import { toolCallValidity } from './tool-call-validity.js';
 import { composeValidators, scoreWith, type ValidationContext } from './validator.js';
 
 function ctx(
@@ -81,6 +83,52 @@ describe('validators', () => {
     expect(estimateComplexity('Prove that there are infinitely many primes.')).toBe('hard');
     expect(estimateComplexity('Tell me about the history of the Roman empire in general terms')).toBe(
       'moderate',
+    );
+  });
+});
+
+describe('tool calls and JSON answers against schemas of every dialect', () => {
+  const bash = (dialect: string | undefined) => ({
+    name: 'Bash',
+    parameters: {
+      ...(dialect ? { $schema: dialect } : {}),
+      type: 'object',
+      properties: { command: { type: 'string' }, timeout: { type: 'number' } },
+      required: ['command'],
+      additionalProperties: false,
+    },
+  });
+  const call = (args: string) => ({ toolCalls: [{ id: 't1', name: 'Bash', arguments: args }], content: '' });
+  for (const dialect of [
+    'https://json-schema.org/draft/2020-12/schema', // Claude Code's tools, MCP servers
+    'https://json-schema.org/draft/2019-09/schema',
+    'http://json-schema.org/draft-07/schema#',
+    'http://json-schema.org/draft-04/schema#',
+    undefined,
+  ]) {
+    it(`${dialect ?? 'no $schema'}: a valid call scores 1, a broken one 0 with the reason`, () => {
+      const tools = [bash(dialect)];
+      expect(toolCallValidity().validate(ctx(call('{"command":"ls"}'), { tools }))).toEqual({
+        score: 1,
+        reasons: [],
+      });
+      expect(toolCallValidity().validate(ctx(call('{"cmd":"ls"}'), { tools }))).toMatchObject({
+        score: 0,
+        reasons: expect.arrayContaining([expect.stringContaining("must have required property 'command'")]),
+      });
+    });
+  }
+
+  it('a schema that cannot be compiled is the request’s error, named by its field', () => {
+    const tools = [
+      { name: 'Bash', parameters: { type: 'object', properties: { command: { type: 'strnig' } } } },
+    ];
+    expect(() => toolCallValidity().validate(ctx(call('{"command":"ls"}'), { tools }))).toThrow(
+      expect.objectContaining({ code: 'invalid_request', field: 'tools["Bash"].parameters' }),
+    );
+    const responseFormat = { type: 'json_schema' as const, name: 'x', schema: { type: 'nope' } };
+    expect(() => jsonValidity().validate(ctx({ content: '{}' }, { responseFormat }))).toThrow(
+      expect.objectContaining({ code: 'invalid_request', field: 'responseFormat.schema' }),
     );
   });
 });
