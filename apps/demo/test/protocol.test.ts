@@ -186,18 +186,16 @@ describe('the gateway speaks OpenAI chat completions with tools and JSON, to the
       { type: 'image_url', image_url: { url: png, detail: 'low' } },
     ]);
     // A gateway whose ladder takes no images (the replay) refuses the request by name.
-    const replay = await startDemo();
-    try {
-      const err = await new OpenAI({
-        apiKey: 'cf-demo-key',
-        baseURL: `${replay.url}/v1`,
-        maxRetries: 0,
-      }).chat.completions
+    const askImage = (gatewayUrl: string) =>
+      new OpenAI({ apiKey: 'cf-demo-key', baseURL: `${gatewayUrl}/v1`, maxRetries: 0 }).chat.completions
         .create({
           model: 'cascade',
           messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: png } }] }],
         })
         .catch((e: unknown) => e);
+    const replay = await startDemo();
+    try {
+      const err = await askImage(replay.url);
       expect(err).toBeInstanceOf(OpenAI.BadRequestError);
       expect((err as Error).message).toMatch(
         /request\.messages: carry images, and this gateway replays recorded answers to text questions: send text, or go live/,
@@ -212,16 +210,7 @@ describe('the gateway speaks OpenAI chat completions with tools and JSON, to the
       live: { baseURL: upstream.openaiBaseURL, ladder: ['small', 'big'], threshold: 0.7, imageModels: [] },
     });
     try {
-      const err = await new OpenAI({
-        apiKey: 'cf-demo-key',
-        baseURL: `${textOnly.url}/v1`,
-        maxRetries: 0,
-      }).chat.completions
-        .create({
-          model: 'cascade',
-          messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: png } }] }],
-        })
-        .catch((e: unknown) => e);
+      const err = await askImage(textOnly.url);
       expect(err).toBeInstanceOf(OpenAI.BadRequestError);
       expect((err as Error).message).toContain(
         "request.messages: carry images, and no model of this gateway's ladder (small, big) takes images: send text, or list the models that do in `live.imageModels` of cascadeflow.config.json",

@@ -36,6 +36,24 @@ const collect = async (it: AsyncIterable<StreamDelta>) => {
 const stats = async (p: ThreadedProvider) =>
   JSON.parse((await p.complete(ask('stats'))).content) as { calls: number; aborted: number };
 
+/**
+ * Runs, in a new Node process started with `nodeArgs`, a ThreadedProvider's first call (its answer is `r`)
+ * and then `after`; the process's output and exit status.
+ */
+const inProcess = (nodeArgs: string[], after: string) => {
+  const thread = fileURLToPath(new URL('../dist/thread.js', import.meta.url));
+  const script = `
+    const { ThreadedProvider } = await import(${JSON.stringify(thread)});
+    const p = new ThreadedProvider({ entry: ${JSON.stringify(fileURLToPath(entry))}, name: 'scripted',
+      capabilities: { streaming: true, logprobs: true, tools: true, jsonSchema: false } });
+    const r = await p.complete({ model: 'small', messages: [{ role: 'user', content: 'Paris' }] });
+    ${after}`;
+  return spawnSync(process.execPath, [...nodeArgs, '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+};
+
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((p) => p.close()));
 });
@@ -190,20 +208,13 @@ describe('ThreadedProvider', () => {
   });
 
   it('does not hold the process open when no call is in flight', () => {
-    const thread = fileURLToPath(new URL('../dist/thread.js', import.meta.url));
-    const script = `
-      const { ThreadedProvider } = await import(${JSON.stringify(thread)});
-      const p = new ThreadedProvider({ entry: ${JSON.stringify(fileURLToPath(entry))}, name: 'scripted',
-        capabilities: { streaming: true, logprobs: true, tools: true, jsonSchema: false } });
-      const r = await p.complete({ model: 'small', messages: [{ role: 'user', content: 'Paris' }] });
-      console.log(r.content);
+    const run = inProcess(
+      [],
+      `console.log(r.content);
       // A refused request leaves nothing holding the process either.
       await p.complete({ model: 'small', messages: [{ role: 'user', content: 'x' }], tools: [{ name: 'f', parameters: { f() {} } }] })
-        .catch((e) => console.log(e.code));`;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+        .catch((e) => console.log(e.code));`,
+    );
     expect(run.stdout.trim()).toBe('echo Paris (timeout undefined)\ninvalid_request');
     expect(run.status).toBe(0);
   });
@@ -228,25 +239,9 @@ describe('ThreadedProvider', () => {
   });
 
   it('starts its worker in a process run with options a worker refuses (heap size, title, V8 pool)', () => {
-    const thread = fileURLToPath(new URL('../dist/thread.js', import.meta.url));
-    const script = `
-      const { ThreadedProvider } = await import(${JSON.stringify(thread)});
-      const p = new ThreadedProvider({ entry: ${JSON.stringify(fileURLToPath(entry))}, name: 'scripted',
-        capabilities: { streaming: true, logprobs: true, tools: true, jsonSchema: false } });
-      const r = await p.complete({ model: 'small', messages: [{ role: 'user', content: 'Paris' }] });
-      console.log(r.content, process.title);`;
-    const run = spawnSync(
-      process.execPath,
-      [
-        '--max-old-space-size=512',
-        '--title',
-        'cf-flags',
-        '--v8-pool-size=1',
-        '--input-type=module',
-        '-e',
-        script,
-      ],
-      { encoding: 'utf8', timeout: 20_000 },
+    const run = inProcess(
+      ['--max-old-space-size=512', '--title', 'cf-flags', '--v8-pool-size=1'],
+      'console.log(r.content, process.title);',
     );
     expect(run.stderr).toBe('');
     expect(run.stdout.trim()).toBe('echo Paris (timeout undefined) cf-flags');
