@@ -111,6 +111,22 @@ async function paced(
   return JSON.parse(stdout);
 }
 
+type Round = Awaited<ReturnType<typeof load>>;
+/** Three rounds of two loads, alternating (the machine's phase moves between rounds): each one's rounds. */
+async function alternating(a: () => Promise<Round>, b: () => Promise<Round>): Promise<[Round[], Round[]]> {
+  const rounds: [Round[], Round[]] = [[], []];
+  for (let round = 0; round < 3; round++) {
+    rounds[0].push(await a());
+    rounds[1].push(await b());
+  }
+  return rounds;
+}
+/** The median requests/s of rounds, and their failed requests in all. */
+const medianOf = (rounds: Round[]) => ({
+  rps: median(rounds.map((r) => r.rps)),
+  failed: rounds.reduce((n, r) => n + r.failed, 0),
+});
+
 // Throughput is measured in steady state: a gateway's CPU per request keeps falling over its first ten seconds
 // or so under load (measured: the first 6-second round after a 3-second warm-up ran about 9% below the later
 // ones), so every target gets 12 seconds of the same load first.
@@ -122,20 +138,12 @@ await warmUp(url);
 await warmUp(bareUrl);
 // Consecutive 6-second rounds of one load differ here by up to 30% (the machine is shared): three rounds
 // each, gateway and bare server alternating, and the median of each.
-const replayRounds: Awaited<ReturnType<typeof load>>[] = [];
-const bareRounds: Awaited<ReturnType<typeof load>>[] = [];
-for (let round = 0; round < 3; round++) {
-  replayRounds.push(await load(url));
-  bareRounds.push(await load(bareUrl));
-}
-const max = {
-  rps: median(replayRounds.map((r) => r.rps)),
-  failed: replayRounds.reduce((a, r) => a + r.failed, 0),
-};
-const bareMax = {
-  rps: median(bareRounds.map((r) => r.rps)),
-  failed: bareRounds.reduce((a, r) => a + r.failed, 0),
-};
+const [replayRounds, bareRounds] = await alternating(
+  () => load(url),
+  () => load(bareUrl),
+);
+const max = medianOf(replayRounds);
+const bareMax = medianOf(bareRounds);
 // Anthropic's Messages API on the same gateway.
 const messagesLoad = {
   path: '/v1/messages',
@@ -261,20 +269,12 @@ await warmUp(live.url, undefined, 20, { body: liveBody });
 await warmUp(upstream.url, undefined, 20, { body: directBody });
 // Three processes share the 2 cores here, and consecutive 6-second rounds of the same load differ by up to 8-10%:
 // three rounds each, gateway and upstream alternating, and the median of each.
-const liveRounds: Awaited<ReturnType<typeof load>>[] = [];
-const directRounds: Awaited<ReturnType<typeof load>>[] = [];
-for (let round = 0; round < 3; round++) {
-  liveRounds.push(await load(live.url, undefined, 20, { body: liveBody }));
-  directRounds.push(await load(upstream.url, undefined, 20, { body: directBody }));
-}
-const liveMax = {
-  rps: median(liveRounds.map((r) => r.rps)),
-  failed: liveRounds.reduce((a, r) => a + r.failed, 0),
-};
-const directMax = {
-  rps: median(directRounds.map((r) => r.rps)),
-  failed: directRounds.reduce((a, r) => a + r.failed, 0),
-};
+const [liveRounds, directRounds] = await alternating(
+  () => load(live.url, undefined, 20, { body: liveBody }),
+  () => load(upstream.url, undefined, 20, { body: directBody }),
+);
+const liveMax = medianOf(liveRounds);
+const directMax = medianOf(directRounds);
 const liveAdded: number[] = [];
 const liveBurstAdded: number[] = [];
 for (let round = 0; round < 3; round++) {
