@@ -456,7 +456,10 @@ export function parseResponsesRequest(raw: unknown): ResponsesRequest {
     tools.push({ name, description: join(customDescription(t)), parameters: CUSTOM_INPUT });
   };
   b.tools?.forEach((t, i) => {
-    if (t.type === 'namespace') t.tools.forEach((inner, j) => add(inner, `tools.${i}.tools.${j}`, t));
+    if (t.type === 'namespace')
+      t.tools.forEach((inner, j) => {
+        add(inner, `tools.${i}.tools.${j}`, t);
+      });
     else if (t.type === 'function' || t.type === 'custom') add(t, `tools.${i}`);
     else notApplied.push(`tools.${i} (${t.type})`);
   });
