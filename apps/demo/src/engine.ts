@@ -302,22 +302,25 @@ function liveLadder(
 }
 
 /**
- * Refuses a request with images, naming this gateway's setting, when no model of its ladder takes them (the
- * cascade would refuse it too, but could name only its own option). Replay answers recorded text only.
+ * The plugin that refuses a request with images, naming this gateway's setting, when no model of its ladder
+ * takes them (the cascade would refuse it too, but could name only its own option); none when one does.
+ * Replay answers recorded text only.
  */
-function imageGate(ladder: { model: string; images: boolean }[] | null): CascadePlugin {
-  const models = ladder?.map((t) => t.model).join(', ');
+function imageGate(ladder: { model: string; images: boolean }[] | null): CascadePlugin[] {
+  // A ladder with a model that takes images needs no gate: nothing is added to every request's path.
+  if (ladder?.some((t) => t.images)) return [];
   const problem = ladder
-    ? `carry images, and no model of this gateway's ladder (${models}) takes images: send text, or list the models that do in \`live.imageModels\` of cascadeflow.config.json`
+    ? `carry images, and no model of this gateway's ladder (${ladder.map((t) => t.model).join(', ')}) takes images: send text, or list the models that do in \`live.imageModels\` of cascadeflow.config.json`
     : 'carry images, and this gateway replays recorded answers to text questions: send text, or go live (an API key, or live.baseURL in cascadeflow.config.json) with a ladder of models that take images';
-  const refuse = !ladder?.some((t) => t.images);
-  return {
-    name: 'image-gate',
-    resolveConfig({ request }) {
-      if (refuse && request.messages?.some((m) => m.role === 'user' && m.images?.length))
-        throw new InvalidConfigError('request.messages', problem, 'invalid_request');
+  return [
+    {
+      name: 'image-gate',
+      resolveConfig({ request }) {
+        if (request.messages?.some((m) => m.role === 'user' && m.images?.length))
+          throw new InvalidConfigError('request.messages', problem, 'invalid_request');
+      },
     },
-  };
+  ];
 }
 
 /**
@@ -406,7 +409,7 @@ export async function createEngine(config: DemoConfig): Promise<Engine> {
       : null;
   const plugins = [
     ...(tracing ? [tracing.plugin] : []),
-    imageGate(live?.ladder ?? null),
+    ...imageGate(live?.ladder ?? null),
     // In replay mode the thresholds are the calibration's: a profile's flat quality target must not replace them.
     profilesPlugin({
       manager: profiles,

@@ -61,14 +61,10 @@ export function anthropicProviderFrom({
  */
 export function threadedAnthropicProvider(options: ThreadedAnthropicProviderOptions = {}): ThreadedProvider {
   // The provider here: the one the worker builds has its name and capabilities.
-  const here = anthropicProviderFrom(options);
-  return new ThreadedProvider({
+  return ThreadedProvider.of(anthropicProviderFrom(options), {
     entry: createRequire(import.meta.url).resolve('@cascadeflow/anthropic/provider-thread'),
     options,
-    name: here.name,
-    capabilities: here.capabilities,
-    handlesTimeout: here.handlesTimeout,
-    ...(options.inline === false ? {} : { inline: here }),
-    ...(options.offloadAbove === undefined ? {} : { offloadAbove: options.offloadAbove }),
+    ...(options.inline === undefined ? {} : { inline: options.inline }),
+    offloadAbove: options.offloadAbove,
   });
 }

@@ -53,14 +53,10 @@ export function openaiProviderFrom({
  */
 export function threadedOpenAIProvider(options: ThreadedOpenAIProviderOptions = {}): ThreadedProvider {
   // The provider here: the one the worker builds has its name and capabilities.
-  const here = openaiProviderFrom(options);
-  return new ThreadedProvider({
+  return ThreadedProvider.of(openaiProviderFrom(options), {
     entry: createRequire(import.meta.url).resolve('@cascadeflow/openai/provider-thread'),
     options,
-    name: here.name,
-    capabilities: here.capabilities,
-    handlesTimeout: here.handlesTimeout,
-    ...(options.inline === false ? {} : { inline: here }),
-    ...(options.offloadAbove === undefined ? {} : { offloadAbove: options.offloadAbove }),
+    ...(options.inline === undefined ? {} : { inline: options.inline }),
+    offloadAbove: options.offloadAbove,
   });
 }

@@ -672,48 +672,62 @@ function shapeAt(re: RegExp, text: string, at: number): string | undefined {
   return re.exec(text)?.[0];
 }
 
+const validCnGrouped = (v: string) => validCnResidentId(v.replace(/ /g, ''));
+const validAadhaar = (v: string) => verhoeff(v.replace(/\D/g, ''));
+
+/** A national identity number of `kind` at `start`, when its shape matched, it stands alone and it checks. */
+function idMatch(
+  text: string,
+  kind: string,
+  start: number,
+  value: string | undefined,
+  valid: (v: string) => boolean,
+): PiiMatch | null {
+  return value && !inToken(text, start, start + value.length) && valid(value)
+    ? { type: 'national_id', kind, start, end: start + value.length, value }
+    : null;
+}
+
 /**
  * A national identity number with a check character where a run of digits starts at `s`: China's resident
  * ID, Spain's DNI and NIE, Italy's codice fiscale, Brazil's CPF, India's Aadhaar (named in the text), France's
  * NIR. Constant work per run: character checks, and a sticky pattern only where they pass.
  */
 function nationalIdAt(text: string, s: number): PiiMatch | null {
-  const found = (kind: string, start: number, value: string | undefined, valid: (v: string) => boolean) =>
-    value && !inToken(text, start, start + value.length) && valid(value)
-      ? ({ type: 'national_id', kind, start, end: start + value.length, value } satisfies PiiMatch)
-      : null;
   const at = (i: number) => text.charCodeAt(s + i);
   const prev = at(-1);
   if (isAlnum(prev) || prev === 45) {
     // NIE: X, Y or Z, then the digits. Codice fiscale: six letters, then two digits (or letters for them).
     const lead = prev === 45 ? s - 2 : s - 1;
     if ((text.charCodeAt(lead) | 32) >= 120 && (text.charCodeAt(lead) | 32) <= 122)
-      return found('es_nie', lead, shapeAt(NIE, text, lead), validSpanishId);
+      return idMatch(text, 'es_nie', lead, shapeAt(NIE, text, lead), validSpanishId);
     if (s >= 6 && isDigit(at(1)) && !isDigit(at(2)))
-      return found('it_codice_fiscale', s - 6, shapeAt(CODICE_FISCALE, text, s - 6), validCodiceFiscale);
+      return idMatch(
+        text,
+        'it_codice_fiscale',
+        s - 6,
+        shapeAt(CODICE_FISCALE, text, s - 6),
+        validCodiceFiscale,
+      );
     return null;
   }
   if (isDigit(at(16)) || at(6) === 32) {
-    const cn = found('cn_resident_id', s, shapeAt(CN_ID, text, s), (v) =>
-      validCnResidentId(v.replace(/ /g, '')),
-    );
+    const cn = idMatch(text, 'cn_resident_id', s, shapeAt(CN_ID, text, s), validCnGrouped);
     if (cn) return cn;
   }
-  if (isDigit(at(7))) {
-    if (!isDigit(at(8))) {
-      const dni = found('es_dni', s, shapeAt(DNI, text, s), validSpanishId);
-      if (dni) return dni;
-    }
+  if (isDigit(at(7)) && !isDigit(at(8))) {
+    const dni = idMatch(text, 'es_dni', s, shapeAt(DNI, text, s), validSpanishId);
+    if (dni) return dni;
   }
-  if (at(3) === 46) return found('br_cpf', s, shapeAt(CPF, text, s), validCpf);
+  if (at(3) === 46) return idMatch(text, 'br_cpf', s, shapeAt(CPF, text, s), validCpf);
   const aadhaar = isDigit(at(3)) ? shapeAt(AADHAAR, text, s) : undefined;
   if (aadhaar && AADHAAR_CONTEXT.test(text.slice(Math.max(0, s - 40), s))) {
-    const id = found('in_aadhaar', s, aadhaar, (v) => verhoeff(v.replace(/\D/g, '')));
+    const id = idMatch(text, 'in_aadhaar', s, aadhaar, validAadhaar);
     if (id) return id;
   }
   const c = at(0);
   if (c === 49 || c === 50 || c === 55 || c === 56)
-    return found('fr_nir', s, shapeAt(NIR, text, s), validNir);
+    return idMatch(text, 'fr_nir', s, shapeAt(NIR, text, s), validNir);
   return null;
 }
 

@@ -153,6 +153,32 @@ export class ThreadedProvider implements Provider {
     this.#offloadAbove = options.offloadAbove ?? 0.5;
   }
 
+  /**
+   * A `ThreadedProvider` for `here`, the provider built in this thread from the same `options` the worker
+   * builds its own from: it takes `here`'s name, capabilities and timeout handling, and runs calls on `here`
+   * while the event loop is mostly idle (unless `inline` is false). How the provider packages build theirs.
+   *
+   * @example
+   * ```ts
+   * const here = new OpenAIProvider(options);
+   * const provider = ThreadedProvider.of(here, { entry: new URL('./provider-thread.js', import.meta.url), options });
+   * ```
+   */
+  static of(
+    here: Provider & { readonly capabilities: ProviderCapabilities },
+    thread: { entry: string | URL; options?: unknown; inline?: boolean; offloadAbove?: number | undefined },
+  ): ThreadedProvider {
+    return new ThreadedProvider({
+      entry: thread.entry,
+      options: thread.options,
+      name: here.name,
+      capabilities: here.capabilities,
+      handlesTimeout: here.handlesTimeout ?? false,
+      ...(thread.inline === false ? {} : { inline: here }),
+      ...(thread.offloadAbove === undefined ? {} : { offloadAbove: thread.offloadAbove }),
+    });
+  }
+
   complete(request: CompletionRequest): Promise<CompletionResponse> {
     const inline = this.#inlineNow();
     if (inline) return inline.complete(request);
