@@ -10,6 +10,7 @@ import {
   type CascadeAgent,
   type CascadePlugin,
   type CascadeResult,
+  carriesImages,
   InvalidConfigError,
   type Provider,
   RequestRejectedError,
@@ -316,7 +317,7 @@ function imageGate(ladder: { model: string; images: boolean }[] | null): Cascade
     {
       name: 'image-gate',
       resolveConfig({ request }) {
-        if (request.messages?.some((m) => m.role === 'user' && m.images?.length))
+        if (request.messages && carriesImages(request.messages))
           throw new InvalidConfigError('request.messages', problem, 'invalid_request');
       },
     },

@@ -4,7 +4,7 @@ import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import type { TestServer } from '@cascadeflow/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type startDemo, startLiveDemo, useLiveDemo } from './helpers.js';
+import { pngDataUrl, type startDemo, startLiveDemo, useLiveDemo } from './helpers.js';
 
 let live: Awaited<ReturnType<typeof startLiveDemo>>;
 let upstream: TestServer;
@@ -118,6 +118,65 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
       name: 'weather',
       input: { city: 'Paris' },
     });
+  });
+
+  it("a tool result's image blocks reach only the tiers that take images, and count_tokens counts them by size", async () => {
+    const shot = pngDataUrl(300, 200);
+    const data = shot.slice('data:image/png;base64,'.length);
+    const before = upstream.requestsFor('small').length;
+    const params = {
+      model: 'cascade',
+      max_tokens: 100,
+      messages: [
+        { role: 'user' as const, content: 'Open the image and describe it.' },
+        {
+          role: 'assistant' as const,
+          content: [
+            { type: 'tool_use' as const, id: 'toolu_r1', name: 'Read', input: { file_path: '/tmp/a.png' } },
+          ],
+        },
+        {
+          role: 'user' as const,
+          content: [
+            {
+              type: 'tool_result' as const,
+              tool_use_id: 'toolu_r1',
+              content: [
+                {
+                  type: 'image' as const,
+                  source: { type: 'base64' as const, media_type: 'image/png' as const, data },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const m = await claude().messages.create(params);
+    expect(m.content).toEqual([{ type: 'text', text: 'Two images: a red square and a logo.' }]);
+    expect(upstream.requestsFor('small')).toHaveLength(before);
+    const sent = upstream.requestsFor('big').at(-1)!.body.messages as Record<string, unknown>[];
+    expect(sent.slice(2)).toEqual([
+      { role: 'tool', tool_call_id: 'toolu_r1', content: 'The result is the images in the next message.' },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'The images of the result of tool call toolu_r1:' },
+          { type: 'image_url', image_url: { url: shot } },
+        ],
+      },
+    ]);
+    // 300 × 200 pixels are 80 tokens on Claude; the text and the tool call count as text does.
+    const { max_tokens: _, ...counted } = params;
+    const tokens = await claude().messages.countTokens(counted);
+    const text = await claude().messages.countTokens({
+      ...counted,
+      messages: [
+        ...counted.messages.slice(0, 2),
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_r1' }] },
+      ],
+    });
+    expect(tokens.input_tokens - text.input_tokens).toBe(80);
   });
 
   it('image blocks (base64 and URL) reach only the tiers that take images, in the upstream’s format', async () => {
@@ -425,6 +484,60 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
     expect((bad as Error).message).toMatch(
       /messages\.1\.content\.0: a system message holds text blocks only, not .+tool_use/,
     );
+  });
+
+  it("a system message's own output_config and clear_at (Claude Code 2.1.332 in a git repository) are taken", async () => {
+    const before = upstream.requestsFor('small').length;
+    const { data, response } = await claude()
+      .messages.create({
+        model: 'cascade',
+        max_tokens: 100,
+        output_config: { effort: 'medium', task_budget: { type: 'tokens', total: 400_000 } },
+        messages: [
+          { role: 'user', content: 'What is the weather in Paris?' },
+          // As Claude Code sends its environment: an effort for the turn on the message itself.
+          {
+            role: 'system',
+            content: [
+              { type: 'text', text: '# Environment\nPlatform: linux', cache_control: { type: 'ephemeral' } },
+            ],
+            output_config: { effort: 'medium' },
+          },
+          // Shown until a user message follows it: this one is, so the tiers never see it.
+          { role: 'system', content: 'Say it in French.', clear_at: 'next_user_message' },
+          { role: 'user', content: 'In one line, please.' },
+          // No text: only an effort.
+          { role: 'system', output_config: { effort: 'low' } },
+        ],
+      } as unknown as Anthropic.MessageCreateParamsNonStreaming)
+      .withResponse();
+    expect(data.content.length).toBeGreaterThan(0);
+    expect(response.headers.get('x-cascadeflow-not-applied')).toBe(
+      'output_config.effort, messages.output_config.effort, output_config.task_budget',
+    );
+    const sent = upstream.requestsFor('small')[before]!.body.messages as { role: string; content: unknown }[];
+    expect(sent).toEqual([
+      { role: 'user', content: 'What is the weather in Paris?' },
+      { role: 'system', content: '# Environment\nPlatform: linux' },
+      { role: 'user', content: 'In one line, please.' },
+    ]);
+    const refused = (message: Record<string, unknown>) =>
+      claude()
+        .messages.create({
+          model: 'cascade',
+          max_tokens: 10,
+          messages: [{ role: 'user', content: 'hi' }, message],
+        } as unknown as Anthropic.MessageCreateParamsNonStreaming)
+        .then(
+          () => new Error('not refused'),
+          (e: unknown) => e as Error,
+        );
+    expect((await refused({ role: 'system', content: 'x', clear_at: 'tomorrow' })).message).toMatch(
+      /messages\.1\.clear_at: must be .+next_user_message.+ or .+never/,
+    );
+    expect(
+      (await refused({ role: 'system', output_config: { format: { type: 'json_schema' } } })).message,
+    ).toMatch(/messages\.1\.output_config\.format: unknown field/);
   });
 
   it('structured outputs (output_config.format): every draft is checked against the schema, parse() reads the answer', async () => {

@@ -5,7 +5,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { liveProviders } from '../src/engine.js';
-import { startDemo, startLiveDemo } from './helpers.js';
+import { pngDataUrl, startDemo, startLiveDemo } from './helpers.js';
 
 let live: Awaited<ReturnType<typeof startLiveDemo>>;
 let upstream: TestServer;
@@ -157,6 +157,60 @@ describe('the gateway speaks OpenAI chat completions with tools and JSON, to the
       'big',
     ]);
     expect(upstream.requestsFor('small').at(-1)!.body.response_format).toMatchObject({ type: 'json_schema' });
+  });
+
+  it("a tool result's image goes to the tiers that take images, after the run of tool results", async () => {
+    const shot = pngDataUrl(300, 200);
+    const smallBefore = upstream.requestsFor('small').length;
+    const messages: OpenAI.ChatCompletionMessageParam[] = [
+      { role: 'user', content: 'Take a screenshot and say what it shows.' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_s1', type: 'function', function: { name: 'screenshot', arguments: '{}' } }],
+      },
+      {
+        role: 'tool',
+        tool_call_id: 'call_s1',
+        // OpenAI's own API takes text parts only here; this gateway takes the image too.
+        content: [
+          { type: 'text', text: 'Saved to /tmp/shot.png' },
+          { type: 'image_url', image_url: { url: shot } } as unknown as OpenAI.ChatCompletionContentPartText,
+        ],
+      },
+    ];
+    const r = await client().chat.completions.create({ model: 'cascade', messages });
+    expect(r.choices[0]!.message.content).toBe('A red square.');
+    expect(upstream.requestsFor('small')).toHaveLength(smallBefore);
+    const sent = upstream.requestsFor('big').at(-1)!.body.messages as Record<string, unknown>[];
+    expect(sent.slice(2)).toEqual([
+      { role: 'tool', tool_call_id: 'call_s1', content: 'Saved to /tmp/shot.png' },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'The images of the result of tool call call_s1:' },
+          { type: 'image_url', image_url: { url: shot } },
+        ],
+      },
+    ]);
+    // An image in an assistant message is refused by name.
+    const err = await client()
+      .chat.completions.create({
+        model: 'cascade',
+        messages: [
+          { role: 'user', content: 'Hi' },
+          {
+            role: 'assistant',
+            content: [{ type: 'image_url', image_url: { url: shot } }] as unknown as string,
+          },
+          { role: 'user', content: 'And?' },
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as Error).message).toMatch(
+      /messages\.1\.content\.0: images go in user messages and tool results only/,
+    );
   });
 
   it('an image part goes to the tiers that take images only; where none does, it is refused by name', async () => {

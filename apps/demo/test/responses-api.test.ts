@@ -180,6 +180,54 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
     );
   });
 
+  it("a function call's output with an image goes to the tiers that take images", async () => {
+    const r = await client().responses.create({
+      model: 'cascade',
+      input: [
+        { role: 'user', content: 'Look at the chart and tell me what it shows.' },
+        { type: 'function_call', call_id: 'call_v1', name: 'view_image', arguments: '{"path":"chart.png"}' },
+        {
+          type: 'function_call_output',
+          call_id: 'call_v1',
+          output: [
+            { type: 'input_text', text: 'chart.png' },
+            { type: 'input_image', image_url: 'https://example.com/chart.png', detail: 'original' },
+          ],
+        },
+      ],
+    });
+    expect(r.output_text).toBe('A red square.');
+    expect(
+      env.upstream.requestsFor('small').every((q) => !JSON.stringify(q.body).includes('chart.png"}')),
+    ).toBe(true);
+    const sent = env.upstream.requestsFor('big').at(-1)!.body.messages as Record<string, unknown>[];
+    expect(sent.at(-1)).toEqual({
+      role: 'user',
+      content: [
+        { type: 'text', text: 'The images of the result of tool call call_v1:' },
+        // "original" is asked of the tiers as "high", the most chat completions has.
+        { type: 'image_url', image_url: { url: 'https://example.com/chart.png', detail: 'high' } },
+      ],
+    });
+    // A file in a tool's output is refused by kind.
+    const err = await client()
+      .responses.create({
+        model: 'cascade',
+        input: [
+          { role: 'user', content: 'Read it.' },
+          { type: 'function_call', call_id: 'call_f1', name: 'read', arguments: '{}' },
+          {
+            type: 'function_call_output',
+            call_id: 'call_f1',
+            output: [{ type: 'input_file', file_id: 'file-1' }],
+          },
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((err as Error).message).toMatch(/input\.2\.output\.0: "input_file" parts are not supported/);
+  });
+
   it('an answer cut at max_output_tokens is incomplete, whole and streamed', async () => {
     const params = { model: 'cascade', input: 'Write an essay on Paris.', max_output_tokens: 3 };
     const r = await client().responses.create(params);

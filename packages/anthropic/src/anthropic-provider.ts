@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type {
+  ImageBlockParam,
   MessageCreateParamsNonStreaming,
   MessageParam,
   RawMessageStreamEvent,
@@ -61,7 +62,7 @@ function parseArgs(args: string): unknown {
 }
 
 /** An image as Anthropic takes it: a data URL as base64 with its media type, anything else by URL. */
-function imageBlock(image: ImageInput): AnthropicBlock {
+function imageBlock(image: ImageInput): ImageBlockParam {
   // Core admits data URLs of the four types both APIs take (png, jpeg, gif, webp) only.
   const data = imageData(image);
   if (!data) return { type: 'image', source: { type: 'url', url: image.url } };
@@ -88,7 +89,19 @@ function toAnthropic(messages: ChatMessage[]): { system: string | undefined; mes
         ...(m.images ?? []).map(imageBlock),
       ]);
     else if (m.role === 'tool')
-      push('user', [{ type: 'tool_result', tool_use_id: m.toolCallId, content: m.content }]);
+      push('user', [
+        {
+          type: 'tool_result',
+          tool_use_id: m.toolCallId,
+          // A result that shows images (a screenshot, an image file read) carries them as its own blocks.
+          content: m.images?.length
+            ? [
+                ...(m.content ? [{ type: 'text' as const, text: m.content }] : []),
+                ...m.images.map(imageBlock),
+              ]
+            : m.content,
+        },
+      ]);
     else {
       const blocks: AnthropicBlock[] = [];
       if (m.content) blocks.push({ type: 'text', text: m.content });

@@ -138,6 +138,43 @@ describe('Anthropic through the real @anthropic-ai/sdk', () => {
     ]);
   });
 
+  it("sends a tool result's images as image blocks of its tool_result, after its text", async () => {
+    env = await setup({ 'claude-sonnet-4-0': { content: 'The first page shows a cat.' } });
+    const png =
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+    const call = (id: string) => ({ id, name: 'screenshot', arguments: '{}' });
+    const r = await env.agent([{ model: 'claude-sonnet-4-0', provider: 'anthropic', images: true }]).run({
+      messages: [
+        { role: 'user', content: 'Which page shows a cat?' },
+        { role: 'assistant', content: null, toolCalls: [call('t1'), call('t2')] },
+        {
+          role: 'tool',
+          toolCallId: 't1',
+          content: 'page one',
+          images: [{ url: `data:image/png;base64,${png}` }],
+        },
+        { role: 'tool', toolCallId: 't2', content: '', images: [{ url: 'https://example.com/2.webp' }] },
+      ],
+    });
+    expect(r.content).toBe('The first page shows a cat.');
+    const sent = env.server.requestsFor('claude-sonnet-4-0')[0]!.body.messages as { content: unknown }[];
+    expect(sent[2]!.content).toEqual([
+      {
+        type: 'tool_result',
+        tool_use_id: 't1',
+        content: [
+          { type: 'text', text: 'page one' },
+          { type: 'image', source: { type: 'base64', media_type: 'image/png', data: png } },
+        ],
+      },
+      {
+        type: 'tool_result',
+        tool_use_id: 't2',
+        content: [{ type: 'image', source: { type: 'url', url: 'https://example.com/2.webp' } }],
+      },
+    ]);
+  });
+
   it('sends top-p, top-k and stop sequences (no seed or penalties), and one tool call at a time when asked', async () => {
     env = await setup({ 'claude-3-5-haiku-latest': { content: 'Paris\n\nSince 987.' } });
     const tools = [{ name: 'lookup', parameters: { type: 'object', properties: {} } }];

@@ -181,9 +181,18 @@ describe('recording live traffic', () => {
         { role: 'user', content: records[1]!.userPrompt },
       ],
     });
+    // A tool result's image, after the question, is an image too.
+    await agent.run({
+      messages: [
+        { role: 'system', content: records[0]!.systemPrompt },
+        { role: 'user', content: records[0]!.userPrompt },
+        { role: 'assistant', content: null, toolCalls: [{ id: 'c1', name: 'chart', arguments: '{}' }] },
+        { role: 'tool', toolCallId: 'c1', content: '', images: [{ url: 'https://example.com/chart.png' }] },
+      ],
+    });
     await recorder.flush();
-    expect(skipped).toEqual(['images']);
-    expect(recorder.counts).toEqual({ written: 1, skipped: { images: 1 } });
+    expect(skipped).toEqual(['images', 'images']);
+    expect(recorder.counts).toEqual({ written: 1, skipped: { images: 2 } });
     expect((await loadLiveRecords(file)).map((x) => x.user_prompt)).toEqual([records[1]!.userPrompt]);
   });
 

@@ -4,6 +4,7 @@ import {
   type CompletionResponse,
   type FinishReason,
   providerErrorFromSdk as fromSdkError,
+  type ImageInput,
   midStreamError,
   type Provider,
   type ProviderCapabilities,
@@ -14,6 +15,7 @@ import {
 import OpenAI from 'openai';
 import type {
   ChatCompletionChunk,
+  ChatCompletionContentPart,
   ChatCompletionCreateParamsNonStreaming,
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
@@ -54,42 +56,72 @@ export interface OpenAIProviderOptions {
   sendTopK?: boolean;
 }
 
+/** Image parts after a text part, as a user message carries them. */
+function imageParts(images: readonly ImageInput[]) {
+  return images.map((i) => ({
+    type: 'image_url' as const,
+    image_url: { url: i.url, ...(i.detail ? { detail: i.detail } : {}) },
+  }));
+}
+
+/**
+ * Chat completions messages. A tool message holds text only, so the images of tool results (a screenshot,
+ * an image file read) follow the run of tool messages they belong to in one user message, each set under a
+ * line that names its call.
+ */
 function toOpenAIMessages(messages: ChatMessage[]): ChatCompletionMessageParam[] {
-  return messages.map((m): ChatCompletionMessageParam => {
-    switch (m.role) {
-      case 'tool':
-        return { role: 'tool', tool_call_id: m.toolCallId, content: m.content };
-      case 'assistant':
-        return {
-          role: 'assistant',
-          content: m.content,
-          ...(m.toolCalls?.length
-            ? {
-                tool_calls: m.toolCalls.map((c) => ({
-                  id: c.id,
-                  type: 'function' as const,
-                  function: { name: c.name, arguments: c.arguments },
-                })),
-              }
-            : {}),
-        };
-      case 'user':
-        if (!m.images?.length) return { role: 'user', content: m.content };
-        // Images after the text, as content parts.
-        return {
-          role: 'user',
-          content: [
-            ...(m.content ? [{ type: 'text' as const, text: m.content }] : []),
-            ...m.images.map((i) => ({
-              type: 'image_url' as const,
-              image_url: { url: i.url, ...(i.detail ? { detail: i.detail } : {}) },
-            })),
-          ],
-        };
-      default:
-        return { role: m.role, content: m.content };
-    }
+  const out: ChatCompletionMessageParam[] = [];
+  let shown: ChatCompletionContentPart[] = [];
+  messages.forEach((m, i) => {
+    out.push(toOpenAIMessage(m));
+    if (m.role === 'tool' && m.images?.length)
+      shown.push(
+        { type: 'text', text: `The images of the result of tool call ${m.toolCallId}:` },
+        ...imageParts(m.images),
+      );
+    // After the last tool message of a run (tool messages must follow their calls unbroken).
+    if (shown.length === 0 || messages[i + 1]?.role === 'tool') return;
+    out.push({ role: 'user', content: shown });
+    shown = [];
   });
+  return out;
+}
+
+function toOpenAIMessage(m: ChatMessage): ChatCompletionMessageParam {
+  switch (m.role) {
+    case 'tool':
+      return {
+        role: 'tool',
+        tool_call_id: m.toolCallId,
+        content: m.content || (m.images?.length ? 'The result is the images in the next message.' : ''),
+      };
+    case 'assistant':
+      return {
+        role: 'assistant',
+        content: m.content,
+        ...(m.toolCalls?.length
+          ? {
+              tool_calls: m.toolCalls.map((c) => ({
+                id: c.id,
+                type: 'function' as const,
+                function: { name: c.name, arguments: c.arguments },
+              })),
+            }
+          : {}),
+      };
+    case 'user':
+      if (!m.images?.length) return { role: 'user', content: m.content };
+      // Images after the text, as content parts.
+      return {
+        role: 'user',
+        content: [
+          ...(m.content ? [{ type: 'text' as const, text: m.content }] : []),
+          ...imageParts(m.images),
+        ],
+      };
+    default:
+      return { role: m.role, content: m.content };
+  }
 }
 
 function finishReason(reason: string | null | undefined): FinishReason {

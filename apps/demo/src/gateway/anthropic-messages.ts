@@ -17,14 +17,6 @@ const text = z.object({ type: z.literal('text'), text: z.string() }).passthrough
 const toolUse = z
   .object({ type: z.literal('tool_use'), id: z.string().min(1), name: z.string().min(1), input: z.unknown() })
   .passthrough();
-const toolResult = z
-  .object({
-    type: z.literal('tool_result'),
-    tool_use_id: z.string().min(1),
-    content: z.union([z.string(), z.array(text)]).optional(),
-    is_error: z.boolean().optional(),
-  })
-  .passthrough();
 const image = z
   .object({
     type: z.literal('image'),
@@ -36,6 +28,15 @@ const image = z
       }),
       z.object({ type: z.literal('url'), url: z.string().url() }),
     ]),
+  })
+  .passthrough();
+// A tool's result: text, or text and images (a screenshot, an image file read: Claude Code's Read sends them).
+const toolResult = z
+  .object({
+    type: z.literal('tool_result'),
+    tool_use_id: z.string().min(1),
+    content: z.union([z.string(), z.array(z.discriminatedUnion('type', [text, image]))]).optional(),
+    is_error: z.boolean().optional(),
   })
   .passthrough();
 // An earlier answer's reasoning, handed back in an assistant turn (a session that began on Claude itself): taken
@@ -59,6 +60,28 @@ const outputFormat = z
   })
   .strict();
 
+const effort = z
+  .enum(['low', 'medium', 'high', 'xhigh', 'max'], 'must be low, medium, high, xhigh or max')
+  .nullable()
+  .optional();
+
+/**
+ * A mid-conversation system message (Claude Code sends them): text only. Its own `output_config` (an effort
+ * for the turn) is taken as a hint, and `clear_at: "next_user_message"` shows it to the tiers only until a
+ * user message follows it. It may hold no content, only its `output_config`.
+ */
+const systemMessage = z
+  .object({
+    role: z.literal('system'),
+    content: z.union([z.string(), z.array(block)]).optional(),
+    output_config: z.object({ effort }).strict().nullable().optional(),
+    clear_at: z
+      .enum(['next_user_message', 'never'], 'must be "next_user_message" or "never"')
+      .nullable()
+      .optional(),
+  })
+  .strict();
+
 /** The schema of a Messages API body (exported for the test that holds `plainMessagesBody` to it). */
 export const messagesBody = z
   .object({
@@ -66,13 +89,15 @@ export const messagesBody = z
     max_tokens: z.number().int().positive('must be a positive integer (the Messages API requires it)'),
     messages: z
       .array(
-        z
-          .object({
-            // "system": a mid-conversation system message (Claude Code sends them), text only.
-            role: z.enum(['user', 'assistant', 'system']),
-            content: z.union([z.string(), z.array(block).min(1, 'must have at least one block')]),
-          })
-          .strict(),
+        z.discriminatedUnion('role', [
+          z
+            .object({
+              role: z.enum(['user', 'assistant']),
+              content: z.union([z.string(), z.array(block).min(1, 'must have at least one block')]),
+            })
+            .strict(),
+          systemMessage,
+        ]),
       )
       .min(1, 'must be a non-empty array'),
     system: z.union([z.string(), z.array(text)]).optional(),
@@ -117,8 +142,15 @@ export const messagesBody = z
     output_config: z
       .object({
         format: outputFormat.nullable().optional(),
-        effort: z
-          .enum(['low', 'medium', 'high', 'xhigh', 'max'], 'must be low, medium, high, xhigh or max')
+        effort,
+        // An agentic turn's token budget, shown to the model as a countdown: a hint, not a cap.
+        task_budget: z
+          .object({
+            type: z.literal('tokens', 'only "tokens"'),
+            total: z.number().int().positive('must be a positive integer'),
+            remaining: z.number().int().min(0).optional(),
+          })
+          .strict()
           .nullable()
           .optional(),
       })
@@ -183,8 +215,8 @@ export interface MessagesRequest {
 
 /**
  * Validates a `POST /v1/messages` body (Anthropic's Messages API) and maps it onto the cascade: the system
- * prompt, user and assistant turns, `tool_use` and `tool_result` blocks, image blocks of user turns (base64
- * or URL: asked of the tiers that take images), tools and tool choice (with `disable_parallel_tool_use`),
+ * prompt, user and assistant turns, `tool_use` and `tool_result` blocks, image blocks of user turns and of
+ * tool results (base64 or URL: asked of the tiers that take images), tools and tool choice (with `disable_parallel_tool_use`),
  * `top_p`, `top_k`, `stop_sequences` and structured outputs (`output_config.format`, or the beta's
  * `output_format`: a JSON schema every tier's draft is checked against). Unsupported fields are refused by name.
  */
@@ -225,14 +257,12 @@ function withoutThread({ thread: _, ...rest }: { thread?: unknown }): object {
 /** A count_tokens body: a Messages API body whose `max_tokens` may be left out. */
 const countTokensBody = messagesBody.extend({ max_tokens: messagesBody.shape.max_tokens.optional() });
 
-/** Tokens counted for an image: the most a resized image costs on Claude (about 1.15 megapixels / 750). */
-const IMAGE_TOKENS = 1_600;
-
 /**
  * Answers `POST /v1/messages/count_tokens` (Claude clients ask it before sending a long context): the body
  * is checked as a message's, and its input tokens estimated as core estimates them (4 ASCII characters a
- * token, a CJK character a token), with the tools' definitions, a structured output's schema and
- * {@link IMAGE_TOKENS} an image. An estimate: the cascade's tiers may use different tokenizers.
+ * token, a CJK character a token, an image from its size as Claude counts it, or 1600 tokens where its size
+ * cannot be read), with the tools' definitions and a structured output's schema. An estimate: the cascade's
+ * tiers may use different tokenizers.
  */
 export function countMessageTokens(raw: unknown): { input_tokens: number } {
   // A threaded turn's count is of what it sends (the thread is the client's business here).
@@ -248,8 +278,26 @@ export function countMessageTokens(raw: unknown): { input_tokens: number } {
   // A structured output's schema is sent to the tiers too (as their response format).
   if (run.responseFormat?.type === 'json_schema')
     tokens += estimateInputTokens([{ role: 'system', content: JSON.stringify(run.responseFormat.schema) }]);
-  for (const m of messages) if (m.role === 'user') tokens += (m.images?.length ?? 0) * IMAGE_TOKENS;
   return { input_tokens: tokens };
+}
+
+/** An image block as the cascade takes it: a URL, or the base64 data as a data URL. */
+function imageOf(blk: z.infer<typeof image>): ImageInput {
+  const { source } = blk;
+  return { url: source.type === 'url' ? source.url : `data:${source.media_type};base64,${source.data}` };
+}
+
+/** A `tool_result` block as a tool message: its text blocks joined, its image blocks as images. */
+function toolResultOf(blk: z.infer<typeof toolResult>): ChatMessage {
+  if (typeof blk.content !== 'object')
+    return { role: 'tool', toolCallId: blk.tool_use_id, content: blk.content ?? '' };
+  let content = '';
+  const images: ImageInput[] = [];
+  for (const part of blk.content) {
+    if (part.type === 'image') images.push(imageOf(part));
+    else content += part.text;
+  }
+  return { role: 'tool', toolCallId: blk.tool_use_id, content, ...(images.length ? { images } : {}) };
 }
 
 /** A checked Messages API body (or a count_tokens one, which may leave `max_tokens` out) as a run of the cascade. */
@@ -257,8 +305,14 @@ function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
   const messages: ChatMessage[] = [];
   let handedBackThinking = false;
   if (b.system !== undefined) messages.push({ role: 'system', content: textOf(b.system) });
+  let turnEffort = false;
   b.messages.forEach((m, i) => {
     if (m.role === 'system') {
+      if (m.output_config?.effort) turnEffort = true;
+      // Shown only until a user message follows it; one with no text is its output_config alone.
+      if (m.clear_at === 'next_user_message' && b.messages.slice(i + 1).some((n) => n.role === 'user'))
+        return;
+      if (m.content === undefined || m.content.length === 0) return;
       // An instruction from this point of the conversation on: a system message in place (an OpenAI
       // upstream reads it there; the Anthropic provider moves it into the top-level system prompt).
       if (typeof m.content !== 'string') {
@@ -290,12 +344,7 @@ function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
             'invalid_request',
             `messages.${i}.content.${j}: images go in user turns only.`,
           );
-        images.push({
-          url:
-            blk.source.type === 'url'
-              ? blk.source.url
-              : `data:${blk.source.media_type};base64,${blk.source.data}`,
-        });
+        images.push(imageOf(blk));
       } else if (blk.type === 'thinking' || blk.type === 'redacted_thinking') {
         handedBackThinking = true;
         if (m.role !== 'assistant')
@@ -307,8 +356,7 @@ function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
       } else if (blk.type === 'text') said += blk.text;
       else if (blk.type === 'tool_use')
         toolCalls.push({ id: blk.id, name: blk.name, arguments: JSON.stringify(blk.input ?? {}) });
-      else if (blk.type === 'tool_result')
-        messages.push({ role: 'tool', toolCallId: blk.tool_use_id, content: textOf(blk.content) });
+      else if (blk.type === 'tool_result') messages.push(toolResultOf(blk));
     });
     if (m.role === 'assistant')
       messages.push({ role: 'assistant', content: said || null, ...(toolCalls.length ? { toolCalls } : {}) });
@@ -330,6 +378,8 @@ function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
   const notApplied: string[] = [];
   if (b.thinking && b.thinking.type !== 'disabled') notApplied.push('thinking');
   if (b.output_config?.effort) notApplied.push('output_config.effort');
+  if (turnEffort) notApplied.push('messages.output_config.effort');
+  if (b.output_config?.task_budget) notApplied.push('output_config.task_budget');
   if (b.context_management?.edits.length) notApplied.push('context_management');
   if (handedBackThinking) notApplied.push('thinking blocks');
   return {

@@ -57,7 +57,7 @@ export function unsupportedKind(
     return `${where}: "${type}" tools are not supported by this gateway (${kinds.tools ?? 'function tools'} are).`;
   // A block inside a block's content: a tool result's.
   if (path.filter((p) => p === 'content').length > 1)
-    return `${where}: "${type}" ${kinds.what} in tool results are not supported by this gateway (text is).`;
+    return `${where}: "${type}" ${kinds.what} in tool results are not supported by this gateway (text and images are).`;
   return `${where}: "${type}" ${kinds.what} are not supported by this gateway (${kinds.taken} are).`;
 }
 

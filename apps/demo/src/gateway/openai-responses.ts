@@ -24,9 +24,12 @@ const inputImage = z
     image_url: z
       .string({ message: 'must be an image URL (file ids are not supported by this gateway)' })
       .min(1, 'must be an image URL (file ids are not supported by this gateway)'),
-    detail: z.enum(['auto', 'low', 'high']).optional(),
+    // "original" (full resolution, newer models) is asked of the tiers as "high", the most chat completions has.
+    detail: z.enum(['auto', 'low', 'high', 'original']).optional(),
   })
   .passthrough();
+/** A tool's output: text, or text and image parts (a screenshot, an image file read). */
+const toolOutput = z.union([z.string(), z.array(z.discriminatedUnion('type', [inputText, inputImage]))]);
 const outputText = z.object({ type: z.literal('output_text'), text: z.string() }).passthrough();
 const refusal = z.object({ type: z.literal('refusal'), refusal: z.string() }).passthrough();
 
@@ -53,7 +56,7 @@ const functionCallOutput = z
   .object({
     type: z.literal('function_call_output'),
     call_id: z.string().min(1),
-    output: z.union([z.string(), z.array(inputText)]),
+    output: toolOutput,
   })
   .passthrough();
 
@@ -71,7 +74,7 @@ const customToolCallOutput = z
   .object({
     type: z.literal('custom_tool_call_output'),
     call_id: z.string().min(1),
-    output: z.union([z.string(), z.array(inputText)]),
+    output: toolOutput,
   })
   .passthrough();
 
@@ -299,6 +302,12 @@ export interface ResponsesRequest {
 type Body = z.infer<typeof responsesBody>;
 type Part = Exclude<z.infer<typeof message>['content'], string>[number];
 
+/** An `input_image` part as the cascade takes it. */
+function imageOf(p: z.infer<typeof inputImage>): ImageInput {
+  const detail = p.detail === 'original' ? 'high' : p.detail;
+  return { url: p.image_url, ...(detail ? { detail } : {}) };
+}
+
 /** A message's text (its text parts joined) and its images. */
 function contentOf(
   content: string | Part[],
@@ -311,8 +320,12 @@ function contentOf(
   content.forEach((p, i) => {
     if (p.type === 'input_image') {
       if (!user)
-        throw httpError(400, 'invalid_request', `${where}.content.${i}: images go in user messages only.`);
-      images.push({ url: p.image_url, ...(p.detail ? { detail: p.detail } : {}) });
+        throw httpError(
+          400,
+          'invalid_request',
+          `${where}.content.${i}: images go in user messages and tool outputs only.`,
+        );
+      images.push(imageOf(p));
     } else if (p.type === 'refusal') text += p.refusal;
     else text += p.text;
   });
@@ -342,8 +355,22 @@ function toMessages(b: Body): ChatMessage[] {
       return;
     }
     if (it.type === 'function_call_output' || it.type === 'custom_tool_call_output') {
-      const output = typeof it.output === 'string' ? it.output : it.output.map((p) => p.text).join('');
-      messages.push({ role: 'tool', toolCallId: it.call_id, content: output });
+      if (typeof it.output === 'string') {
+        messages.push({ role: 'tool', toolCallId: it.call_id, content: it.output });
+        return;
+      }
+      let text = '';
+      const images: ImageInput[] = [];
+      for (const p of it.output) {
+        if (p.type === 'input_image') images.push(imageOf(p));
+        else text += p.text;
+      }
+      messages.push({
+        role: 'tool',
+        toolCallId: it.call_id,
+        content: text,
+        ...(images.length ? { images } : {}),
+      });
       return;
     }
     const { text, images } = contentOf(it.content, where, it.role === 'user');

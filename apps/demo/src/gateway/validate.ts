@@ -182,14 +182,25 @@ function textOf(c: z.infer<typeof content> | null | undefined): string | null {
   return c.map((p) => (p.type === 'text' ? p.text : '')).join('');
 }
 
-/** A user message's images; images in any other role are refused by name. */
-function imagesOf(c: z.infer<typeof content> | null | undefined, where: string, user: boolean): ImageInput[] {
+/**
+ * The images of a user message or of a tool result (a screenshot; OpenAI's own API takes text only there,
+ * this gateway takes images too); images in any other role are refused by name.
+ */
+function imagesOf(
+  c: z.infer<typeof content> | null | undefined,
+  where: string,
+  taken: boolean,
+): ImageInput[] {
   if (c === null || c === undefined || typeof c === 'string') return [];
   const images: ImageInput[] = [];
   c.forEach((p, i) => {
     if (p.type !== 'image_url') return;
-    if (!user)
-      throw httpError(400, 'invalid_request', `${where}.content.${i}: images go in user messages only.`);
+    if (!taken)
+      throw httpError(
+        400,
+        'invalid_request',
+        `${where}.content.${i}: images go in user messages and tool results only.`,
+      );
     images.push({ url: p.image_url.url, ...(p.image_url.detail ? { detail: p.image_url.detail } : {}) });
   });
   return images;
@@ -199,7 +210,7 @@ function imagesOf(c: z.infer<typeof content> | null | undefined, where: string, 
 function toMessages(messages: z.infer<typeof message>[], root: string): ChatMessage[] {
   return messages.map((m, i): ChatMessage => {
     const where = `${root}.${i}`;
-    const images = imagesOf(m.content, where, m.role === 'user');
+    const images = imagesOf(m.content, where, m.role === 'user' || m.role === 'tool');
     if (m.role === 'assistant')
       return {
         role: 'assistant',
@@ -215,7 +226,12 @@ function toMessages(messages: z.infer<typeof message>[], root: string): ChatMess
           : {}),
       };
     if (m.role === 'tool')
-      return { role: 'tool', toolCallId: m.tool_call_id, content: textOf(m.content) ?? '' };
+      return {
+        role: 'tool',
+        toolCallId: m.tool_call_id,
+        content: textOf(m.content) ?? '',
+        ...(images.length ? { images } : {}),
+      };
     if (m.role === 'user')
       return { role: 'user', content: textOf(m.content)!, ...(images.length ? { images } : {}) };
     return { role: m.role === 'developer' ? 'system' : m.role, content: textOf(m.content)! };

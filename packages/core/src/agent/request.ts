@@ -11,6 +11,7 @@ import type {
   ToolDefinition,
 } from '../types/messages.js';
 import type { StreamDelta } from '../types/provider.js';
+import { carriesImages } from './message-images.js';
 import { plainRequest } from './plain-request.js';
 import type { AttemptRecord } from './result.js';
 
@@ -162,7 +163,12 @@ const messageSchema = z.discriminatedUnion('role', [
     content: z.string().nullable(),
     toolCalls: z.array(z.object({ id: z.string(), name: z.string(), arguments: z.string() })).optional(),
   }),
-  z.object({ role: z.literal('tool'), content: z.string(), toolCallId: z.string().min(1) }),
+  z.object({
+    role: z.literal('tool'),
+    content: z.string(),
+    toolCallId: z.string().min(1),
+    images: z.array(imageSchema).optional(),
+  }),
 ]);
 
 const penalty = z.number().min(-2, 'must be between -2 and 2').max(2, 'must be between -2 and 2');
@@ -377,7 +383,7 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
     throw new InvalidConfigError('request.messages', 'needs a non-empty user message', 'invalid_request');
   }
 
-  const images = messages.some((m) => m.role === 'user' && m.images !== undefined && m.images.length > 0);
+  const images = carriesImages(messages);
   if (!req.ladder && !req.thresholds && defaults.resolvedLadder && !images) {
     return finish(
       req,

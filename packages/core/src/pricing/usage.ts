@@ -1,4 +1,5 @@
 import type { ChatMessage, Usage } from '../types/messages.js';
+import { imageTokens } from './image-tokens.js';
 
 /** No tokens: the starting value when adding up usage. Frozen. */
 export const ZERO_USAGE: Readonly<Usage> = Object.freeze({
@@ -29,8 +30,9 @@ export function addUsage(a: Usage, b: Usage | null | undefined): Usage {
  * Input tokens of messages before a provider has counted them, an estimate (not a bound): 4 ASCII
  * characters a token (OpenAI's rule of thumb for English), 2 characters for the scripts below U+0800
  * (accented Latin, Greek, Cyrillic, Hebrew, Arabic), and a token for every other character (Chinese,
- * Japanese, Korean: o200k and Claude's tokenizers spend 0.7 to 1.5 a character). Used for attempts cut
- * short before the provider counted their input.
+ * Japanese, Korean: o200k and Claude's tokenizers spend 0.7 to 1.5 a character). An image (a user's or a
+ * tool result's) counts as Claude counts it, from its size where a data URL gives it, else 1600 tokens.
+ * Used for attempts cut short before the provider counted their input.
  *
  * @example
  * ```ts
@@ -40,8 +42,13 @@ export function addUsage(a: Usage, b: Usage | null | undefined): Usage {
  */
 export function estimateInputTokens(messages: readonly ChatMessage[]): number {
   let quarters = 0;
-  for (const m of messages) if (m.content) quarters += quartersOf(m.content);
-  return Math.ceil(quarters / 4);
+  let images = 0;
+  for (const m of messages) {
+    if (m.content) quarters += quartersOf(m.content);
+    if ((m.role === 'user' || m.role === 'tool') && m.images)
+      for (const i of m.images) images += imageTokens(i);
+  }
+  return Math.ceil(quarters / 4) + images;
 }
 
 const NON_ASCII = /[\u0080-\uffff]/;

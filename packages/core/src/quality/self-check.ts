@@ -1,3 +1,4 @@
+import { latestImages } from '../agent/message-images.js';
 import type { ChatMessage } from '../types/messages.js';
 import type { QualityValidator, ValidationContext } from './validator.js';
 
@@ -72,9 +73,10 @@ export async function askSelfCheck(
   options: SelfCheckOptions = {},
 ): Promise<SelfCheckVerdict | null> {
   let messages = (options.prompt ?? selfCheckPrompt)(ctx.query, ctx.response.content);
-  // A question asked about images is checked with them: the checking model sees what the answer saw.
-  const images = ctx.messages.findLast((m) => m.role === 'user')?.images;
-  if (images?.length) {
+  // A question asked about images (its own, or a tool result's after it) is checked with them: the checking
+  // model sees what the answer saw.
+  const images = latestImages(ctx.messages);
+  if (images.length) {
     const last = messages.findLastIndex((m) => m.role === 'user');
     messages = messages.map((m, i) => (i === last && m.role === 'user' ? { ...m, images } : m));
   }

@@ -19,13 +19,14 @@ export interface ImageInput {
 
 /**
  * A chat message. Tool results use role `tool` with the `toolCallId` they answer. A user message may carry
- * `images` after its text; only tiers marked `images: true` are asked such a request.
+ * `images` after its text, and so may a tool result (a screenshot, an image file the tool read); only tiers
+ * marked `images: true` are asked a request that carries images ({@link carriesImages}).
  */
 export type ChatMessage =
   | { role: 'system'; content: string }
   | { role: 'user'; content: string; images?: ImageInput[] }
   | { role: 'assistant'; content: string | null; toolCalls?: ToolCall[] }
-  | { role: 'tool'; content: string; toolCallId: string };
+  | { role: 'tool'; content: string; toolCallId: string; images?: ImageInput[] };
 
 /** A tool the model may call. */
 export interface ToolDefinition {

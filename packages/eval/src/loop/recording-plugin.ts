@@ -2,6 +2,7 @@ import {
   type AttemptRecord,
   type CascadePlugin,
   type ChatMessage,
+  carriesImages,
   InvalidConfigError,
   type Provider,
   type ResolvedRequest,
@@ -20,7 +21,7 @@ export interface RecordingEvents {
   /** A sampled run was not recorded: why. */
   'record:skipped': {
     id: string;
-    /** `images`: the run's messages carry images, which the records (text) and the text model cannot hold. */
+    /** `images`: the run's messages (a user's, or a tool result's) carry images, which the records (text) and the text model cannot hold. */
     reason: 'budget_exhausted' | 'queue_full' | 'shadow_failed' | 'not_answered' | 'closed' | 'images';
     model?: string;
     error?: Error;
@@ -267,7 +268,7 @@ export function recordingPlugin(options: RecordingOptions): RecordingPlugin {
         events.emit('record:skipped', { id, reason: 'not_answered' });
         return;
       }
-      if (request.messages.some((m) => m.role === 'user' && m.images?.length)) {
+      if (carriesImages(request.messages)) {
         events.emit('record:skipped', { id, reason: 'images' });
         return;
       }
