@@ -4,7 +4,7 @@ import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import type { TestServer } from '@cascadeflow/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { pngDataUrl, type startDemo, startLiveDemo, useLiveDemo } from './helpers.js';
+import { ADMIN_KEY, pngDataUrl, type startDemo, startLiveDemo, useLiveDemo } from './helpers.js';
 
 let live: Awaited<ReturnType<typeof startLiveDemo>>;
 let upstream: TestServer;
@@ -30,6 +30,7 @@ beforeAll(async () => {
             logprobs: -0.01,
           };
         if (q.includes('capital')) return { content: 'Maybe Lyon', logprobs: -2.5 };
+        if (q.includes('failing test')) return { content: 'Done: the test passes.', logprobs: -0.01 };
         return { content: 'Let me think…', logprobs: -2.5 };
       },
       big: ({ body }) => {
@@ -538,6 +539,32 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
     expect(
       (await refused({ role: 'system', output_config: { format: { type: 'json_schema' } } })).message,
     ).toMatch(/messages\.1\.output_config\.format: unknown field/);
+  });
+
+  it('a Claude Code turn is scored by its question, not by the <system-reminder> context around it', async () => {
+    const reminder = `<system-reminder>\nAs you answer the user's questions, you can use the following context:\n# claudeMd\n${'Run pnpm test before committing. '.repeat(40)}\n</system-reminder>`;
+    const { response } = await claude()
+      .messages.create({
+        model: 'cascade',
+        max_tokens: 100,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: reminder },
+              { type: 'text', text: 'Fix the failing test in src/a.ts' },
+            ],
+          },
+        ],
+      })
+      .withResponse();
+    // A short answer to a plain request: the drafter's is taken (the context alone would make the
+    // question "hard", and a five-word answer to a hard question escalates).
+    expect(response.headers.get('x-cascadeflow-tiers-tried')).toBe('small');
+    const stats = (await (
+      await fetch(`${demo.url}/api/stats`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })
+    ).json()) as { recent: { query: string }[] };
+    expect(stats.recent[0]!.query).toBe('Fix the failing test in src/a.ts');
   });
 
   it('structured outputs (output_config.format): every draft is checked against the schema, parse() reads the answer', async () => {

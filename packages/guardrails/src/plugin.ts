@@ -1,9 +1,10 @@
-import type {
-  CascadePlugin,
-  CascadeResult,
-  ChatMessage,
-  QualityValidator,
-  ResolvedRequest,
+import {
+  type CascadePlugin,
+  type CascadeResult,
+  type ChatMessage,
+  type QualityValidator,
+  questionOf,
+  type ResolvedRequest,
 } from '@cascadeflow/core';
 import { GuardrailBlockedError } from './errors.js';
 import { GuardrailEmitter, type GuardrailEvents } from './events.js';
@@ -252,7 +253,8 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
         return {
           ...request,
           messages,
-          query: typeof last?.content === 'string' ? last.content : request.query,
+          // The question of the redacted message, as core takes it (context blocks left out).
+          query: typeof last?.content === 'string' ? questionOf(last.content) : request.query,
         };
       };
       if (s.moderateInput) {

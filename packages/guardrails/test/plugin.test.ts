@@ -52,6 +52,40 @@ describe('guardrails in the request path', () => {
     expect(a.metadata.guardrails).toMatchObject({ pii: [{ type: 'email', action: 'reversible' }] });
   });
 
+  it("the validators' query is the redacted question, without a coding agent's context blocks", async () => {
+    server = await startTestServer({ models: { 'gpt-4o-mini': echo, 'gpt-4o': echo } });
+    const seen: string[] = [];
+    const agent = new CascadeAgent({
+      providers: { openai: new OpenAIProvider({ apiKey: 'x', baseURL: server.openaiBaseURL }) },
+      ladder: [
+        { model: 'gpt-4o-mini', provider: 'openai', threshold: 0.5 },
+        { model: 'gpt-4o', provider: 'openai' },
+      ],
+      plugins: [guardrailsPlugin({ settings: { moderation: { input: false, output: false } } })],
+      validators: [
+        {
+          name: 'capture',
+          validate: (ctx) => {
+            seen.push(ctx.query);
+            return { score: 1, reasons: [] };
+          },
+        },
+      ],
+    });
+    await agent.run({
+      messages: [
+        {
+          role: 'user',
+          content:
+            '<system-reminder>The user is carol@example.net.</system-reminder>Email ann@example.com about it',
+        },
+      ],
+    });
+    // What a self-check or a judge would be shown: the question, its e-mail address a placeholder.
+    expect(seen).toEqual(['Email [EMAIL_2] about it']);
+    expect(JSON.stringify(server.requests[0]!.body.messages)).not.toMatch(/@example/);
+  });
+
   it('blocks a secret in the input before any provider call', async () => {
     const agent = await setup({ 'gpt-4o-mini': echo, 'gpt-4o': echo }, guardrailsPlugin());
     const err = await agent.run('Use my key sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z please').catch((e) => e);

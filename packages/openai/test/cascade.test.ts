@@ -1,4 +1,4 @@
-import { CascadeAgent, type CascadeEvents } from '@cascadeflow/core';
+import { CascadeAgent, type CascadeEvents, defaultValidators } from '@cascadeflow/core';
 import { startTestServer } from '@cascadeflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OpenAIProvider } from '../src/index.js';
@@ -209,6 +209,48 @@ describe('cascade through the real openai SDK', () => {
     const t = await env.agent(twoTier).run('How do I bake bread?');
     expect(t.attempts[0]?.reasons.join()).toMatch(/cut off/);
     expect(t.model).toBe('gpt-4o');
+  });
+
+  it("scores a coding agent's turn by its question, not by the context blocks the agent wraps around it", async () => {
+    env = await setup({
+      'gpt-4o-mini': { content: 'Done: the test passes now.', logprobs: CONFIDENT },
+      'gpt-4o': { content: 'Done.' },
+    });
+    // As Claude Code sends a turn: hundreds of words of context in <system-reminder> blocks, then the request.
+    const context = `<system-reminder>\n# claudeMd\n${'Use pnpm and keep functions small. '.repeat(40)}\n</system-reminder>`;
+    const seen: { query: string; complexity: string }[] = [];
+    const agent = env.agent(twoTier, {
+      validators: [
+        ...defaultValidators(),
+        {
+          name: 'capture',
+          validate: (ctx) => {
+            seen.push({ query: ctx.query, complexity: ctx.complexity });
+            return { score: 1, reasons: [] };
+          },
+        },
+      ],
+    });
+    const messages = [
+      { role: 'user' as const, content: `${context}Fix the failing test in src/a.ts` },
+      { role: 'assistant' as const, content: null, toolCalls: [{ id: 'c1', name: 'edit', arguments: '{}' }] },
+      { role: 'tool' as const, toolCallId: 'c1', content: 'edited' },
+    ];
+    const r = await agent.run({ messages });
+    // The question is short and plain: a short answer to it is not "too short for a hard question".
+    expect(seen[0]).toEqual({ query: 'Fix the failing test in src/a.ts', complexity: 'moderate' });
+    expect(r.model).toBe('gpt-4o-mini');
+    expect(r.attempts[0]!.reasons.join()).not.toMatch(/hard question/);
+    // The tier was asked the whole message, context included.
+    expect(JSON.stringify(env.server.requestsFor('gpt-4o-mini')[0]!.body.messages)).toContain('Use pnpm');
+    // The same words outside a context block make a hard question, whose short answer escalates.
+    const hard = await agent.run({
+      messages: [
+        { ...messages[0]!, content: context.replace(/<\/?system-reminder>/g, '') + ' Fix it.' },
+        ...messages.slice(1),
+      ],
+    });
+    expect(hard.attempts[0]!.reasons.join()).toMatch(/under 20 words for a hard question/);
   });
 
   it('accepts a user-implemented provider through the one small interface', async () => {

@@ -6,7 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBatch } from '@cascadeflow/batch';
-import { CascadeFlowError, type CascadeResult, type RunRequest } from '@cascadeflow/core';
+import {
+  CascadeFlowError,
+  type CascadeResult,
+  type ChatMessage,
+  questionOf,
+  type RunRequest,
+} from '@cascadeflow/core';
 import {
   type CascadeStreamEvent,
   cascadeSSEMessages,
@@ -128,6 +134,11 @@ declare module 'fastify' {
     /** The request's signal: aborted when its client goes away, at the gateway's deadline, or at shutdown. */
     runSignal: AbortSignal | undefined;
   }
+}
+
+/** The question of a request's last user message, as the dashboard shows it (coding agents' context left out). */
+function questionIn(messages: readonly ChatMessage[] | undefined): string {
+  return questionOf(messages?.findLast((m) => m.role === 'user')?.content ?? '');
 }
 
 /** Yields a stream's first result (already taken, to look at it before answering) and then the rest. */
@@ -310,7 +321,7 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
           signal: signalOf(request),
           metadata: { ...chat.run.metadata, responseId },
         };
-        const query = chat.run.messages?.findLast((m) => m.role === 'user')?.content ?? '';
+        const query = questionIn(chat.run.messages);
         if (chat.stream) {
           const events = streamCascade(engine.agent, run, { mode: 'buffer' }).pipe(
             tap({
@@ -420,7 +431,7 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
       try {
         const m = api.parse(jsonBody(request));
         sayNotApplied(reply, m.notApplied);
-        query = m.run.messages?.findLast((x) => x.role === 'user')?.content ?? '';
+        query = questionIn(m.run.messages);
         const id = api.newId();
         const run: RunRequest = {
           ...m.run,

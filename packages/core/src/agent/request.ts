@@ -13,6 +13,7 @@ import type {
 import type { StreamDelta } from '../types/provider.js';
 import { carriesImages } from './message-images.js';
 import { plainRequest } from './plain-request.js';
+import { questionOf } from './question.js';
 import type { AttemptRecord } from './result.js';
 
 /** One rung of the ladder as the user configures it. */
@@ -116,7 +117,7 @@ export interface ResolvedTier extends TierInfo {
 /** A request after configuration, validation and defaults: what `beforeRun` hooks see and may rewrite. */
 export interface ResolvedRequest {
   messages: ChatMessage[];
-  /** Text of the last user message. */
+  /** The question of the last user message: its text without coding agents' context blocks ({@link questionOf}). */
   query: string;
   ladder: ResolvedTier[];
   maxTokens: number | undefined;
@@ -388,7 +389,7 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
     return finish(
       req,
       messages,
-      lastUser.content,
+      questionOf(lastUser.content),
       defaults.resolvedLadder as ResolvedTier[],
       defaults.timeoutMs,
     );
@@ -405,7 +406,13 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
       : undefined;
   const cached = cache?.get(input.ladder!)?.get(input.thresholds ?? NO_THRESHOLDS);
   if (cached)
-    return finish(req, messages, lastUser.content, images ? imageTiers(cached) : cached, defaults.timeoutMs);
+    return finish(
+      req,
+      messages,
+      questionOf(lastUser.content),
+      images ? imageTiers(cached) : cached,
+      defaults.timeoutMs,
+    );
   let tiers = defaults.tiers;
   if (req.ladder) {
     tiers = req.ladder.map((t, i) => {
@@ -462,7 +469,13 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
     }
     byThresholds.set(input.thresholds ?? NO_THRESHOLDS, ladder);
   }
-  return finish(req, messages, lastUser.content, images ? imageTiers(ladder) : ladder, defaults.timeoutMs);
+  return finish(
+    req,
+    messages,
+    questionOf(lastUser.content),
+    images ? imageTiers(ladder) : ladder,
+    defaults.timeoutMs,
+  );
 }
 
 const EMPTY_HANDOFFS: PluginHandoffs = Object.freeze({});

@@ -1,4 +1,4 @@
-import { InvalidConfigError } from '@cascadeflow/core';
+import { InvalidConfigError, questionOf } from '@cascadeflow/core';
 import { checkLadder, type RecordedQuestion } from '../dataset/records.js';
 import { featureVector } from './features.js';
 import { fitLogistic, predictLogistic } from './logistic.js';
@@ -140,7 +140,7 @@ function checksOf(r: RecordedQuestion, model: string): number {
   }
   let score = byModel.get(model);
   if (score === undefined) {
-    score = textScore(r.models[model]!.answer, r.userPrompt);
+    score = textScore(r.models[model]!.answer, questionOf(r.userPrompt));
     byModel.set(model, score);
   }
   return score;
@@ -185,8 +185,9 @@ function fitTextModels(
   const oof: Record<string, number[]> = {};
   const full: Record<string, number[]> = {};
   for (const m of drafters) {
+    // The question as the validator will score it (core's `query`: coding agents' context blocks left out).
     const examples = records.map((r) => ({
-      question: r.userPrompt,
+      question: questionOf(r.userPrompt),
       answer: r.models[m]!.answer,
       correct: r.models[m]!.correct,
     }));
