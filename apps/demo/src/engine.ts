@@ -42,6 +42,7 @@ import {
 } from '@cascadeflow/profiles';
 import { Redis } from 'ioredis';
 import type { DemoConfig } from './config.js';
+import type { ReadinessCheck } from './gateway/health.js';
 import { LiveCalibration, type LiveCalibrationInfo } from './live-calibration.js';
 import { DemoReplay, loadReplayData, REPLAY_LADDER } from './replay-data.js';
 import { tracingFromEnv } from './tracing.js';
@@ -201,6 +202,8 @@ export interface Engine {
    * through the same engine: the figure the dashboard shows beside the live one.
    */
   recorded: RecordedFigure | null;
+  /** What the readiness probe (`GET /readyz`) asks: the profile store, and Redis where limits live there. */
+  readiness: readonly ReadinessCheck[];
   close(): Promise<void>;
 }
 
@@ -484,6 +487,12 @@ export async function createEngine(config: DemoConfig): Promise<Engine> {
     stats,
     apiKeys: new Map(Object.entries(config.apiKeys)),
     recorded,
+    readiness: [
+      // Profiles are read on a cache miss: with the store down, new users' requests fail.
+      { name: 'profiles', whenDown: 'required', check: () => store.get('readiness-probe') },
+      // Limits fall back to memory while Redis is down (the limits plugin's default policy): served, degraded.
+      ...(redis ? [{ name: 'redis', whenDown: 'degraded' as const, check: () => redis.ping() }] : []),
+    ],
     close: async () => {
       calibration?.close();
       await recorder?.close();

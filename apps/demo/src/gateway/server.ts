@@ -43,6 +43,7 @@ import {
 import { GatewayAuth } from './auth.js';
 import { frameworkError, jsonBody } from './body.js';
 import { type HttpError, httpError, isHttpError, toHttpError } from './errors.js';
+import { ReadinessProbe } from './health.js';
 import { parseResponsesRequest, ResponsesStreamEncoder, responsesResponse } from './openai-responses.js';
 import { secretScrubber } from './scrub.js';
 import { parseBatchRequest, parseChatRequest, parseFeedback } from './validate.js';
@@ -178,6 +179,7 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
   const dashboardUser = options.dashboardUser ?? [...engine.apiKeys.values()][0]!;
   const inFlight = new Set<AbortController>();
   let closing = false;
+  const readiness = new ReadinessProbe(engine.readiness);
 
   /** Nothing is ignored silently: what a request asked that the gateway took without acting on is named. */
   const sayNotApplied = (reply: FastifyReply, names: readonly string[] | undefined) => {
@@ -573,6 +575,19 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
             ? { index: i.index, content: i.result!.content, cascade: cascadeInfo(i.result!, engine.mode) }
             : { index: i.index, error: { ...i.error, message: scrub(i.error?.message ?? '') } },
         ),
+      };
+    });
+
+    // Probes for load balancers and Kubernetes: public, and they say nothing but the status and, by name, a
+    // dependency that is down. While the gateway shuts down every route answers 503, these too.
+    api.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
+    api.get('/readyz', { config: { access: 'public' } }, async (_request, reply) => {
+      const r = await readiness.current();
+      reply.code(r.ready ? 200 : 503);
+      return {
+        status: r.ready ? 'ready' : 'not_ready',
+        ...(r.failing.length ? { failing: r.failing } : {}),
+        ...(r.degraded.length ? { degraded: r.degraded } : {}),
       };
     });
 
