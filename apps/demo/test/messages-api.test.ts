@@ -567,6 +567,123 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
     expect(stats.recent[0]!.query).toBe('Fix the failing test in src/a.ts');
   });
 
+  it('deferred tools are offered once a tool search loads them, and system messages add and withdraw tools', async () => {
+    const tool = (name: string, defer = false) => ({
+      name,
+      description: `The ${name} tool`,
+      input_schema: { type: 'object', properties: {} },
+      ...(defer ? { defer_loading: true } : {}),
+    });
+    const offered = () =>
+      ((upstream.requests.at(-1)!.body.tools ?? []) as { function: { name: string } }[]).map(
+        (t) => t.function.name,
+      );
+    const create = (body: Record<string, unknown>) =>
+      claude().messages.create({ model: 'cascade', max_tokens: 100, ...body } as never);
+    // As Claude Code sends its tools: ToolSearch, and a placeholder that is never loaded.
+    const tools = [tool('ToolSearch'), tool('DeferredToolPlaceholder', true), tool('mcp__db__query', true)];
+    await create({ tools, messages: [{ role: 'user', content: 'Look up the orders table.' }] });
+    expect(offered()).toEqual(['ToolSearch']);
+    // The search found the database tool: from here on the tiers are offered it, and the result says so.
+    await create({
+      tools,
+      messages: [
+        { role: 'user', content: 'Look up the orders table.' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_s1', name: 'ToolSearch', input: {} }] },
+        {
+          role: 'user',
+          content: [
+            {
+              type: 'tool_result',
+              tool_use_id: 'toolu_s1',
+              content: [{ type: 'tool_reference', tool_name: 'mcp__db__query' }],
+            },
+          ],
+        },
+      ],
+    });
+    expect(offered()).toEqual(['ToolSearch', 'mcp__db__query']);
+    const sent = upstream.requests.at(-1)!.body.messages as { role: string; content: unknown }[];
+    expect(sent.at(-1)).toEqual({
+      role: 'tool',
+      tool_call_id: 'toolu_s1',
+      content: 'Tool loaded: mcp__db__query',
+    });
+    // A system message adds a declared tool and a new one, then withdraws ToolSearch.
+    await create({
+      tools,
+      messages: [
+        { role: 'user', content: 'Look up the orders table.' },
+        {
+          role: 'system',
+          content: [
+            { type: 'text', text: 'Search is over.' },
+            { type: 'tool_addition', tool: { type: 'tool_reference', name: 'mcp__db__query' } },
+            { type: 'tool_addition', tool: { type: 'tool_definition', definition: tool('Export') } },
+            { type: 'tool_removal', tool: { type: 'tool_reference', name: 'ToolSearch' } },
+          ],
+        },
+      ],
+    });
+    expect(offered()).toEqual(['mcp__db__query', 'Export']);
+    expect((upstream.requests.at(-1)!.body.messages as { content: unknown }[])[1]).toEqual({
+      role: 'system',
+      content: 'Search is over.',
+    });
+    // Refused by name: a deferred tool asked for before it is loaded, an unknown one, an MCP server's.
+    const refused = async (body: Record<string, unknown>) =>
+      create(body).then(
+        () => new Error('not refused'),
+        (e: unknown) => e as Error,
+      );
+    expect(
+      (
+        await refused({
+          tools,
+          tool_choice: { type: 'tool', name: 'mcp__db__query' },
+          messages: [{ role: 'user', content: 'x' }],
+        })
+      ).message,
+    ).toMatch(/tool_choice\.name: .+mcp__db__query.+ is not offered at this point/);
+    expect(
+      (
+        await refused({
+          tools,
+          messages: [
+            { role: 'user', content: 'x' },
+            { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'ToolSearch', input: {} }] },
+            {
+              role: 'user',
+              content: [
+                {
+                  type: 'tool_result',
+                  tool_use_id: 't1',
+                  content: [{ type: 'tool_reference', tool_name: 'nope' }],
+                },
+              ],
+            },
+          ],
+        })
+      ).message,
+    ).toMatch(/messages\.2\.content\.0\.content\.0\.tool_name: no tool named .+nope.+ is declared in tools/);
+    expect(
+      (
+        await refused({
+          tools,
+          messages: [
+            { role: 'user', content: 'x' },
+            {
+              role: 'system',
+              content: [
+                { type: 'tool_addition', tool: { type: 'mcp_tool_reference', name: 'q', server_name: 'db' } },
+              ],
+            },
+          ],
+        })
+      ).message,
+    ).toMatch(/messages\.1\.content\.0\.tool: MCP servers' tools are not supported by this gateway/);
+  });
+
   it('structured outputs (output_config.format): every draft is checked against the schema, parse() reads the answer', async () => {
     const City = z.object({ city: z.string(), country: z.string() });
     const params = {

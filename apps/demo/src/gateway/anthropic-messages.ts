@@ -9,6 +9,7 @@ import {
 } from '@cascadeflow/core';
 import type { CascadeStreamEvent, SSEMessage } from '@cascadeflow/streaming';
 import { z } from 'zod';
+import { ConversationTools } from './anthropic-tools.js';
 import { type HttpError, httpError } from './errors.js';
 import { NOT_SUPPORTED, type RefusalRules, refuseBody } from './issues.js';
 import { plainMessagesBody } from './plain-bodies.js';
@@ -30,12 +31,19 @@ const image = z
     ]),
   })
   .passthrough();
-// A tool's result: text, or text and images (a screenshot, an image file read: Claude Code's Read sends them).
+// A deferred tool a tool search found (Claude Code's ToolSearch answers with them): offered from then on.
+const toolReference = z
+  .object({ type: z.literal('tool_reference'), tool_name: z.string().min(1) })
+  .passthrough();
+// A tool's result: text, or text and images (a screenshot, an image file read: Claude Code's Read sends them),
+// or the tools a tool search loaded.
 const toolResult = z
   .object({
     type: z.literal('tool_result'),
     tool_use_id: z.string().min(1),
-    content: z.union([z.string(), z.array(z.discriminatedUnion('type', [text, image]))]).optional(),
+    content: z
+      .union([z.string(), z.array(z.discriminatedUnion('type', [text, image, toolReference]))])
+      .optional(),
     is_error: z.boolean().optional(),
   })
   .passthrough();
@@ -60,6 +68,26 @@ const outputFormat = z
   })
   .strict();
 
+const toolDeclaration = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    input_schema: z.record(z.string(), z.unknown()),
+    defer_loading: z.boolean().nullable().optional(),
+  })
+  .passthrough();
+
+// Mid-conversation changes to the tools offered (system messages only): a tool by name, a tool's definition,
+// or an MCP server's tool (refused by name: this gateway connects to no MCP server).
+const toolChange = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('tool_reference'), name: z.string().min(1) }).strict(),
+  z.object({ type: z.literal('tool_definition'), definition: toolDeclaration }).strict(),
+  z.object({ type: z.literal('mcp_tool_reference') }).passthrough(),
+  z.object({ type: z.literal('mcp_toolset_reference') }).passthrough(),
+]);
+const toolAddition = z.object({ type: z.literal('tool_addition'), tool: toolChange }).passthrough();
+const toolRemoval = z.object({ type: z.literal('tool_removal'), tool: toolChange }).passthrough();
+
 const effort = z
   .enum(['low', 'medium', 'high', 'xhigh', 'max'], 'must be low, medium, high, xhigh or max')
   .nullable()
@@ -73,7 +101,23 @@ const effort = z
 const systemMessage = z
   .object({
     role: z.literal('system'),
-    content: z.union([z.string(), z.array(block)]).optional(),
+    content: z
+      .union([
+        z.string(),
+        z.array(
+          z.discriminatedUnion('type', [
+            text,
+            toolUse,
+            toolResult,
+            image,
+            thinkingBlock,
+            redactedThinking,
+            toolAddition,
+            toolRemoval,
+          ]),
+        ),
+      ])
+      .optional(),
     output_config: z.object({ effort }).strict().nullable().optional(),
     clear_at: z
       .enum(['next_user_message', 'never'], 'must be "next_user_message" or "never"')
@@ -109,17 +153,7 @@ export const messagesBody = z
       .max(4, 'must have at most 4 sequences (the ladder may hold OpenAI models, which take no more)')
       .optional(),
     stream: z.boolean().optional(),
-    tools: z
-      .array(
-        z
-          .object({
-            name: z.string().min(1),
-            description: z.string().optional(),
-            input_schema: z.record(z.string(), z.unknown()),
-          })
-          .passthrough(),
-      )
-      .optional(),
+    tools: z.array(toolDeclaration).optional(),
     tool_choice: z
       .discriminatedUnion('type', [
         z
@@ -288,16 +322,46 @@ function imageOf(blk: z.infer<typeof image>): ImageInput {
 }
 
 /** A `tool_result` block as a tool message: its text blocks joined, its image blocks as images. */
-function toolResultOf(blk: z.infer<typeof toolResult>): ChatMessage {
+function toolResultOf(blk: z.infer<typeof toolResult>, tools: ConversationTools, where: string): ChatMessage {
   if (typeof blk.content !== 'object')
     return { role: 'tool', toolCallId: blk.tool_use_id, content: blk.content ?? '' };
   let content = '';
   const images: ImageInput[] = [];
-  for (const part of blk.content) {
+  blk.content.forEach((part, k) => {
     if (part.type === 'image') images.push(imageOf(part));
-    else content += part.text;
-  }
+    else if (part.type === 'text') content += part.text;
+    else {
+      // A tool search's find: the tool is offered to the tiers from here on, and the result says so.
+      tools.load(part.tool_name, `${where}.content.${k}.tool_name`);
+      content += `${content ? '\n' : ''}Tool loaded: ${part.tool_name}`;
+    }
+  });
   return { role: 'tool', toolCallId: blk.tool_use_id, content, ...(images.length ? { images } : {}) };
+}
+
+/** Applies a system message's `tool_addition` and `tool_removal` blocks, in order. */
+function changeTools(
+  blocks: readonly { type: string; tool?: z.infer<typeof toolChange> }[],
+  tools: ConversationTools,
+  where: string,
+): void {
+  blocks.forEach((blk, j) => {
+    if ((blk.type !== 'tool_addition' && blk.type !== 'tool_removal') || !blk.tool) return;
+    const at = `${where}.${j}.tool`;
+    const change = blk.tool;
+    if (change.type === 'mcp_tool_reference' || change.type === 'mcp_toolset_reference')
+      throw httpError(
+        400,
+        'invalid_request',
+        `${at}: MCP servers' tools are not supported by this gateway (it connects to no MCP server); declare the tool in tools.`,
+      );
+    if (blk.type === 'tool_removal') {
+      if (change.type !== 'tool_reference')
+        throw httpError(400, 'invalid_request', `${at}: a tool_removal names a tool ("tool_reference").`);
+      tools.remove(change.name, `${at}.name`);
+    } else if (change.type === 'tool_reference') tools.load(change.name, `${at}.name`);
+    else tools.define(change.definition);
+  });
 }
 
 /** A checked Messages API body (or a count_tokens one, which may leave `max_tokens` out) as a run of the cascade. */
@@ -306,9 +370,11 @@ function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
   let handedBackThinking = false;
   if (b.system !== undefined) messages.push({ role: 'system', content: textOf(b.system) });
   let turnEffort = false;
+  const tools = new ConversationTools(b.tools);
   b.messages.forEach((m, i) => {
     if (m.role === 'system') {
       if (m.output_config?.effort) turnEffort = true;
+      if (typeof m.content === 'object') changeTools(m.content, tools, `messages.${i}.content`);
       // Shown only until a user message follows it; one with no text is its output_config alone.
       if (m.clear_at === 'next_user_message' && b.messages.slice(i + 1).some((n) => n.role === 'user'))
         return;
@@ -316,7 +382,9 @@ function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
       // An instruction from this point of the conversation on: a system message in place (an OpenAI
       // upstream reads it there; the Anthropic provider moves it into the top-level system prompt).
       if (typeof m.content !== 'string') {
-        const j = m.content.findIndex((blk) => blk.type !== 'text');
+        const j = m.content.findIndex(
+          (blk) => blk.type !== 'text' && blk.type !== 'tool_addition' && blk.type !== 'tool_removal',
+        );
         if (j !== -1)
           throw httpError(
             400,
@@ -324,7 +392,11 @@ function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
             `messages.${i}.content.${j}: a system message holds text blocks only, not "${m.content[j]!.type}".`,
           );
       }
-      messages.push({ role: 'system', content: textOf(m.content as string | z.infer<typeof text>[]) });
+      const said =
+        typeof m.content === 'string'
+          ? m.content
+          : m.content.map((blk) => (blk.type === 'text' ? blk.text : '')).join('');
+      if (said) messages.push({ role: 'system', content: said });
       return;
     }
     if (typeof m.content === 'string') {
@@ -356,7 +428,8 @@ function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
       } else if (blk.type === 'text') said += blk.text;
       else if (blk.type === 'tool_use')
         toolCalls.push({ id: blk.id, name: blk.name, arguments: JSON.stringify(blk.input ?? {}) });
-      else if (blk.type === 'tool_result') messages.push(toolResultOf(blk));
+      else if (blk.type === 'tool_result')
+        messages.push(toolResultOf(blk, tools, `messages.${i}.content.${j}`));
     });
     if (m.role === 'assistant')
       messages.push({ role: 'assistant', content: said || null, ...(toolCalls.length ? { toolCalls } : {}) });
@@ -371,6 +444,13 @@ function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
     );
   const format = b.output_config?.format ?? b.output_format;
   const c = b.tool_choice;
+  const offered = tools.offered();
+  if (c?.type === 'tool' && !tools.offers(c.name))
+    throw httpError(
+      400,
+      'invalid_request',
+      `tool_choice.name: "${c.name}" is not offered at this point of the conversation (not in tools, deferred and not loaded, or removed).`,
+    );
   const sampling: SamplingOptions = {};
   if (b.top_p !== undefined) sampling.topP = b.top_p;
   if (b.top_k !== undefined) sampling.topK = b.top_k;
@@ -391,18 +471,10 @@ function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
       ...(format
         ? { responseFormat: { type: 'json_schema' as const, name: 'output', schema: format.schema } }
         : {}),
-      ...(c && 'disable_parallel_tool_use' in c && c.disable_parallel_tool_use === true && b.tools?.length
+      ...(c && 'disable_parallel_tool_use' in c && c.disable_parallel_tool_use === true && offered
         ? { parallelToolCalls: false }
         : {}),
-      ...(b.tools?.length
-        ? {
-            tools: b.tools.map((t) => ({
-              name: t.name,
-              ...(t.description ? { description: t.description } : {}),
-              parameters: t.input_schema,
-            })),
-          }
-        : {}),
+      ...(offered ? { tools: offered } : {}),
       ...(c
         ? {
             toolChoice:
