@@ -17,6 +17,7 @@ import {
 import { LocalModerator } from './moderation/local.js';
 import { applyPolicy, type PiiFinding, PiiVault } from './pii/policy.js';
 import { scanPii } from './pii/scan.js';
+import { ScanCache } from './pii/scan-cache.js';
 import { StreamRedactor } from './pii/stream-redactor.js';
 import { deeplyFrozen, type GuardrailSettings, type ResolvedSettings, resolveSettings } from './settings.js';
 
@@ -105,6 +106,17 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
   // profile's) are resolved once; a function's, or unfrozen handed ones, on every run.
   const fixed = typeof options.settings === 'function' ? null : resolveSettings(options.settings);
   const resolvedHandoffs = new WeakMap<object, ResolvedSettings>();
+  // Input scans by scan settings (one set per profile tier: settings objects are resolved once and kept).
+  const scanCaches = new WeakMap<ResolvedSettings['scan'], ScanCache>();
+  const scansFor = (scan: ResolvedSettings['scan']): ScanCache => {
+    let cache = scanCaches.get(scan);
+    if (!cache) {
+      cache = new ScanCache(scan);
+      scanCaches.set(scan, cache);
+    }
+    return cache;
+  };
+
   const settingsOf = (request: ResolvedRequest): ResolvedSettings => {
     const handed = request.handoffs.guardrails;
     if (handed) {
@@ -230,7 +242,7 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
         const policy = s.input;
         const scanned = request.messages.map((m) => {
           if (!m.content) return m;
-          const out = applyPolicy(m.content, scanPii(m.content, s.scan), policy, state.vault);
+          const out = applyPolicy(m.content, scansFor(s.scan).scan(m.content), policy, state.vault);
           if (out.findings.length) {
             state.findings.push(...out.findings);
             events.emit('pii:found', { where: 'input', findings: out.findings, runId: context.runId });
