@@ -3,8 +3,8 @@
  * p99 latency it adds over a bare HTTP server answering the same JSON on the same machine, in one run.
  * Writes bench-results/demo.json at the repository root.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFile, execSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +16,7 @@ import { type BenchResult, median, startTestServerProcess, writeBenchResults } f
 import { loadConfig } from '../src/config.js';
 import { startGateway } from '../src/gateway/start.js';
 import { startGatewayProcess } from '../test/processes.js';
+import { codingAgentTurn } from './coding-agent-turn.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'cf-gw-bench-'));
@@ -310,6 +311,27 @@ for (let i = 0; i < 800; i++) {
   }
 }
 const sequentialAdded = median(sequential.gateway) - median(sequential.direct);
+// A coding agent's turn (bench/coding-agent-turn.ts: about 51 KB, shaped as Claude Code sends one) on the
+// Messages API, one at a time: the gateway process's CPU per turn (user and system time from /proc), against
+// a plain chat request's in the same run; three rounds of each, alternating, and the median of each.
+const ticksPerSecond = Number(execSync('getconf CLK_TCK').toString().trim()) || 100;
+const cpuMs = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / ticksPerSecond;
+};
+const codingTurn = codingAgentTurn();
+const cpuPerRequest = async (path: string, payload: string, n: number) => {
+  const before = cpuMs(live.child.pid!);
+  for (let i = 0; i < n; i++) await timed(`${live.url}${path}`, payload);
+  return (cpuMs(live.child.pid!) - before) / n;
+};
+await cpuPerRequest('/v1/messages', codingTurn, 50);
+const agentTurnCpu: number[] = [];
+const plainCpu: number[] = [];
+for (let round = 0; round < 3; round++) {
+  agentTurnCpu.push(await cpuPerRequest('/v1/messages', codingTurn, 200));
+  plainCpu.push(await cpuPerRequest('/v1/chat/completions', liveBody, 200));
+}
 live.kill();
 upstream.close();
 const liveAddedP50 = median(liveAdded);
@@ -432,6 +454,13 @@ const results: BenchResult[] = [
     name: 'gateway_live_sequential_p50_added_ms',
     value: +sequentialAdded.toFixed(2),
     unit: `ms added at p50, one request at a time, live gateway over straight at the upstream (500 each, alternating; ${median(sequential.gateway).toFixed(2)} ms / ${median(sequential.direct).toFixed(2)} ms)`,
+  },
+  {
+    name: 'gateway_coding_agent_turn_cpu_ms',
+    value: +median(agentTurnCpu).toFixed(2),
+    unit: `ms of the live gateway's CPU per coding agent's turn (51 KB on /v1/messages, shaped as Claude Code sends one: a 7 KB system prompt, 12 tools, context in <system-reminder> blocks, a 9 KB tool result), one at a time, every plugin; median of 3 rounds of 200 (${agentTurnCpu.map((v) => v.toFixed(2)).join(', ')}), against a plain chat request's in the same rounds (${plainCpu.map((v) => v.toFixed(2)).join(', ')})`,
+    baseline: +median(plainCpu).toFixed(2),
+    ratio: +(median(agentTurnCpu) / median(plainCpu)).toFixed(2),
   },
   {
     name: 'gateway_rps_two_processes_redis',
