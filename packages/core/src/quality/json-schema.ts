@@ -11,10 +11,17 @@ const Ajv2019 = classOf(Ajv2019Module);
 const Ajv2020 = classOf(Ajv2020Module);
 
 type Validate = ReturnType<InstanceType<typeof AjvModule>['compile']>;
-type Compiler = { compile(schema: object): Validate };
+type Compiler = { compile(schema: object): Validate; removeSchema(schema: object): unknown };
 
 const compilers = new Map<string, Compiler>();
-const cache = new WeakMap<object, Validate>();
+/** Validators by schema object: a schema an agent holds is compiled once. */
+const byObject = new WeakMap<object, Validate>();
+/**
+ * Validators by schema text, the least recently used let go past {@link MAX_KEPT}: a gateway parses its
+ * clients' tools afresh on every request, and the same few schemas come back each time.
+ */
+const byText = new Map<string, Validate>();
+const MAX_KEPT = 1000;
 
 /**
  * The validator of a schema's dialect (its `$schema`): draft 2020-12 (what MCP servers and Claude Code's tools
@@ -37,18 +44,29 @@ function compile(schema: JsonSchema): Validate {
       kind === '2020' ? new Ajv2020(options) : kind === '2019' ? new Ajv2019(options) : new Ajv(options);
     compilers.set(kind, compiler);
   }
-  if (kind !== 'other') return compiler.compile(schema);
-  const { $schema: _dialect, ...rest } = schema;
-  return compiler.compile(rest);
+  const source = kind === 'other' ? withoutDialect(schema) : schema;
+  const validate = compiler.compile(source);
+  // ajv keeps every schema it compiled (and its $id, which a second schema with the same $id then collides
+  // with): let it go, the validator works on without it, and the caches here keep what is reused.
+  compiler.removeSchema(source);
+  return validate;
 }
 
-/**
- * Validates data against a JSON schema; returns readable problems, empty when valid. A schema that cannot be
- * compiled is the request's fault: an `InvalidConfigError` (`invalid_request`) on `field` says why.
- */
-export function schemaProblems(schema: JsonSchema, data: unknown, field = 'schema'): string[] {
-  let validate = cache.get(schema);
-  if (!validate) {
+function withoutDialect(schema: JsonSchema): JsonSchema {
+  const { $schema: _dialect, ...rest } = schema;
+  return rest;
+}
+
+/** The validator of a schema: by object, else by text, else compiled (and kept both ways). */
+function validatorOf(schema: JsonSchema, field: string): Validate {
+  let validate = byObject.get(schema);
+  if (validate) return validate;
+  const text = JSON.stringify(schema);
+  validate = byText.get(text);
+  if (validate) {
+    // Most recently used last: the first entries are the ones to let go.
+    byText.delete(text);
+  } else {
     try {
       validate = compile(schema);
     } catch (e) {
@@ -58,8 +76,19 @@ export function schemaProblems(schema: JsonSchema, data: unknown, field = 'schem
         'invalid_request',
       );
     }
-    cache.set(schema, validate);
+    if (byText.size >= MAX_KEPT) byText.delete(byText.keys().next().value!);
   }
+  byText.set(text, validate);
+  byObject.set(schema, validate);
+  return validate;
+}
+
+/**
+ * Validates data against a JSON schema; returns readable problems, empty when valid. A schema that cannot be
+ * compiled is the request's fault: an `InvalidConfigError` (`invalid_request`) on `field` says why.
+ */
+export function schemaProblems(schema: JsonSchema, data: unknown, field = 'schema'): string[] {
+  const validate = validatorOf(schema, field);
   if (validate(data)) return [];
   return (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`);
 }

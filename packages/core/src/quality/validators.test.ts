@@ -119,6 +119,26 @@ describe('tool calls and JSON answers against schemas of every dialect', () => {
     });
   }
 
+  it('schemas sent afresh on every request (as a gateway parses them) validate every time, an $id too', () => {
+    // A schema with an $id, as MCP servers give them: the second request's copy used to collide with the first.
+    const fresh = () => {
+      const tool = bash('https://json-schema.org/draft/2020-12/schema');
+      return [{ ...tool, parameters: { ...tool.parameters, $id: 'https://example.com/bash.json' } }];
+    };
+    for (let i = 0; i < 3; i++) {
+      expect(toolCallValidity().validate(ctx(call('{"command":"ls"}'), { tools: fresh() })).score).toBe(1);
+      expect(toolCallValidity().validate(ctx(call('{"cmd":"ls"}'), { tools: fresh() })).score).toBe(0);
+    }
+    // A broken copy is refused each time, not remembered as valid.
+    const broken = () => [
+      { name: 'Bash', parameters: { type: 'object', properties: { c: { type: 'strnig' } } } },
+    ];
+    for (let i = 0; i < 2; i++)
+      expect(() => toolCallValidity().validate(ctx(call('{"c":"ls"}'), { tools: broken() }))).toThrow(
+        expect.objectContaining({ code: 'invalid_request' }),
+      );
+  });
+
   it('a schema that cannot be compiled is the request’s error, named by its field', () => {
     const tools = [
       { name: 'Bash', parameters: { type: 'object', properties: { command: { type: 'strnig' } } } },
