@@ -77,6 +77,13 @@ const schema = z
          */
         structuredOutputs: z.boolean().optional(),
         /**
+         * Claude models (the Anthropic API, or `api: "anthropic"`): prompt caching, cache breakpoints on the
+         * tools, the system prompt and the conversation so that an agent's next turn reads its beginning from
+         * the cache at a tenth of the input price (writing costs 1.25 times it). Default true: a gateway's
+         * clients are agents, which send the same beginning again on every turn.
+         */
+        promptCaching: z.boolean().optional(),
+        /**
          * Where the provider's SDK runs. Default true: on the main thread while its event loop is mostly
          * idle, in a worker thread when it is busy (the hop between threads costs latency that only a busy
          * event loop repays). `"always"`: every call in the worker. False: every call on the main thread.

@@ -250,9 +250,10 @@ function openaiProvider(config: DemoConfig, options: ThreadedOpenAIProviderOptio
 /** The Anthropic provider of live mode, with a worker thread unless `live.providerThread` is false. */
 function anthropicProvider(config: DemoConfig, options: ThreadedAnthropicProviderOptions): Provider {
   const where = config.live.providerThread ?? true;
+  const withCaching = { ...options, promptCaching: config.live.promptCaching ?? true };
   return where === false
-    ? new AnthropicProvider({ ...options, fetch: pooledFetch() })
-    : threadedAnthropicProvider({ ...options, pooledFetch: true, inline: where !== 'always' });
+    ? new AnthropicProvider({ ...withCaching, fetch: pooledFetch() })
+    : threadedAnthropicProvider({ ...withCaching, pooledFetch: true, inline: where !== 'always' });
 }
 
 function liveLadder(

@@ -83,9 +83,16 @@ describe('live mode in front of an Anthropic upstream (live.api: "anthropic")', 
       ],
     } as unknown as Anthropic.MessageCreateParamsNonStreaming);
     const sent = upstream.requestsFor('claude-small').at(-1)!.body;
-    expect(String(sent.system)).toContain('You are terse.');
-    expect(String(sent.system)).toContain('Answer in one line.');
-    expect((sent.messages as { role: string }[]).map((m) => m.role)).toEqual(['user']);
+    // Prompt caching is on by default (live.promptCaching): the system prompt and the conversation's last
+    // block are cache breakpoints, so an agent's next turn reads this beginning from the cache.
+    const ephemeral = { type: 'ephemeral' };
+    const system = sent.system as { type: string; text: string; cache_control: unknown }[];
+    expect(system).toEqual([{ type: 'text', text: expect.any(String), cache_control: ephemeral }]);
+    expect(system[0]!.text).toContain('You are terse.');
+    expect(system[0]!.text).toContain('Answer in one line.');
+    const messages = sent.messages as { role: string; content: { cache_control?: unknown }[] }[];
+    expect(messages.map((m) => m.role)).toEqual(['user']);
+    expect(messages[0]!.content.at(-1)!.cache_control).toEqual(ephemeral);
   });
 
   it('with no log-probs (Anthropic returns none), a sure draft is still accepted: the saving does not vanish', async () => {
@@ -202,7 +209,7 @@ describe('live.structuredOutputs: the Claude ladder enforces a JSON schema itsel
     expect(JSON.parse(content)).toEqual({ city: 'Paris' });
     for (const body of sent) {
       expect(body).not.toHaveProperty('output_config');
-      expect(body.system).toMatch(/matching this JSON schema/);
+      expect(JSON.stringify(body.system)).toMatch(/matching this JSON schema/);
     }
   });
 

@@ -175,6 +175,59 @@ describe('Anthropic through the real @anthropic-ai/sdk', () => {
     ]);
   });
 
+  it('with promptCaching, marks the last tool, the system prompt and the last block, and costs cache reads as such', async () => {
+    env = await setup({
+      'claude-sonnet-4-0': {
+        content: 'Done.',
+        usage: { inputTokens: 20_000, cachedInputTokens: 18_000, outputTokens: 10 },
+      },
+    });
+    const cached = new AnthropicProvider({
+      apiKey: 'test',
+      baseURL: env.server.anthropicBaseURL,
+      promptCaching: true,
+    });
+    const agentWith = (provider: AnthropicProvider) =>
+      new CascadeAgent({
+        providers: { anthropic: provider },
+        ladder: [{ model: 'claude-sonnet-4-0', provider: 'anthropic' }],
+      });
+    const tools = [
+      { name: 'read', parameters: { type: 'object', properties: {} } },
+      { name: 'edit', parameters: { type: 'object', properties: {} } },
+    ];
+    const messages = [
+      { role: 'system' as const, content: 'You are a coding agent.' },
+      { role: 'user' as const, content: 'Fix the test.' },
+      { role: 'assistant' as const, content: null, toolCalls: [{ id: 't1', name: 'read', arguments: '{}' }] },
+      { role: 'tool' as const, toolCallId: 't1', content: 'file contents' },
+    ];
+    const r = await agentWith(cached).run({ messages, tools });
+    const body = env.server.requestsFor('claude-sonnet-4-0')[0]!.body as Record<string, unknown>;
+    const ephemeral = { type: 'ephemeral' };
+    expect((body.tools as Record<string, unknown>[]).map((t) => t.cache_control)).toEqual([
+      undefined,
+      ephemeral,
+    ]);
+    expect(body.system).toEqual([
+      { type: 'text', text: 'You are a coding agent.', cache_control: ephemeral },
+    ]);
+    expect((body.messages as { content: unknown }[]).at(-1)!.content).toEqual([
+      { type: 'tool_result', tool_use_id: 't1', content: 'file contents', cache_control: ephemeral },
+    ]);
+    // The cache read is reported and priced as cached input (Sonnet 4: $3 a million fresh, $0.30 cached).
+    expect(r.attempts[0]!.usage).toMatchObject({ inputTokens: 20_000, cachedInputTokens: 18_000 });
+    expect(r.totalCost).toBeCloseTo((2_000 * 3 + 18_000 * 0.3 + 10 * 15) / 1e6, 9);
+    // Off by default: no breakpoint anywhere.
+    await agentWith(new AnthropicProvider({ apiKey: 'test', baseURL: env.server.anthropicBaseURL })).run({
+      messages,
+      tools,
+    });
+    expect(JSON.stringify(env.server.requestsFor('claude-sonnet-4-0')[1]!.body)).not.toContain(
+      'cache_control',
+    );
+  });
+
   it('sends top-p, top-k and stop sequences (no seed or penalties), and one tool call at a time when asked', async () => {
     env = await setup({ 'claude-3-5-haiku-latest': { content: 'Paris\n\nSince 987.' } });
     const tools = [{ name: 'lookup', parameters: { type: 'object', properties: {} } }];
