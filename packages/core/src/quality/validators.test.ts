@@ -126,8 +126,12 @@ describe('tool calls and JSON answers against schemas of every dialect', () => {
       return [{ ...tool, parameters: { ...tool.parameters, $id: 'https://example.com/bash.json' } }];
     };
     for (let i = 0; i < 3; i++) {
-      expect(toolCallValidity().validate(ctx(call('{"command":"ls"}'), { tools: fresh() })).score).toBe(1);
-      expect(toolCallValidity().validate(ctx(call('{"cmd":"ls"}'), { tools: fresh() })).score).toBe(0);
+      expect(toolCallValidity().validate(ctx(call('{"command":"ls"}'), { tools: fresh() }))).toMatchObject({
+        score: 1,
+      });
+      expect(toolCallValidity().validate(ctx(call('{"cmd":"ls"}'), { tools: fresh() }))).toMatchObject({
+        score: 0,
+      });
     }
     // A broken copy is refused each time, not remembered as valid.
     const broken = () => [
