@@ -1,7 +1,7 @@
 export { CascadeAgent, type CascadeAgentOptions } from './agent/agent.js';
 export { type CascadeEvents, type CascadeListener, TypedEmitter } from './agent/events.js';
 export { carriesImages, latestImages } from './agent/message-images.js';
-export { questionOf } from './agent/question.js';
+export { questionIn, questionOf } from './agent/question.js';
 export {
   checkRunRequest,
   type EarlyRejectCheck,

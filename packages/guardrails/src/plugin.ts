@@ -3,7 +3,7 @@ import {
   type CascadeResult,
   type ChatMessage,
   type QualityValidator,
-  questionOf,
+  questionIn,
   type ResolvedRequest,
 } from '@cascadeflow/core';
 import { GuardrailBlockedError } from './errors.js';
@@ -261,12 +261,11 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
       }
       const redacted = (): ResolvedRequest | undefined => {
         if (messages === request.messages) return undefined;
-        const last = messages.findLast((m) => m.role === 'user');
         return {
           ...request,
           messages,
-          // The question of the redacted message, as core takes it (context blocks left out).
-          query: typeof last?.content === 'string' ? questionOf(last.content) : request.query,
+          // The question of the redacted conversation, as core takes it (context blocks left out).
+          query: questionIn(messages),
         };
       };
       if (s.moderateInput) {

@@ -6,13 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBatch } from '@cascadeflow/batch';
-import {
-  CascadeFlowError,
-  type CascadeResult,
-  type ChatMessage,
-  questionOf,
-  type RunRequest,
-} from '@cascadeflow/core';
+import { CascadeFlowError, type CascadeResult, questionIn, type RunRequest } from '@cascadeflow/core';
 import {
   type CascadeStreamEvent,
   cascadeSSEMessages,
@@ -135,11 +129,6 @@ declare module 'fastify' {
     /** The request's signal: aborted when its client goes away, at the gateway's deadline, or at shutdown. */
     runSignal: AbortSignal | undefined;
   }
-}
-
-/** The question of a request's last user message, as the dashboard shows it (coding agents' context left out). */
-function questionIn(messages: readonly ChatMessage[] | undefined): string {
-  return questionOf(messages?.findLast((m) => m.role === 'user')?.content ?? '');
 }
 
 /** Yields a stream's first result (already taken, to look at it before answering) and then the rest. */
@@ -323,7 +312,7 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
           signal: signalOf(request),
           metadata: { ...chat.run.metadata, responseId },
         };
-        const query = questionIn(chat.run.messages);
+        const query = questionIn(chat.run.messages ?? []);
         if (chat.stream) {
           const events = streamCascade(engine.agent, run, { mode: 'buffer' }).pipe(
             tap({
@@ -433,7 +422,7 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
       try {
         const m = api.parse(jsonBody(request));
         sayNotApplied(reply, m.notApplied);
-        query = questionIn(m.run.messages);
+        query = questionIn(m.run.messages ?? []);
         const id = api.newId();
         const run: RunRequest = {
           ...m.run,

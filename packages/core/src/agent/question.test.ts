@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { questionOf } from './question.js';
+import { questionIn, questionOf } from './question.js';
 
 describe('questionOf', () => {
   it("leaves out coding agents' context blocks around the question", () => {
@@ -38,5 +38,26 @@ describe('questionOf', () => {
   it('scans many unclosed openings in one pass', () => {
     const text = `${'<system-reminder>'.repeat(50_000)}question`;
     expect(questionOf(text)).toBe(text);
+  });
+});
+
+describe('questionIn', () => {
+  it('takes the last user message that asks something, past one that is only context', () => {
+    expect(
+      questionIn([
+        { role: 'user', content: '<user_instructions>Use pnpm.</user_instructions>' },
+        { role: 'user', content: 'Rename the function.' },
+        { role: 'assistant', content: null, toolCalls: [{ id: 'c1', name: 'shell', arguments: '{}' }] },
+        { role: 'tool', toolCallId: 'c1', content: 'ok' },
+        { role: 'user', content: '<environment_context>\n  <cwd>/repo</cwd>\n</environment_context>' },
+      ]),
+    ).toBe('Rename the function.');
+    expect(questionIn([{ role: 'user', content: '<system-reminder>x</system-reminder>Go on.' }])).toBe(
+      'Go on.',
+    );
+    // Nothing but context anywhere: the last user message as it is.
+    const only = '<environment_context>cwd</environment_context>';
+    expect(questionIn([{ role: 'user', content: only }])).toBe(only);
+    expect(questionIn([{ role: 'system', content: 'x' }])).toBe('');
   });
 });

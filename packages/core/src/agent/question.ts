@@ -1,3 +1,5 @@
+import type { ChatMessage } from '../types/messages.js';
+
 /**
  * Blocks that coding agents add to a user's message as context rather than as the question: Claude Code's
  * `<system-reminder>`, Cline's and Roo's `<environment_details>`, Codex's `<environment_context>` and
@@ -43,4 +45,47 @@ export function questionOf(text: string): string {
   if (from === 0) return text;
   const rest = (out + text.slice(from)).trim();
   return rest === '' ? text : rest;
+}
+
+/**
+ * The question of a conversation: that of its last user message, or, when that message holds nothing but
+ * context blocks (Codex sends its `<environment_context>` as a user message of its own), that of the last
+ * user message before it that asks something. The last user message's text when none does.
+ *
+ * @example
+ * ```ts
+ * questionIn([
+ *   { role: 'user', content: 'Rename the function.' },
+ *   { role: 'user', content: '<environment_context>cwd: /repo</environment_context>' },
+ * ]); // 'Rename the function.'
+ * ```
+ */
+export function questionIn(messages: readonly ChatMessage[]): string {
+  let last: string | undefined;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.role !== 'user') continue;
+    last ??= m.content;
+    const question = questionOf(m.content);
+    // questionOf gives a message that is nothing but context back whole.
+    if (question !== m.content || !isOnlyContext(m.content)) return question;
+  }
+  return last ?? '';
+}
+
+/** Whether a text is context blocks and nothing else. */
+function isOnlyContext(text: string): boolean {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('<')) return false;
+  OPENING.lastIndex = 0;
+  let at = 0;
+  for (let m = OPENING.exec(trimmed); m; m = OPENING.exec(trimmed)) {
+    if (trimmed.slice(at, m.index).trim() !== '') return false;
+    const close = `</${m[1]}>`;
+    const end = trimmed.indexOf(close, OPENING.lastIndex);
+    if (end === -1) return false;
+    at = end + close.length;
+    OPENING.lastIndex = at;
+  }
+  return at > 0 && trimmed.slice(at).trim() === '';
 }

@@ -13,7 +13,7 @@ import type {
 import type { StreamDelta } from '../types/provider.js';
 import { carriesImages } from './message-images.js';
 import { plainRequest } from './plain-request.js';
-import { questionOf } from './question.js';
+import { questionIn } from './question.js';
 import type { AttemptRecord } from './result.js';
 
 /** One rung of the ladder as the user configures it. */
@@ -117,7 +117,7 @@ export interface ResolvedTier extends TierInfo {
 /** A request after configuration, validation and defaults: what `beforeRun` hooks see and may rewrite. */
 export interface ResolvedRequest {
   messages: ChatMessage[];
-  /** The question of the last user message: its text without coding agents' context blocks ({@link questionOf}). */
+  /** The conversation's question: the last user message's text without coding agents' context blocks ({@link questionIn}). */
   query: string;
   ladder: ResolvedTier[];
   maxTokens: number | undefined;
@@ -389,7 +389,7 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
     return finish(
       req,
       messages,
-      questionOf(lastUser.content),
+      questionIn(messages),
       defaults.resolvedLadder as ResolvedTier[],
       defaults.timeoutMs,
     );
@@ -409,7 +409,7 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
     return finish(
       req,
       messages,
-      questionOf(lastUser.content),
+      questionIn(messages),
       images ? imageTiers(cached) : cached,
       defaults.timeoutMs,
     );
@@ -472,7 +472,7 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
   return finish(
     req,
     messages,
-    questionOf(lastUser.content),
+    questionIn(messages),
     images ? imageTiers(ladder) : ladder,
     defaults.timeoutMs,
   );
