@@ -20,6 +20,7 @@ import { scanPii } from './pii/scan.js';
 import { ScanCache } from './pii/scan-cache.js';
 import { StreamRedactor } from './pii/stream-redactor.js';
 import { deeplyFrozen, type GuardrailSettings, type ResolvedSettings, resolveSettings } from './settings.js';
+import { TextCache } from './text-cache.js';
 
 /** Options of {@link guardrailsPlugin}. */
 export interface GuardrailsPluginOptions {
@@ -167,6 +168,10 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
   };
 
   /** Moderates `text` and applies the verdict; synchronous (no promise) with the local moderator. */
+  // The moderation of long input texts, by text: an agent's user messages come back on every turn, and an
+  // external moderator would be asked about them again each time. A fallback verdict (the moderator failed)
+  // is not kept, so the moderator is asked again next time.
+  const inputVerdicts = new TextCache<ModerationResult>();
   const moderateOrBlock = (
     text: string,
     where: 'input' | 'output',
@@ -175,11 +180,22 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
     runId: string,
     signal: AbortSignal,
   ): Promise<void> | undefined => {
-    if (!options.moderator) {
-      applyVerdict(moderateLocally(text), where, s, state, runId);
+    const kept = where === 'input' ? inputVerdicts.get(text) : undefined;
+    if (kept) {
+      applyVerdict(kept, where, s, state, runId);
       return undefined;
     }
-    return moderate(text, signal).then((m) => applyVerdict(m, where, s, state, runId));
+    const moderator = options.moderator;
+    if (!moderator) {
+      const m = moderateLocally(text);
+      if (where === 'input') inputVerdicts.set(text, m);
+      applyVerdict(m, where, s, state, runId);
+      return undefined;
+    }
+    return moderate(text, signal).then((m) => {
+      if (where === 'input' && m.source === moderator.name) inputVerdicts.set(text, m);
+      applyVerdict(m, where, s, state, runId);
+    });
   };
 
   const applyVerdict = (

@@ -2,7 +2,7 @@ import { CascadeAgent } from '@cascadeflow/core';
 import { OpenAIProvider } from '@cascadeflow/openai';
 import { type ModelScript, startTestServer, type TestServer } from '@cascadeflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { guardrailsPlugin, type PiiMatch } from '../src/index.js';
+import { guardrailsPlugin, OpenAIModerator, type PiiMatch } from '../src/index.js';
 import { scanPii } from '../src/pii/scan.js';
 import { ScanCache } from '../src/pii/scan-cache.js';
 
@@ -92,5 +92,57 @@ describe('the input scan of a conversation sent again', () => {
       expect(sent).toContain('Write to [EMAIL_1] on failure.');
       expect(sent).toContain('Forward it to [EMAIL_2]');
     }
+  });
+});
+
+describe('the input moderation of a conversation sent again', () => {
+  it('asks the moderator once about a long user text across runs, and again after it failed', async () => {
+    const echo: ModelScript = () => ({ content: 'Done.', logprobs: -0.01 });
+    server = await startTestServer({ models: { 'gpt-4o-mini': echo, 'gpt-4o': echo } });
+    const agent = new CascadeAgent({
+      providers: { openai: new OpenAIProvider({ apiKey: 'x', baseURL: server.openaiBaseURL }) },
+      ladder: [{ model: 'gpt-4o-mini', provider: 'openai' }],
+      plugins: [
+        guardrailsPlugin({ moderator: new OpenAIModerator({ apiKey: 'x', baseURL: server.openaiBaseURL }) }),
+      ],
+    });
+    // The moderator is asked about the answers too (output moderation): count the questions asked of it.
+    const moderations = (about = 'Refactor the parser') =>
+      server!.requests.filter((r) => r.path === '/v1/moderations' && JSON.stringify(r.body).includes(about))
+        .length;
+    // An agent's turns: the same long first message, then tool rounds (tool results are not user text).
+    const task = `${'Refactor the parser module and keep its behaviour. '.repeat(15)}Start with src/parse.ts.`;
+    const turn = (n: number) =>
+      agent.run({
+        messages: [
+          { role: 'user', content: task },
+          ...Array.from({ length: n }, (_, i) => [
+            {
+              role: 'assistant' as const,
+              content: null,
+              toolCalls: [{ id: `c${i}`, name: 'read', arguments: '{}' }],
+            },
+            { role: 'tool' as const, toolCallId: `c${i}`, content: `step ${i}` },
+          ]).flat(),
+        ],
+      });
+    await turn(0);
+    await turn(1);
+    await turn(2);
+    expect(moderations()).toBe(1);
+    // A short text is asked about every time.
+    await agent.run('Hi');
+    await agent.run('Hi');
+    expect(moderations('"Hi"')).toBe(2);
+    // A failed moderation falls back to the local classifier and is not kept: the next run asks again.
+    const other = `${task} Then the lexer.`;
+    server.injectFault('omni-moderation-latest', { kind: 'status', status: 500 }, 1);
+    await agent.run(other);
+    await agent.run(other);
+    expect(
+      server.requests.filter(
+        (r) => r.path === '/v1/moderations' && JSON.stringify(r.body).includes('the lexer'),
+      ),
+    ).toHaveLength(2);
   });
 });
