@@ -584,24 +584,23 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
     const tools = [tool('ToolSearch'), tool('DeferredToolPlaceholder', true), tool('mcp__db__query', true)];
     await create({ tools, messages: [{ role: 'user', content: 'Look up the orders table.' }] });
     expect(offered()).toEqual(['ToolSearch']);
+    // A ToolSearch call and its result, which names the tool it found.
+    const afterSearch = (found: string) => [
+      { role: 'user', content: 'Look up the orders table.' },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_s1', name: 'ToolSearch', input: {} }] },
+      {
+        role: 'user',
+        content: [
+          {
+            type: 'tool_result',
+            tool_use_id: 'toolu_s1',
+            content: [{ type: 'tool_reference', tool_name: found }],
+          },
+        ],
+      },
+    ];
     // The search found the database tool: from here on the tiers are offered it, and the result says so.
-    await create({
-      tools,
-      messages: [
-        { role: 'user', content: 'Look up the orders table.' },
-        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_s1', name: 'ToolSearch', input: {} }] },
-        {
-          role: 'user',
-          content: [
-            {
-              type: 'tool_result',
-              tool_use_id: 'toolu_s1',
-              content: [{ type: 'tool_reference', tool_name: 'mcp__db__query' }],
-            },
-          ],
-        },
-      ],
-    });
+    await create({ tools, messages: afterSearch('mcp__db__query') });
     expect(offered()).toEqual(['ToolSearch', 'mcp__db__query']);
     const sent = upstream.requests.at(-1)!.body.messages as { role: string; content: unknown }[];
     expect(sent.at(-1)).toEqual({
@@ -649,20 +648,7 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
       (
         await refused({
           tools,
-          messages: [
-            { role: 'user', content: 'x' },
-            { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'ToolSearch', input: {} }] },
-            {
-              role: 'user',
-              content: [
-                {
-                  type: 'tool_result',
-                  tool_use_id: 't1',
-                  content: [{ type: 'tool_reference', tool_name: 'nope' }],
-                },
-              ],
-            },
-          ],
+          messages: afterSearch('nope'),
         })
       ).message,
     ).toMatch(/messages\.2\.content\.0\.content\.0\.tool_name: no tool named .+nope.+ is declared in tools/);

@@ -181,30 +181,29 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
   });
 
   it("a function call's output with an image goes to the tiers that take images", async () => {
+    // A conversation whose last item is a function call's output, as Codex hands back its view_image's.
+    const afterCall = (question: string, name: string, output: unknown[]) =>
+      [
+        { role: 'user', content: question },
+        { type: 'function_call', call_id: `call_${name}`, name, arguments: '{}' },
+        { type: 'function_call_output', call_id: `call_${name}`, output },
+      ] as OpenAI.Responses.ResponseInput;
     const r = await client().responses.create({
       model: 'cascade',
-      input: [
-        { role: 'user', content: 'Look at the chart and tell me what it shows.' },
-        { type: 'function_call', call_id: 'call_v1', name: 'view_image', arguments: '{"path":"chart.png"}' },
-        {
-          type: 'function_call_output',
-          call_id: 'call_v1',
-          output: [
-            { type: 'input_text', text: 'chart.png' },
-            { type: 'input_image', image_url: 'https://example.com/chart.png', detail: 'original' },
-          ],
-        },
-      ],
+      input: afterCall('Look at the chart and tell me what it shows.', 'view_image', [
+        { type: 'input_text', text: 'chart.png' },
+        { type: 'input_image', image_url: 'https://example.com/chart.png', detail: 'original' },
+      ]),
     });
     expect(r.output_text).toBe('A red square.');
     expect(
-      env.upstream.requestsFor('small').every((q) => !JSON.stringify(q.body).includes('chart.png"}')),
+      env.upstream.requestsFor('small').every((q) => !JSON.stringify(q.body).includes('chart.png')),
     ).toBe(true);
     const sent = env.upstream.requestsFor('big').at(-1)!.body.messages as Record<string, unknown>[];
     expect(sent.at(-1)).toEqual({
       role: 'user',
       content: [
-        { type: 'text', text: 'The images of the result of tool call call_v1:' },
+        { type: 'text', text: 'The images of the result of tool call call_view_image:' },
         // "original" is asked of the tiers as "high", the most chat completions has.
         { type: 'image_url', image_url: { url: 'https://example.com/chart.png', detail: 'high' } },
       ],
@@ -213,15 +212,7 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
     const err = await client()
       .responses.create({
         model: 'cascade',
-        input: [
-          { role: 'user', content: 'Read it.' },
-          { type: 'function_call', call_id: 'call_f1', name: 'read', arguments: '{}' },
-          {
-            type: 'function_call_output',
-            call_id: 'call_f1',
-            output: [{ type: 'input_file', file_id: 'file-1' }],
-          },
-        ],
+        input: afterCall('Read it.', 'read', [{ type: 'input_file', file_id: 'file-1' }]),
       })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);

@@ -53,14 +53,9 @@ const thinkingBlock = z
   .object({ type: z.literal('thinking'), thinking: z.string(), signature: z.string().optional() })
   .passthrough();
 const redactedThinking = z.object({ type: z.literal('redacted_thinking'), data: z.string() }).passthrough();
-const block = z.discriminatedUnion('type', [
-  text,
-  toolUse,
-  toolResult,
-  image,
-  thinkingBlock,
-  redactedThinking,
-]);
+/** The kinds of blocks a user or assistant turn holds. */
+const BLOCKS = [text, toolUse, toolResult, image, thinkingBlock, redactedThinking] as const;
+const block = z.discriminatedUnion('type', [...BLOCKS]);
 const outputFormat = z
   .object({
     type: z.literal('json_schema', 'only "json_schema" (a JSON schema the answer must match)'),
@@ -102,21 +97,7 @@ const systemMessage = z
   .object({
     role: z.literal('system'),
     content: z
-      .union([
-        z.string(),
-        z.array(
-          z.discriminatedUnion('type', [
-            text,
-            toolUse,
-            toolResult,
-            image,
-            thinkingBlock,
-            redactedThinking,
-            toolAddition,
-            toolRemoval,
-          ]),
-        ),
-      ])
+      .union([z.string(), z.array(z.discriminatedUnion('type', [...BLOCKS, toolAddition, toolRemoval]))])
       .optional(),
     output_config: z.object({ effort }).strict().nullable().optional(),
     clear_at: z

@@ -386,13 +386,7 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
 
   const images = carriesImages(messages);
   if (!req.ladder && !req.thresholds && defaults.resolvedLadder && !images) {
-    return finish(
-      req,
-      messages,
-      questionIn(messages),
-      defaults.resolvedLadder as ResolvedTier[],
-      defaults.timeoutMs,
-    );
+    return finish(req, messages, defaults.resolvedLadder as ResolvedTier[], defaults.timeoutMs);
   }
   // A frozen ladder (and thresholds) cannot have changed since it was last resolved: the profiles plugin
   // hands the same frozen arrays to every run of a profile.
@@ -405,14 +399,7 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
       ? defaults.ladderCache
       : undefined;
   const cached = cache?.get(input.ladder!)?.get(input.thresholds ?? NO_THRESHOLDS);
-  if (cached)
-    return finish(
-      req,
-      messages,
-      questionIn(messages),
-      images ? imageTiers(cached) : cached,
-      defaults.timeoutMs,
-    );
+  if (cached) return finish(req, messages, images ? imageTiers(cached) : cached, defaults.timeoutMs);
   let tiers = defaults.tiers;
   if (req.ladder) {
     tiers = req.ladder.map((t, i) => {
@@ -469,13 +456,7 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
     }
     byThresholds.set(input.thresholds ?? NO_THRESHOLDS, ladder);
   }
-  return finish(
-    req,
-    messages,
-    questionIn(messages),
-    images ? imageTiers(ladder) : ladder,
-    defaults.timeoutMs,
-  );
+  return finish(req, messages, images ? imageTiers(ladder) : ladder, defaults.timeoutMs);
 }
 
 const EMPTY_HANDOFFS: PluginHandoffs = Object.freeze({});
@@ -483,13 +464,12 @@ const EMPTY_HANDOFFS: PluginHandoffs = Object.freeze({});
 function finish(
   req: RunRequest,
   messages: ChatMessage[],
-  query: string,
   ladder: ResolvedTier[],
   timeoutMs: number,
 ): ResolvedRequest {
   return {
     messages,
-    query,
+    query: questionIn(messages),
     ladder,
     maxTokens: req.maxTokens,
     temperature: req.temperature,
