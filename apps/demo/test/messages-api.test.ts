@@ -483,7 +483,7 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
       .catch((e: unknown) => e as Error);
     expect(bad).toBeInstanceOf(Anthropic.BadRequestError);
     expect((bad as Error).message).toMatch(
-      /messages\.1\.content\.0: a system message holds text blocks only, not .+tool_use/,
+      /messages\.1\.content\.0: a system message holds text, tool_addition and tool_removal blocks only, not .+tool_use/,
     );
   });
 

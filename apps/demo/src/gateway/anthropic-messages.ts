@@ -89,8 +89,9 @@ const effort = z
   .optional();
 
 /**
- * A mid-conversation system message (Claude Code sends them): text only. Its own `output_config` (an effort
- * for the turn) is taken as a hint, and `clear_at: "next_user_message"` shows it to the tiers only until a
+ * A mid-conversation system message (Claude Code sends them): text, and `tool_addition` and `tool_removal`
+ * blocks that change the tools offered from there on. Its own `output_config` (an effort for the turn) is
+ * taken as a hint, and `clear_at: "next_user_message"` shows it to the tiers only until a
  * user message follows it. It may hold no content, only its `output_config`.
  */
 const systemMessage = z
@@ -370,7 +371,7 @@ function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
           throw httpError(
             400,
             'invalid_request',
-            `messages.${i}.content.${j}: a system message holds text blocks only, not "${m.content[j]!.type}".`,
+            `messages.${i}.content.${j}: a system message holds text, tool_addition and tool_removal blocks only, not "${m.content[j]!.type}".`,
           );
       }
       const said =
