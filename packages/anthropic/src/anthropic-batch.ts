@@ -1,5 +1,6 @@
 import type { CompletionResponse, FinishReason, ProviderBatchApi } from '@cascadeflow/core';
 import type { AnthropicProvider } from './anthropic-provider.js';
+import { usageOf } from './anthropic-usage.js';
 
 const STOP: Record<string, FinishReason> = {
   end_turn: 'stop',
@@ -52,14 +53,7 @@ export function anthropicBatchApi(provider: AnthropicProvider): ProviderBatchApi
             content,
             toolCalls,
             finishReason: STOP[m.stop_reason ?? ''] ?? 'other',
-            usage: {
-              inputTokens:
-                (u.input_tokens ?? 0) +
-                (u.cache_read_input_tokens ?? 0) +
-                (u.cache_creation_input_tokens ?? 0),
-              outputTokens: u.output_tokens ?? 0,
-              cachedInputTokens: u.cache_read_input_tokens ?? 0,
-            },
+            usage: usageOf(u),
             model: m.model,
           },
         });

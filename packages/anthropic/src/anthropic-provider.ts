@@ -22,6 +22,7 @@ import {
   type Usage,
 } from '@cascadeflow/core';
 import { anthropicBatchApi } from './anthropic-batch.js';
+import { usageOf } from './anthropic-usage.js';
 
 /** Options of {@link AnthropicProvider}. */
 export interface AnthropicProviderOptions {
@@ -169,20 +170,6 @@ function stopReason(reason: string | null | undefined): FinishReason {
     default:
       return 'other';
   }
-}
-
-function usageOf(u: {
-  input_tokens?: number | null;
-  output_tokens?: number | null;
-  cache_read_input_tokens?: number | null;
-  cache_creation_input_tokens?: number | null;
-}): Usage {
-  const cached = u.cache_read_input_tokens ?? 0;
-  return {
-    inputTokens: (u.input_tokens ?? 0) + cached + (u.cache_creation_input_tokens ?? 0),
-    outputTokens: u.output_tokens ?? 0,
-    cachedInputTokens: cached,
-  };
 }
 
 /**

@@ -179,7 +179,12 @@ describe('Anthropic through the real @anthropic-ai/sdk', () => {
     env = await setup({
       'claude-sonnet-4-0': {
         content: 'Done.',
-        usage: { inputTokens: 20_000, cachedInputTokens: 18_000, outputTokens: 10 },
+        usage: {
+          inputTokens: 20_000,
+          cachedInputTokens: 15_000,
+          cacheWriteInputTokens: 3_000,
+          outputTokens: 10,
+        },
       },
     });
     const cached = new AnthropicProvider({
@@ -215,9 +220,15 @@ describe('Anthropic through the real @anthropic-ai/sdk', () => {
     expect((body.messages as { content: unknown }[]).at(-1)!.content).toEqual([
       { type: 'tool_result', tool_use_id: 't1', content: 'file contents', cache_control: ephemeral },
     ]);
-    // The cache read is reported and priced as cached input (Sonnet 4: $3 a million fresh, $0.30 cached).
-    expect(r.attempts[0]!.usage).toMatchObject({ inputTokens: 20_000, cachedInputTokens: 18_000 });
-    expect(r.totalCost).toBeCloseTo((2_000 * 3 + 18_000 * 0.3 + 10 * 15) / 1e6, 9);
+    // Cache reads and writes are reported and priced as such (Sonnet 4: $3 a million fresh, $0.30 read from
+    // the cache, $3.75 written to it).
+    expect(r.attempts[0]!.usage).toEqual({
+      inputTokens: 20_000,
+      cachedInputTokens: 15_000,
+      cacheWriteInputTokens: 3_000,
+      outputTokens: 10,
+    });
+    expect(r.totalCost).toBeCloseTo((2_000 * 3 + 15_000 * 0.3 + 3_000 * 3.75 + 10 * 15) / 1e6, 9);
     // Off by default: no breakpoint anywhere.
     await agentWith(new AnthropicProvider({ apiKey: 'test', baseURL: env.server.anthropicBaseURL })).run({
       messages,

@@ -21,8 +21,8 @@ const STOP_REASON = {
 
 function usage(reply: ResolvedReply, outputTokens: number) {
   return {
-    input_tokens: reply.inputTokens - reply.cachedInputTokens,
-    cache_creation_input_tokens: 0,
+    input_tokens: reply.inputTokens - reply.cachedInputTokens - reply.cacheWriteInputTokens,
+    cache_creation_input_tokens: reply.cacheWriteInputTokens,
     cache_read_input_tokens: reply.cachedInputTokens,
     output_tokens: outputTokens,
   };

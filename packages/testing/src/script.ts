@@ -10,6 +10,8 @@ export interface ScriptedUsage {
   inputTokens?: number;
   outputTokens?: number;
   cachedInputTokens?: number;
+  /** Of `inputTokens`, those written to the prompt cache (Anthropic's `cache_creation_input_tokens`). */
+  cacheWriteInputTokens?: number;
 }
 
 /** How the scripted model ended its turn, in OpenAI's vocabulary (mapped to Anthropic's `stop_reason`). */

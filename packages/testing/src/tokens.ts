@@ -19,6 +19,7 @@ export interface ResolvedReply {
   inputTokens: number;
   outputTokens: number;
   cachedInputTokens: number;
+  cacheWriteInputTokens: number;
   latencyMs: number;
   tokenDelayMs: number;
   /** The stop sequence the answer was cut before, or null (Anthropic reports it). */
@@ -53,6 +54,7 @@ export function resolveReply(
     inputTokens: reply.usage?.inputTokens ?? estimateTokens(promptText),
     outputTokens: reply.usage?.outputTokens ?? Math.max(1, tokens.length + toolTokens),
     cachedInputTokens: reply.usage?.cachedInputTokens ?? 0,
+    cacheWriteInputTokens: reply.usage?.cacheWriteInputTokens ?? 0,
     latencyMs: reply.latencyMs ?? 0,
     tokenDelayMs: reply.tokenDelayMs ?? 0,
     stopSequence,

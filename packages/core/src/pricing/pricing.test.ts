@@ -23,6 +23,26 @@ describe('Pricing', () => {
     const custom = new Pricing({ m: { input: 2, output: 4 } });
     expect(custom.cost('m', usage, { batch: true })).toBeCloseTo(3, 9);
   });
+  it('prices prompt-cache writes at 1.25 times the input on Claude, and at the input where none is given', () => {
+    const written = {
+      inputTokens: 1_000_000,
+      outputTokens: 0,
+      cachedInputTokens: 500_000,
+      cacheWriteInputTokens: 300_000,
+    };
+    expect(pricing.cost('claude-sonnet-4-0', written)).toBeCloseTo(0.2 * 3 + 0.5 * 0.3 + 0.3 * 3.75, 9);
+    expect(pricing.cost('claude-sonnet-4-0', written, { batch: true })).toBeCloseTo(
+      (0.2 * 3 + 0.5 * 0.3 + 0.3 * 3.75) / 2,
+      9,
+    );
+    expect(new Pricing({ m: { input: 2, output: 4 } }).cost('m', written)).toBeCloseTo(
+      0.5 * 2 + 0.3 * 2 + 0.2 * 2,
+      9,
+    );
+    expect(() => new Pricing({ m: { input: 2, output: 4, cacheWriteInput: -1 } })).toThrow(
+      /pricing\.m\.cacheWriteInput/,
+    );
+  });
 });
 
 describe('estimateInputTokens', () => {

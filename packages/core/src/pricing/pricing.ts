@@ -7,6 +7,8 @@ export interface ModelPrice {
   output: number;
   /** Price of cached input tokens; when absent, cached tokens cost `input`. */
   cachedInput?: number;
+  /** Price of input tokens written to the prompt cache (1.25 × `input` on Anthropic); when absent, `input`. */
+  cacheWriteInput?: number;
   /** Batch API prices; when absent, batch calls cost half the standard price (both providers' published rule). */
   batchInput?: number;
   batchOutput?: number;
@@ -41,7 +43,14 @@ export class Pricing {
 
   constructor(table: PricingTable = {}) {
     for (const [key, price] of Object.entries(table)) {
-      for (const field of ['input', 'output', 'cachedInput', 'batchInput', 'batchOutput'] as const) {
+      for (const field of [
+        'input',
+        'output',
+        'cachedInput',
+        'cacheWriteInput',
+        'batchInput',
+        'batchOutput',
+      ] as const) {
         const v = price[field];
         if (v !== undefined && (!Number.isFinite(v) || v < 0)) {
           throw new InvalidConfigError(
@@ -79,15 +88,21 @@ export class Pricing {
     if (!match) return null;
     const p = match.price;
     const cached = Math.min(usage.cachedInputTokens, usage.inputTokens);
-    const fresh = usage.inputTokens - cached;
+    const written = Math.min(usage.cacheWriteInputTokens ?? 0, usage.inputTokens - cached);
+    const fresh = usage.inputTokens - cached - written;
     let input = p.input;
     let output = p.output;
     let cachedPrice = p.cachedInput ?? p.input;
+    let writePrice = p.cacheWriteInput ?? p.input;
     if (options.batch) {
       input = p.batchInput ?? p.input / 2;
       output = p.batchOutput ?? p.output / 2;
       cachedPrice = cachedPrice / 2;
+      writePrice = writePrice / 2;
     }
-    return (fresh * input + cached * cachedPrice + usage.outputTokens * output) / PER_MILLION;
+    return (
+      (fresh * input + cached * cachedPrice + written * writePrice + usage.outputTokens * output) /
+      PER_MILLION
+    );
   }
 }

@@ -19,10 +19,12 @@ export const ZERO_USAGE: Readonly<Usage> = Object.freeze({
  */
 export function addUsage(a: Usage, b: Usage | null | undefined): Usage {
   if (!b) return a;
+  const written = (a.cacheWriteInputTokens ?? 0) + (b.cacheWriteInputTokens ?? 0);
   return {
     inputTokens: a.inputTokens + b.inputTokens,
     outputTokens: a.outputTokens + b.outputTokens,
     cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
+    ...(written ? { cacheWriteInputTokens: written } : {}),
   };
 }
 

@@ -82,7 +82,13 @@ export interface TokenLogprob {
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
+  /** Of `inputTokens`, those read from the provider's prompt cache. */
   cachedInputTokens: number;
+  /**
+   * Of `inputTokens`, those written to the provider's prompt cache (Anthropic's `cache_creation_input_tokens`),
+   * priced at `cacheWriteInput`; absent when none were.
+   */
+  cacheWriteInputTokens?: number;
 }
 
 /** Why the model stopped, normalised across providers. */
