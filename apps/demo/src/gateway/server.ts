@@ -323,6 +323,7 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
             id: responseId,
             includeUsage: chat.includeUsage,
             extra: (r) => ({ cascade: cascadeInfo(r, engine.mode) }),
+            ...(chat.logprobs ? { logprobs: answerLogprobs } : {}),
           });
           const first = await messages.next();
           // The first message is an error when the run failed before any token: answer with a status.

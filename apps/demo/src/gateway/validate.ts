@@ -279,12 +279,6 @@ export function parseChatRequest(body: unknown): ChatRequest {
   const messages = toMessages(b.messages, 'messages');
   if (!messages.some((m) => m.role === 'user' && ((m.content ?? '').trim() !== '' || m.images?.length)))
     throw httpError(400, 'invalid_request', 'messages: needs a user message with text or an image.');
-  if (b.logprobs === true && b.stream === true)
-    throw httpError(
-      400,
-      'unsupported_parameter',
-      'logprobs: not supported with stream by this gateway; ask for them without stream.',
-    );
   const maxTokens = b.max_completion_tokens ?? b.max_tokens;
   const sampling = samplingOf(b);
   const notApplied: string[] = [];

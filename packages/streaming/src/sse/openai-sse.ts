@@ -15,6 +15,13 @@ export interface OpenAISSEOptions {
   includeUsage?: boolean;
   /** Extra fields for the chunk that carries `finish_reason` (clients ignore unknown fields). */
   extra?: (result: import('@cascadeflow/core').CascadeResult) => Record<string, unknown>;
+  /**
+   * The `logprobs` of the chunk that carries `finish_reason` (`{ content: [...], refusal: null }`, or null):
+   * the answer's tokens all at once, at the end, since a stream whose text a plugin rewrote on its way (a
+   * redaction) has no token that matches a chunk. Clients that add up the chunks' log-probs (the `openai`
+   * SDK's stream helper) get the answer's.
+   */
+  logprobs?: (result: import('@cascadeflow/core').CascadeResult) => unknown;
 }
 
 const FINISH: Record<FinishReason, string> = {
@@ -43,13 +50,18 @@ export async function* openAISSEMessages(
   const created = Math.floor(Date.now() / 1000);
   let started = false;
   let sent = false;
-  const chunk = (model: string, delta: Record<string, unknown>, finish: string | null) =>
+  const chunk = (
+    model: string,
+    delta: Record<string, unknown>,
+    finish: string | null,
+    logprobs: unknown = null,
+  ) =>
     JSON.stringify({
       id,
       object: 'chat.completion.chunk',
       created,
       model: options.model ?? model,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+      choices: [{ index: 0, delta, logprobs, finish_reason: finish }],
       ...(options.includeUsage ? { usage: null } : {}),
     });
   const message = (data: string): SSEMessage => ({ data });
@@ -92,7 +104,7 @@ export async function* openAISSEMessages(
       } else if (e.type === 'finish') {
         const r = e.result;
         if (!started) yield message(chunk(r.model, { role: 'assistant', content: '' }, null));
-        const last = chunk(r.model, {}, FINISH[r.finishReason]);
+        const last = chunk(r.model, {}, FINISH[r.finishReason], options.logprobs?.(r) ?? null);
         yield message(
           options.extra ? `${last.slice(0, -1)},${JSON.stringify(options.extra(r)).slice(1)}` : last,
         );
