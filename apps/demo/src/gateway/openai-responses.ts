@@ -355,16 +355,8 @@ function toMessages(b: Body): ChatMessage[] {
       return;
     }
     if (it.type === 'function_call_output' || it.type === 'custom_tool_call_output') {
-      if (typeof it.output === 'string') {
-        messages.push({ role: 'tool', toolCallId: it.call_id, content: it.output });
-        return;
-      }
-      let text = '';
-      const images: ImageInput[] = [];
-      for (const p of it.output) {
-        if (p.type === 'input_image') images.push(imageOf(p));
-        else text += p.text;
-      }
+      // A tool's output takes images as a user message does.
+      const { text, images } = contentOf(it.output, `${where}.output`, true);
       messages.push({
         role: 'tool',
         toolCallId: it.call_id,

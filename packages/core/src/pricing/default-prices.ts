@@ -1,4 +1,16 @@
-import type { PricingTable } from './pricing.js';
+import type { ModelPrice, PricingTable } from './pricing.js';
+
+/** A Claude model's prices: cache writes at 1.25 times the input price, batches at half the standard ones. */
+function claude(input: number, output: number, cachedInput: number): ModelPrice {
+  return {
+    input,
+    output,
+    cachedInput,
+    cacheWriteInput: input * 1.25,
+    batchInput: input / 2,
+    batchOutput: output / 2,
+  };
+}
 
 /**
  * List prices in USD per million tokens, from the providers' public pricing pages (OpenAI
@@ -21,60 +33,11 @@ export const DEFAULT_PRICES: PricingTable = {
   'gpt-4.1': { input: 2, output: 8, cachedInput: 0.5, batchInput: 1, batchOutput: 4 },
   'o3-mini': { input: 1.1, output: 4.4, cachedInput: 0.55, batchInput: 0.55, batchOutput: 2.2 },
   'o4-mini': { input: 1.1, output: 4.4, cachedInput: 0.275, batchInput: 0.55, batchOutput: 2.2 },
-  'claude-3-haiku': {
-    input: 0.25,
-    output: 1.25,
-    cacheWriteInput: 0.3125,
-    cachedInput: 0.03,
-    batchInput: 0.125,
-    batchOutput: 0.625,
-  },
-  'claude-3-5-haiku': {
-    input: 0.8,
-    output: 4,
-    cacheWriteInput: 1,
-    cachedInput: 0.08,
-    batchInput: 0.4,
-    batchOutput: 2,
-  },
-  'claude-haiku-4-5': {
-    input: 1,
-    output: 5,
-    cacheWriteInput: 1.25,
-    cachedInput: 0.1,
-    batchInput: 0.5,
-    batchOutput: 2.5,
-  },
-  'claude-3-5-sonnet': {
-    input: 3,
-    output: 15,
-    cacheWriteInput: 3.75,
-    cachedInput: 0.3,
-    batchInput: 1.5,
-    batchOutput: 7.5,
-  },
-  'claude-3-7-sonnet': {
-    input: 3,
-    output: 15,
-    cacheWriteInput: 3.75,
-    cachedInput: 0.3,
-    batchInput: 1.5,
-    batchOutput: 7.5,
-  },
-  'claude-sonnet-4': {
-    input: 3,
-    output: 15,
-    cacheWriteInput: 3.75,
-    cachedInput: 0.3,
-    batchInput: 1.5,
-    batchOutput: 7.5,
-  },
-  'claude-opus-4': {
-    input: 15,
-    output: 75,
-    cacheWriteInput: 18.75,
-    cachedInput: 1.5,
-    batchInput: 7.5,
-    batchOutput: 37.5,
-  },
+  'claude-3-haiku': claude(0.25, 1.25, 0.03),
+  'claude-3-5-haiku': claude(0.8, 4, 0.08),
+  'claude-haiku-4-5': claude(1, 5, 0.1),
+  'claude-3-5-sonnet': claude(3, 15, 0.3),
+  'claude-3-7-sonnet': claude(3, 15, 0.3),
+  'claude-sonnet-4': claude(3, 15, 0.3),
+  'claude-opus-4': claude(15, 75, 1.5),
 };
