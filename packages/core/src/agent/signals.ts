@@ -30,37 +30,52 @@ const NOTHING: AttemptSignal = { signal: undefined, timedOut: () => false, dispo
 export function attemptSignal(parent: AbortSignal, timeoutMs: number | undefined): AttemptSignal {
   const linked = parent !== never;
   if (!linked && timeoutMs === undefined) return NOTHING;
-  let controller: AbortController | undefined;
-  let timedOut = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let disposed = false;
-  const forward = () => controller!.abort(parent.reason);
-  return {
-    get signal() {
-      if (controller) return controller.signal;
-      controller = new AbortController();
-      // Read after the attempt ended (a provider keeping it): nothing left to abort, nothing to clean up.
-      if (disposed) return controller.signal;
-      if (timeoutMs !== undefined) {
-        const ms = timeoutMs;
-        timer = setTimeout(() => {
-          timedOut = true;
-          controller!.abort(new Error(`timed out after ${ms} ms`));
-        }, ms);
-        timer.unref?.();
-      }
-      if (linked) {
-        if (parent.aborted) controller.abort(parent.reason);
-        else parent.addEventListener('abort', forward, { once: true });
-      }
-      return controller.signal;
-    },
-    timedOut: () => timedOut,
-    dispose() {
-      disposed = true;
-      if (!controller) return;
-      if (timer) clearTimeout(timer);
-      if (linked) parent.removeEventListener('abort', forward);
-    },
-  };
+  return new AttemptScope(parent, linked, timeoutMs);
+}
+
+/** A class, not an object literal with a getter (see `defineLazy` on why). */
+class AttemptScope implements AttemptSignal {
+  #controller: AbortController | undefined;
+  #timedOut = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #disposed = false;
+  readonly #forward = () => this.#controller!.abort(this.parent.reason);
+
+  constructor(
+    readonly parent: AbortSignal,
+    readonly linked: boolean,
+    readonly timeoutMs: number | undefined,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (this.#controller) return this.#controller.signal;
+    const controller = new AbortController();
+    this.#controller = controller;
+    // Read after the attempt ended (a provider keeping it): nothing left to abort, nothing to clean up.
+    if (this.#disposed) return controller.signal;
+    const ms = this.timeoutMs;
+    if (ms !== undefined) {
+      this.#timer = setTimeout(() => {
+        this.#timedOut = true;
+        controller.abort(new Error(`timed out after ${ms} ms`));
+      }, ms);
+      this.#timer.unref?.();
+    }
+    if (this.linked) {
+      if (this.parent.aborted) controller.abort(this.parent.reason);
+      else this.parent.addEventListener('abort', this.#forward, { once: true });
+    }
+    return controller.signal;
+  }
+
+  timedOut(): boolean {
+    return this.#timedOut;
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    if (!this.#controller) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    if (this.linked) this.parent.removeEventListener('abort', this.#forward);
+  }
 }

@@ -1,4 +1,5 @@
 import type { CascadeEvents, TypedEmitter } from '../agent/events.js';
+import { defineLazy } from '../agent/lazy-properties.js';
 import type { ResolvedRequest, ResolvedTier, RunRequest } from '../agent/request.js';
 import type { AttemptRecord } from '../agent/result.js';
 import { type RetryOptions, retryDelay, sleep } from '../agent/retry.js';
@@ -118,14 +119,12 @@ export async function callTier(
   let retries = 0;
   for (;;) {
     const scope = attemptSignal(context.signal, sdkTimer ? undefined : timeoutMs);
-    const call: CompletionRequest = {
-      ...completionRequestFor(request, tier),
-      ...(sdkTimer ? { timeoutMs } : {}),
-      // The attempt's signal is created when the provider reads it (see attemptSignal).
-      get signal() {
-        return scope.signal;
-      },
-    };
+    // Built without spreading: on Node 20 an object made by a spread and then given a key of its own
+    // outlives the young-generation collections that should free it (see defineLazy).
+    const call = completionRequestFor(request, tier);
+    if (sdkTimer) call.timeoutMs = timeoutMs;
+    // The attempt's signal is created when the provider reads it.
+    defineLazy(call, { signal: () => scope.signal });
     const collector = live.onDelta ? new StreamCollector() : undefined;
     const timing = () => ({ latencyMs: performance.now() - started, retries });
     try {

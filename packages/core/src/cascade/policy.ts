@@ -1,9 +1,16 @@
+import { defineLazy } from '../agent/lazy-properties.js';
 import type { ResolvedRequest } from '../agent/request.js';
 import type { AttemptRecord, CascadeResult } from '../agent/result.js';
 import type { Pricing } from '../pricing/pricing.js';
 import { addUsage, ZERO_USAGE } from '../pricing/usage.js';
 import { COMPLEXITY_THRESHOLD_SHIFT, type Complexity, estimateComplexity } from '../quality/complexity.js';
-import { type CombineMode, type QualityValidator, scoreWith, type TierInfo } from '../quality/validator.js';
+import {
+  type CombineMode,
+  type QualityValidator,
+  scoreWith,
+  type TierInfo,
+  type ValidationContext,
+} from '../quality/validator.js';
 import type { Usage } from '../types/messages.js';
 import type { CompletionRequest, CompletionResponse, Provider } from '../types/provider.js';
 import { spendOf } from './spend.js';
@@ -114,7 +121,8 @@ export class CascadePolicy {
     };
     const complete = async (call: Omit<CompletionRequest, 'model' | 'signal'> & { model?: string }) => {
       const model = call.model ?? tier.model;
-      const res = await provider.complete({ ...call, model, signal });
+      // Object.assign, not a spread with added keys (see defineLazy).
+      const res = await provider.complete(Object.assign({}, call, { model, signal }));
       const cost = this.costOf(model, res, args.mode);
       extra.usage = addUsage(extra.usage, res.usage);
       extra.cost = extra.cost === null || cost === null ? null : extra.cost + cost;
@@ -131,25 +139,26 @@ export class CascadePolicy {
     };
     const quality = await scoreWith(
       this.#o.validators,
-      {
-        query: request.query,
-        messages: request.messages,
-        response,
-        responseFormat: request.responseFormat,
-        tools: request.tools,
-        tier,
-        get complexity() {
-          return complexityOf();
+      defineLazy(
+        {
+          query: request.query,
+          messages: request.messages,
+          response,
+          responseFormat: request.responseFormat,
+          tools: request.tools,
+          tier,
+          signal,
+          complete,
+        } as Omit<ValidationContext, 'complexity' | 'previous'> as ValidationContext,
+        {
+          complexity: complexityOf,
+          // Built only for validators that read it.
+          previous: () =>
+            previous
+              .filter((a) => a.status !== 'failed')
+              .map((a) => ({ tier: a.tier, content: a.content, score: a.score })),
         },
-        signal,
-        // Built only for validators that read it.
-        get previous() {
-          return previous
-            .filter((a) => a.status !== 'failed')
-            .map((a) => ({ tier: a.tier, content: a.content, score: a.score }));
-        },
-        complete,
-      },
+      ),
       this.#o.combine,
     );
     if (extra.calls > 0) {
