@@ -125,11 +125,13 @@ export function loadConfig(
       throw new InvalidConfigError(path, `not valid JSON (${(e as Error).message})`);
     }
   }
+  // object-spread: start-up only.
   const env = {
     ...(process.env.CASCADEFLOW_ADMIN_KEY ? { adminKey: process.env.CASCADEFLOW_ADMIN_KEY } : {}),
     ...(process.env.CASCADEFLOW_REDIS_URL ? { redisUrl: process.env.CASCADEFLOW_REDIS_URL } : {}),
     ...(process.env.CASCADEFLOW_DATABASE_URL ? { databaseUrl: process.env.CASCADEFLOW_DATABASE_URL } : {}),
   };
+  // object-spread: the file's JSON may hold an own `__proto__` key, which a spread copies as data.
   const parsed = schema.safeParse({ ...(raw as object), ...env, ...overrides });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -132,7 +132,7 @@ export class Stats {
   /** Records a request; its `query` is the question as asked (redacted before anyone sees it). */
   record(r: RequestRecord): void {
     this.requests++;
-    const entry = { record: { ...r, query: '' }, raw: r.query.slice(0, 200) };
+    const entry = { record: Object.assign({}, r, { query: '' }), raw: r.query.slice(0, 200) };
     this.#recent.unshift(entry);
     if (this.#recent.length > 50) this.#recent.pop();
     if (r.model) this.byTier.set(r.model, (this.byTier.get(r.model) ?? 0) + 1);
@@ -236,24 +236,28 @@ export function liveProviders(config: DemoConfig): {
 } | null {
   const found = liveLadder(config);
   if (!found) return null;
-  return { ...found, ladder: found.ladder.map((t) => ({ ...t, images: takesImages(config, t.model) })) };
+  return Object.assign({}, found, {
+    ladder: found.ladder.map((t) => Object.assign({}, t, { images: takesImages(config, t.model) })),
+  });
 }
 
 /** The OpenAI provider of live mode, with a worker thread unless `live.providerThread` is false. */
 function openaiProvider(config: DemoConfig, options: ThreadedOpenAIProviderOptions): Provider {
   const where = config.live.providerThread ?? true;
   return where === false
-    ? new OpenAIProvider({ ...options, fetch: pooledFetch() })
-    : threadedOpenAIProvider({ ...options, pooledFetch: true, inline: where !== 'always' });
+    ? new OpenAIProvider(Object.assign({}, options, { fetch: pooledFetch() }))
+    : threadedOpenAIProvider(Object.assign({}, options, { pooledFetch: true, inline: where !== 'always' }));
 }
 
 /** The Anthropic provider of live mode, with a worker thread unless `live.providerThread` is false. */
 function anthropicProvider(config: DemoConfig, options: ThreadedAnthropicProviderOptions): Provider {
   const where = config.live.providerThread ?? true;
-  const withCaching = { ...options, promptCaching: config.live.promptCaching ?? true };
+  const withCaching = Object.assign({}, options, { promptCaching: config.live.promptCaching ?? true });
   return where === false
-    ? new AnthropicProvider({ ...withCaching, fetch: pooledFetch() })
-    : threadedAnthropicProvider({ ...withCaching, pooledFetch: true, inline: where !== 'always' });
+    ? new AnthropicProvider(Object.assign({}, withCaching, { fetch: pooledFetch() }))
+    : threadedAnthropicProvider(
+        Object.assign({}, withCaching, { pooledFetch: true, inline: where !== 'always' }),
+      );
 }
 
 function liveLadder(
@@ -346,13 +350,12 @@ function replayGate(replay: DemoReplay): CascadePlugin<{ recorded: boolean }> {
       if (!record) return;
       state.recorded = true;
       const { query: _query, system: _system, ...rest } = request;
-      return {
-        ...rest,
+      return Object.assign({}, rest, {
         messages: [
           { role: 'system', content: record.systemPrompt },
           { role: 'user', content: record.userPrompt },
         ],
-      };
+      });
     },
     beforeRun({ request, state }) {
       if (state.recorded) return;
@@ -438,15 +441,15 @@ export async function createEngine(config: DemoConfig): Promise<Engine> {
     });
     agent = calibration.agent;
   } else if (live) {
-    agent = new Agent({
-      ...(config.live.prices ? { pricing: config.live.prices } : {}),
-      providers: live.providers,
-      ladder: live.ladder.map((t, i) => ({
-        ...t,
-        ...(i < live.ladder.length - 1 ? { threshold: config.live.threshold } : {}),
-      })),
-      plugins,
-    });
+    agent = new Agent(
+      Object.assign({}, config.live.prices ? { pricing: config.live.prices } : {}, {
+        providers: live.providers,
+        ladder: live.ladder.map((t, i) =>
+          Object.assign({}, t, i < live.ladder.length - 1 ? { threshold: config.live.threshold } : {}),
+        ),
+        plugins,
+      }),
+    );
   } else {
     const { train, test } = await loadReplayData();
     replay = new DemoReplay(test);

@@ -81,10 +81,10 @@ export class LiveCalibration {
           this.#agent = build(f.calibration);
           this.#info = infoOf(file, f);
         } catch (e) {
-          this.#info = { ...this.#info, reloadError: (e as Error).message };
+          this.#info = Object.assign({}, this.#info, { reloadError: (e as Error).message });
         }
       },
-      { onError: (e) => (this.#info = { ...this.#info, reloadError: e.message }) },
+      { onError: (e) => (this.#info = Object.assign({}, this.#info, { reloadError: e.message })) },
     );
   }
 

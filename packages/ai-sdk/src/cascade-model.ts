@@ -69,17 +69,18 @@ function contentOf(r: CascadeResult): LanguageModelV3Content[] {
 export function cascadeModel(agent: CascadeAgent, options: CascadeModelOptions = {}): LanguageModelV3 {
   const request = (o: LanguageModelV3CallOptions) => {
     const { tools, toolChoice, responseFormat, sampling, warnings } = fromCallOptions(o);
-    const run: RunRequest = {
-      ...options.request,
-      messages: toMessages(o.prompt),
-      ...(o.maxOutputTokens !== undefined ? { maxTokens: o.maxOutputTokens } : {}),
-      ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
-      ...(sampling ? { sampling } : {}),
-      ...(tools ? { tools } : {}),
-      ...(toolChoice ? { toolChoice } : {}),
-      ...(responseFormat ? { responseFormat } : {}),
-      ...(o.abortSignal ? { signal: o.abortSignal } : {}),
-    };
+    const run: RunRequest = Object.assign(
+      {},
+      options.request,
+      { messages: toMessages(o.prompt) },
+      o.maxOutputTokens !== undefined ? { maxTokens: o.maxOutputTokens } : {},
+      o.temperature !== undefined ? { temperature: o.temperature } : {},
+      sampling ? { sampling } : {},
+      tools ? { tools } : {},
+      toolChoice ? { toolChoice } : {},
+      responseFormat ? { responseFormat } : {},
+      o.abortSignal ? { signal: o.abortSignal } : {},
+    );
     return { run, warnings };
   };
   return {

@@ -2,6 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type {
   ImageBlockParam,
   MessageCreateParamsNonStreaming,
+  MessageCreateParamsStreaming,
   MessageParam,
   RawMessageStreamEvent,
 } from '@anthropic-ai/sdk/resources/messages';
@@ -90,7 +91,8 @@ const EPHEMERAL = { type: 'ephemeral' } as const;
  */
 function markCacheBreakpoints(body: MessageCreateParamsNonStreaming): void {
   const tools = body.tools;
-  if (tools?.length) tools[tools.length - 1] = { ...tools[tools.length - 1]!, cache_control: EPHEMERAL };
+  if (tools?.length)
+    tools[tools.length - 1] = Object.assign({}, tools[tools.length - 1]!, { cache_control: EPHEMERAL });
   if (typeof body.system === 'string')
     body.system = [{ type: 'text', text: body.system, cache_control: EPHEMERAL }];
   const last = body.messages[body.messages.length - 1];
@@ -104,7 +106,7 @@ function markCacheBreakpoints(body: MessageCreateParamsNonStreaming): void {
   for (let i = blocks.length - 1; i >= 0; i--) {
     const block = blocks[i]!;
     if (block.type === 'thinking' || block.type === 'redacted_thinking') continue;
-    blocks[i] = { ...block, cache_control: EPHEMERAL } as AnthropicBlock;
+    blocks[i] = Object.assign({}, block, { cache_control: EPHEMERAL }) as AnthropicBlock;
     return;
   }
 }
@@ -275,7 +277,9 @@ export class AnthropicProvider implements Provider {
     }
     // One tool call per answer: the Messages API says so in the tool choice (`none` has no such flag).
     if (req.parallelToolCalls === false && body.tools && body.tool_choice?.type !== 'none')
-      body.tool_choice = { ...(body.tool_choice ?? { type: 'auto' }), disable_parallel_tool_use: true };
+      body.tool_choice = Object.assign({}, body.tool_choice ?? { type: 'auto' }, {
+        disable_parallel_tool_use: true,
+      }) as Anthropic.ToolChoice;
     const s = req.sampling;
     if (s) {
       if (s.stopSequences) body.stop_sequences = s.stopSequences;
@@ -320,7 +324,10 @@ export class AnthropicProvider implements Provider {
     let stream: AsyncIterable<RawMessageStreamEvent>;
     try {
       stream = await this.#client.messages.create(
-        { ...this.requestBody(req), stream: true },
+        // The body is ours and new: given `stream` in place (see core's defineLazy on spreads).
+        Object.assign(this.requestBody(req) as unknown as MessageCreateParamsStreaming, {
+          stream: true as const,
+        }),
         { signal: req.signal, maxRetries: 0 },
       );
     } catch (error) {
@@ -368,7 +375,9 @@ export class AnthropicProvider implements Provider {
           case 'message_delta':
             finish = stopReason(event.delta.stop_reason);
             if (typeof event.delta.stop_sequence === 'string') stopSequence = event.delta.stop_sequence;
-            usage = { ...usage, outputTokens: event.usage.output_tokens ?? usage.outputTokens };
+            usage = Object.assign({}, usage, {
+              outputTokens: event.usage.output_tokens ?? usage.outputTokens,
+            });
             break;
           case 'message_stop':
             stopped = true;

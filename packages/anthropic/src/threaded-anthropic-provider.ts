@@ -42,7 +42,7 @@ export function anthropicProviderFrom({
     }
     fetch = openai.pooledFetch(pooled === true ? {} : pooled);
   }
-  return new AnthropicProvider({ ...options, batchApi: false, ...(fetch ? { fetch } : {}) });
+  return new AnthropicProvider(Object.assign({}, options, { batchApi: false }, fetch ? { fetch } : {}));
 }
 
 /**

@@ -87,7 +87,7 @@ export async function runBatchFile(
   config: BatchConfig = {},
   onProgress?: (p: BatchProgress) => void,
 ): Promise<FileBatchSummary> {
-  const c = resolveConfig({ ...config, preserveOrder: false });
+  const c = resolveConfig(Object.assign({}, config, { preserveOrder: false }));
   const started = Date.now();
   const done = resumeFrom(outPath);
   const out = createWriteStream(outPath, { flags: 'a' });

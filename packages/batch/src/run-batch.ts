@@ -95,16 +95,17 @@ export function startBatch(
       if (strategy === 'native') {
         let last: BatchProgress = progressOf(0, 0, total, 0, started);
         const outcomes = await runNative(agent, inputs, c, (p) => {
-          last = {
-            ...progressOf(
+          last = Object.assign(
+            {},
+            progressOf(
               p.done ?? last.done,
               p.failed ?? last.failed,
               total,
               p.costSoFar ?? last.costSoFar,
               started,
             ),
-            ...(p.phase ? { phase: p.phase } : {}),
-          };
+            p.phase ? { phase: p.phase } : {},
+          );
           progress.next(last);
         });
         return summarize(outcomes, started, 'native', c.metadata);

@@ -69,12 +69,10 @@ function withGuardrails(
   toolCalls: CascadeResult['toolCalls'],
   state: State,
 ): CascadeResult {
-  return {
-    ...result,
+  return Object.assign({}, result, {
     content,
     toolCalls,
-    metadata: {
-      ...result.metadata,
+    metadata: Object.assign({}, result.metadata, {
       guardrails: {
         pii: state.findings.map(({ type, kind, action }) => ({ type, ...(kind ? { kind } : {}), action })),
         moderation: state.moderation.map(({ where, flagged, source, hit }) => ({
@@ -84,8 +82,8 @@ function withGuardrails(
           categories: hit,
         })),
       },
-    },
-  };
+    }),
+  });
 }
 
 /**
@@ -270,19 +268,17 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
               ...(out.blocked[0]!.kind ? { kind: out.blocked[0]!.kind } : {}),
             });
           }
-          return out.text === m.content ? m : ({ ...m, content: out.text } as ChatMessage);
+          return out.text === m.content ? m : (Object.assign({}, m, { content: out.text }) as ChatMessage);
         });
         // The request is replaced only when a message changed.
         if (scanned.some((m, i) => m !== request.messages[i])) messages = scanned;
       }
       const redacted = (): ResolvedRequest | undefined => {
         if (messages === request.messages) return undefined;
-        return {
-          ...request,
-          messages,
-          // The question of the redacted conversation, as core takes it (context blocks left out).
+        return Object.assign({}, request, {
+          messages, // The question of the redacted conversation, as core takes it (context blocks left out).
           query: questionIn(messages),
-        };
+        });
       };
       if (s.moderateInput) {
         const userText = messages
@@ -326,10 +322,9 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
     afterRun({ result, state, context, request }) {
       const s = state.settings ?? settingsOf(request);
       const content = cleanOutput(result.content, s, state, 'output', context.runId);
-      const toolCalls = result.toolCalls.map((c) => ({
-        ...c,
-        arguments: cleanOutput(c.arguments, s, state, 'tool_call', context.runId),
-      }));
+      const toolCalls = result.toolCalls.map((c) =>
+        Object.assign({}, c, { arguments: cleanOutput(c.arguments, s, state, 'tool_call', context.runId) }),
+      );
       const finished = (): CascadeResult => withGuardrails(result, content, toolCalls, state);
       if (s.moderateOutput && content.trim() !== '') {
         const pending = moderateOrBlock(content, 'output', s, state, context.runId, context.signal);

@@ -55,11 +55,12 @@ export function resolveSettings(s: GuardrailSettings = {}): ResolvedSettings {
     input,
     output,
     outputApplied: output === false ? false : outputPolicy(output),
-    scan: {
-      ...(s.pii?.types ? { types: s.pii.types } : {}),
-      external: s.pii?.external ?? [],
-      ...(s.pii?.phoneRegion ? { phoneRegion: s.pii.phoneRegion } : {}),
-    },
+    scan: Object.assign(
+      {},
+      s.pii?.types ? { types: s.pii.types } : {},
+      { external: s.pii?.external ?? [] },
+      s.pii?.phoneRegion ? { phoneRegion: s.pii.phoneRegion } : {},
+    ),
     moderateInput: s.moderation?.input ?? true,
     moderateOutput: s.moderation?.output ?? true,
     thresholds: s.moderation?.thresholds ?? {},

@@ -76,10 +76,9 @@ function worstCaseOf(request: ResolvedRequest, inputs: number[], o: WorstCaseOpt
 export function capOutput(request: ResolvedRequest, defaultMaxTokens: number): ResolvedRequest {
   if (request.maxTokens !== undefined || request.ladder.every((t) => t.maxTokens !== undefined))
     return request;
-  return {
-    ...request,
+  return Object.assign({}, request, {
     ladder: request.ladder.map((t) =>
-      t.maxTokens === undefined ? { ...t, maxTokens: defaultMaxTokens } : t,
+      t.maxTokens === undefined ? Object.assign({}, t, { maxTokens: defaultMaxTokens }) : t,
     ),
-  };
+  });
 }

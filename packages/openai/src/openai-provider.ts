@@ -17,6 +17,7 @@ import type {
   ChatCompletionChunk,
   ChatCompletionContentPart,
   ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionCreateParamsStreaming,
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
 import { openaiBatchApi } from './openai-batch.js';
@@ -304,11 +305,10 @@ export class OpenAIProvider implements Provider {
   }
 
   stream(req: CompletionRequest): AsyncIterable<StreamDelta> {
-    const body = {
-      ...this.requestBody(req),
-      stream: true as const,
-      ...(this.#streamUsage ? { stream_options: { include_usage: true } } : {}),
-    };
+    // The body is ours and new: given its streaming keys in place, not copied by a spread (see core's defineLazy).
+    const body = this.requestBody(req) as unknown as ChatCompletionCreateParamsStreaming;
+    body.stream = true;
+    if (this.#streamUsage) body.stream_options = { include_usage: true };
     return new OpenAIDeltas(
       () => this.#client.chat.completions.create(body, { signal: req.signal, maxRetries: 0 }),
       req,

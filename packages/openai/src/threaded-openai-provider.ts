@@ -29,11 +29,14 @@ export function openaiProviderFrom({
   inline: _inline,
   ...options
 }: ThreadedOpenAIProviderOptions): OpenAIProvider {
-  return new OpenAIProvider({
-    ...options,
-    batchApi: false,
-    ...(pooled ? { fetch: pooledFetch(pooled === true ? {} : pooled) } : {}),
-  });
+  return new OpenAIProvider(
+    Object.assign(
+      {},
+      options,
+      { batchApi: false },
+      pooled ? { fetch: pooledFetch(pooled === true ? {} : pooled) } : {},
+    ),
+  );
 }
 
 /**

@@ -143,15 +143,14 @@ export class UserProfileManager {
         preferences: delta.preferences ?? current.preferences,
         metadata: delta.metadata ?? current.metadata,
       });
-      const next: UserProfile = {
-        ...current,
+      const next: UserProfile = Object.assign({}, current, {
         tier: merged.tier,
         overrides: merged.overrides ?? {},
         preferences: merged.preferences ?? {},
         metadata: merged.metadata ?? {},
         updatedAt: new Date(this.#now()),
         version: current.version + 1,
-      };
+      });
       effectiveConfig(next, this.#known ? { knownModels: this.#known } : {});
       this.#cache.delete(id);
       if (await this.store.replace(next, current.version)) return next;

@@ -204,19 +204,26 @@ export function profilesPlugin(options: ProfilesPluginOptions): CascadePlugin {
         data: { tier: config.level, userId },
       });
     }
-    return {
-      ...request,
-      ladder,
-      ...(options.thresholds === 'agent'
+    return Object.assign(
+      {},
+      request,
+      { ladder },
+      options.thresholds === 'agent'
         ? {}
         : {
             thresholds: request.thresholds ?? fixed?.thresholds ?? ladder.map(() => config.qualityTarget),
-          }),
-      maxTokens: Math.min(request.maxTokens ?? config.maxTokens, config.maxTokens),
-      handoffs:
-        request.handoffs === undefined ? derived.handoffs : { ...request.handoffs, ...derived.handoffs },
-      metadata: { ...request.metadata, [PROFILE_METADATA_KEY]: { id: userId, tier: config.level } },
-    };
+          },
+      {
+        maxTokens: Math.min(request.maxTokens ?? config.maxTokens, config.maxTokens),
+        handoffs:
+          request.handoffs === undefined
+            ? derived.handoffs
+            : Object.assign({}, request.handoffs, derived.handoffs),
+        metadata: Object.assign({}, request.metadata, {
+          [PROFILE_METADATA_KEY]: { id: userId, tier: config.level },
+        }),
+      },
+    );
   }
 }
 
@@ -245,11 +252,12 @@ export function agentFromProfile(
   const names = allowedLadder(config, info, undefined) as string[];
   const ladder = names
     .map((n) => options.ladder.find((t) => (t.name ?? t.model) === n || t.model === n)!)
-    .map((t) => ({
-      ...t,
-      threshold: config.qualityTarget,
-      maxTokens: Math.min(t.maxTokens ?? config.maxTokens, config.maxTokens),
-    }));
+    .map((t) =>
+      Object.assign({}, t, {
+        threshold: config.qualityTarget,
+        maxTokens: Math.min(t.maxTokens ?? config.maxTokens, config.maxTokens),
+      }),
+    );
   if (ladder.length === 0) {
     throw new RequestRejectedError({
       reason: `No model of the ladder is allowed for the "${config.level}" tier of user "${profile.id}".`,
@@ -257,5 +265,5 @@ export function agentFromProfile(
       data: { tier: config.level },
     });
   }
-  return new CascadeAgent({ ...options, ladder });
+  return new CascadeAgent(Object.assign({}, options, { ladder }));
 }

@@ -119,18 +119,19 @@ export function effectiveConfig(
       `unknown tier "${profile.tier}"; use one of ${TIER_LEVELS.join(', ')}`,
     );
   const o = validateOverrides(profile.overrides ?? {});
-  const config: TierConfig = {
-    ...structuredClone(preset),
-    ...(o.allowedModels !== undefined ? { allowedModels: o.allowedModels } : {}),
-    ...(o.blockedModels !== undefined ? { blockedModels: o.blockedModels } : {}),
-    ...(o.ladder !== undefined ? { ladder: o.ladder } : {}),
-    ...(o.qualityTarget !== undefined ? { qualityTarget: o.qualityTarget } : {}),
-    ...(o.maxTokens !== undefined ? { maxTokens: o.maxTokens } : {}),
-  } as TierConfig;
-  config.budgets = { ...config.budgets, ...o.budgets };
-  config.rateLimits = { ...config.rateLimits, ...o.rateLimits };
-  config.features = { ...config.features, ...o.features };
-  config.guardrails = { ...config.guardrails, ...o.guardrails };
+  const config: TierConfig = Object.assign(
+    {},
+    structuredClone(preset),
+    o.allowedModels !== undefined ? { allowedModels: o.allowedModels } : {},
+    o.blockedModels !== undefined ? { blockedModels: o.blockedModels } : {},
+    o.ladder !== undefined ? { ladder: o.ladder } : {},
+    o.qualityTarget !== undefined ? { qualityTarget: o.qualityTarget } : {},
+    o.maxTokens !== undefined ? { maxTokens: o.maxTokens } : {},
+  ) as TierConfig;
+  config.budgets = Object.assign({}, config.budgets, o.budgets);
+  config.rateLimits = Object.assign({}, config.rateLimits, o.rateLimits);
+  config.features = Object.assign({}, config.features, o.features);
+  config.guardrails = Object.assign({}, config.guardrails, o.guardrails);
   if (options.knownModels) {
     const known = new Set(options.knownModels);
     for (const [field, list] of [

@@ -140,7 +140,7 @@ export function streamCascade(
       liveOutput++;
       if (usageEvery > 0 && ++deltas % usageEvery === 0) {
         const { usage, cost } = spent;
-        const estimate = { ...usage, outputTokens: usage.outputTokens + liveOutput };
+        const estimate = Object.assign({}, usage, { outputTokens: usage.outputTokens + liveOutput });
         const extra = agent.pricing.cost(tier.model, {
           inputTokens: 0,
           outputTokens: liveOutput,
@@ -219,13 +219,14 @@ export function streamCascade(
     emit({ type: 'mode', mode, reason });
     arm();
     agent
-      .run({
-        ...request,
-        signal: controller.signal,
-        onDelta,
-        onEvent,
-        ...(options.earlyAbort ? { earlyReject: earlyCheck(options.earlyAbort) } : {}),
-      })
+      .run(
+        Object.assign(
+          {},
+          request,
+          { signal: controller.signal, onDelta, onEvent },
+          options.earlyAbort ? { earlyReject: earlyCheck(options.earlyAbort) } : {},
+        ),
+      )
       .then((result) => {
         if (result.degraded) {
           // The answer is a draft that was held back or retracted: show it now, as the final answer.

@@ -50,7 +50,9 @@ function parseMultipart(
     const name = /name="([^"]+)"/.exec(head)?.[1];
     const filename = /filename="([^"]*)"/.exec(head)?.[1];
     if (name)
-      parts[name] = { ...(filename !== undefined ? { filename } : {}), data: part.subarray(split + 4) };
+      parts[name] = Object.assign({}, filename !== undefined ? { filename } : {}, {
+        data: part.subarray(split + 4),
+      });
     at = next;
   }
   return parts;

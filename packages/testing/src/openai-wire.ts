@@ -82,20 +82,24 @@ export function openaiCompletion(reply: ResolvedReply, o: OpenAIWireOptions): Re
 export function openaiChunks(reply: ResolvedReply, o: OpenAIWireOptions): Record<string, unknown>[] {
   const base = { id: o.id, object: 'chat.completion.chunk', created: o.created, model: o.model };
   const extra = o.includeUsage ? { usage: null } : {};
-  const chunk = (delta: Record<string, unknown>, finish: string | null, logprobs: unknown = null) => ({
-    ...base,
-    system_fingerprint: 'fp_cascadeflow_testing',
-    choices: [
+  const chunk = (delta: Record<string, unknown>, finish: string | null, logprobs: unknown = null) =>
+    Object.assign(
+      {},
+      base,
       {
-        index: 0,
-        delta,
-        logprobs,
-        finish_reason: finish,
-        ...(o.stopReason ? { stop_reason: finish === null ? null : reply.stopSequence } : {}),
+        system_fingerprint: 'fp_cascadeflow_testing',
+        choices: [
+          {
+            index: 0,
+            delta,
+            logprobs,
+            finish_reason: finish,
+            ...(o.stopReason ? { stop_reason: finish === null ? null : reply.stopSequence } : {}),
+          },
+        ],
       },
-    ],
-    ...extra,
-  });
+      extra,
+    );
   const frames: Record<string, unknown>[] = [chunk({ role: 'assistant', content: '', refusal: null }, null)];
   reply.tokens.forEach((token, i) => {
     const lp = o.logprobs
@@ -122,7 +126,7 @@ export function openaiChunks(reply: ResolvedReply, o: OpenAIWireOptions): Record
     }
   });
   frames.push(chunk({}, reply.finishReason));
-  if (o.includeUsage) frames.push({ ...base, choices: [], usage: usage(reply) });
+  if (o.includeUsage) frames.push(Object.assign({}, base, { choices: [], usage: usage(reply) }));
   return frames;
 }
 

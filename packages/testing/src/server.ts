@@ -393,14 +393,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       'chunksSent' | 'chunksPlanned' | 'chunksAtClose' | 'completed' | 'closedByClient'
     >,
   ): RecordedRequest {
-    const record: RecordedRequest = {
-      ...fields,
+    const record: RecordedRequest = Object.assign({}, fields, {
       chunksSent: 0,
       chunksPlanned: 0,
       chunksAtClose: null,
       completed: false,
       closedByClient: false,
-    };
+    });
     if (recording) requests.push(record);
     return record;
   }

@@ -81,7 +81,11 @@ function cutAtStop(
     }
   }
   if (met === null || content === undefined) return { reply, stopSequence: null };
-  const cut: ScriptedReply = { ...reply, content: content.slice(0, at), toolCalls: [], finishReason: 'stop' };
+  const cut: ScriptedReply = Object.assign({}, reply, {
+    content: content.slice(0, at),
+    toolCalls: [],
+    finishReason: 'stop',
+  });
   if (reply.tokens) {
     const tokens: string[] = [];
     let length = 0;

@@ -30,7 +30,8 @@ export async function batchCommand(
     let last = 0;
     // Every line runs as the configured user, so the tier's limits apply inside the batch.
     const asUser = new Proxy(engine.agent, {
-      get: (t, k) => (k === 'run' ? (req: RunRequest) => t.run({ ...req, userId }) : Reflect.get(t, k)),
+      get: (t, k) =>
+        k === 'run' ? (req: RunRequest) => t.run(Object.assign({}, req, { userId })) : Reflect.get(t, k),
     });
     const summary = await runBatchFile(
       asUser,

@@ -32,7 +32,7 @@ export const CALIBRATE_HELP = `cascadeflow calibrate: calibrate the live cascade
   --json                     print one JSON object to stdout`;
 
 function judgeOf(spec: string, configFile: string): Judge & { grades: boolean } {
-  if (spec === 'reference') return { ...referenceJudge(), grades: false };
+  if (spec === 'reference') return Object.assign({}, referenceJudge(), { grades: false });
   const model = /^model:(.+)$/.exec(spec)?.[1];
   if (!model) throw new Error(`--judge: "${spec}" is neither "reference" nor "model:<name>"`);
   const live = liveProviders(loadConfig(configFile));
@@ -41,7 +41,9 @@ function judgeOf(spec: string, configFile: string): Judge & { grades: boolean } 
       '--judge model:… needs a live provider: set OPENAI_API_KEY, ANTHROPIC_API_KEY or live.baseURL in the config',
     );
   const [provider] = Object.values(live.providers);
-  return { ...modelJudge({ provider: provider!, model, prompt: GRADE_PROMPT }), grades: true };
+  return Object.assign({}, modelJudge({ provider: provider!, model, prompt: GRADE_PROMPT }), {
+    grades: true,
+  });
 }
 
 export async function calibrateCommand(

@@ -61,7 +61,7 @@ export async function evalCommand(
     });
   const r = result.report;
   if (values.json) {
-    out.write(`${JSON.stringify({ ...r, calibration: result.calibration })}\n`);
+    out.write(`${JSON.stringify(Object.assign({}, r, { calibration: result.calibration }))}\n`);
     return;
   }
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;

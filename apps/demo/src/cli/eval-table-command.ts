@@ -146,22 +146,21 @@ export async function evalTableCommand(
     `# Eval results\n\nRegenerate with \`pnpm cascadeflow eval-table\`.\n\n${table}\n\n## Charts\n\n${charts.join('\n')}\n`,
   );
   const json = [
-    ...rows.map((r) => ({ ...r, variant: 'signal' })),
-    ...noSignalRows.map((r) => ({ ...r, variant: 'no-signal' })),
+    ...rows.map((r) => Object.assign({}, r, { variant: 'signal' })),
+    ...noSignalRows.map((r) => Object.assign({}, r, { variant: 'no-signal' })),
   ].map(({ split, result, variant }) => ({
     split,
     variant,
     ...result.report,
     // The text models' weights are thousands of numbers a split: the results keep their size only.
-    calibration: {
-      ...result.calibration,
+    calibration: Object.assign({}, result.calibration, {
       textModels: Object.fromEntries(
         Object.entries(result.calibration.textModels).map(([m, t]) => [
           m,
           { weights: Object.keys(t.weights).length },
         ]),
       ),
-    },
+    }),
   }));
   writeFileSync(join(values.out, 'results.json'), `${JSON.stringify(json, null, 2)}\n`);
   if (values.readme) {

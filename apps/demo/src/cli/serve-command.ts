@@ -23,11 +23,15 @@ export async function serveCommand(argv: string[], out: NodeJS.WritableStream): 
     },
     strict: true,
   });
-  const config = loadConfig(values.config, {
-    ...(values.port !== undefined ? { port: Number(values.port) } : {}),
-    ...(values.host ? { host: values.host } : {}),
-    ...(values.mode ? { mode: values.mode as 'replay' } : {}),
-  });
+  const config = loadConfig(
+    values.config,
+    Object.assign(
+      {},
+      values.port !== undefined ? { port: Number(values.port) } : {},
+      values.host ? { host: values.host } : {},
+      values.mode ? { mode: values.mode as 'replay' } : {},
+    ),
+  );
   const { url, engine, adminKey, adminKeyGenerated, stop } = await startGateway(config);
   // A configured key is never printed; the built-in demo key and a key made for this run are.
   const key = [...engine.apiKeys.keys()][0]!;

@@ -15,7 +15,7 @@ export function deepestIssue(issue: z.core.$ZodIssue | undefined): z.core.$ZodIs
       if (inner && (!best || inner.path.length > best.path.length)) best = inner;
     }
   if (!best || best.path.length === 0) return issue;
-  return { ...best, path: [...issue.path, ...best.path] } as z.core.$ZodIssue;
+  return Object.assign({}, best, { path: [...issue.path, ...best.path] }) as z.core.$ZodIssue;
 }
 
 /** The value at `path` in `body`, or undefined. */

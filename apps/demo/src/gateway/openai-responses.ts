@@ -654,7 +654,7 @@ export function responsesResponse(
   const status = r.finishReason === 'length' ? 'incomplete' : 'completed';
   const created = Math.floor(Date.now() / 1000);
   const output = outputItems(r, outputIds(id), m);
-  return { ...responseObject(id, created, r.model, m.echo, status, output, r), cascade };
+  return Object.assign({}, responseObject(id, created, r.model, m.echo, status, output, r), { cascade });
 }
 
 /**
@@ -738,24 +738,35 @@ export class ResponsesStreamEncoder {
           }),
         );
         out.push(
-          this.#event('response.content_part.added', {
-            ...where,
-            part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
-          }),
+          this.#event(
+            'response.content_part.added',
+            Object.assign({}, where, {
+              part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
+            }),
+          ),
         );
       }
       this.#text += e.text;
-      out.push(this.#event('response.output_text.delta', { ...where, delta: e.text, logprobs: [] }));
+      out.push(
+        this.#event('response.output_text.delta', Object.assign({}, where, { delta: e.text, logprobs: [] })),
+      );
     } else if (e.type === 'finish') {
       const r = e.result;
       if (this.#textOpen) {
         const done = messageItem(this.#ids.message, this.#text, 'completed');
-        out.push(this.#event('response.output_text.done', { ...where, text: this.#text, logprobs: [] }));
         out.push(
-          this.#event('response.content_part.done', {
-            ...where,
-            part: { type: 'output_text', text: this.#text, annotations: [], logprobs: [] },
-          }),
+          this.#event(
+            'response.output_text.done',
+            Object.assign({}, where, { text: this.#text, logprobs: [] }),
+          ),
+        );
+        out.push(
+          this.#event(
+            'response.content_part.done',
+            Object.assign({}, where, {
+              part: { type: 'output_text', text: this.#text, annotations: [], logprobs: [] },
+            }),
+          ),
         );
         out.push(this.#event('response.output_item.done', { output_index: 0, item: done }));
         this.#output.push(done);

@@ -36,6 +36,7 @@ import {
 } from './anthropic-messages.js';
 import { GatewayAuth } from './auth.js';
 import { frameworkError, jsonBody } from './body.js';
+import { ControllerPool } from './controller-pool.js';
 import { type HttpError, httpError, isHttpError, toHttpError } from './errors.js';
 import { ReadinessProbe } from './health.js';
 import { parseResponsesRequest, ResponsesStreamEncoder, responsesResponse } from './openai-responses.js';
@@ -191,10 +192,11 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
     return forClient(isHttpError(reason) ? reason : e);
   };
 
+  const controllers = new ControllerPool();
   /** Aborts when the client goes away, at the deadline, or when shutdown's grace runs out. */
   const signalFor = (reply: FastifyReply): AbortSignal => {
     const res = reply.raw;
-    const controller = new AbortController();
+    const controller = controllers.take();
     const timer = setTimeout(() => {
       controller.abort(
         httpError(
@@ -211,6 +213,8 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
       if (!res.writableFinished) controller.abort(httpError(499, 'client_closed', 'The client went away.'));
       clearTimeout(timer);
       inFlight.delete(controller);
+      // The request is over (its run settled before its answer ended, or was aborted just now).
+      controllers.give(controller);
     });
     inFlight.add(controller);
     return controller.signal;
@@ -306,12 +310,11 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
         sayNotApplied(reply, chat.notApplied);
         // The response id is known before the run starts (streams send it first); feedback refers to it.
         const responseId = `chatcmpl-${randomUUID()}`;
-        const run: RunRequest = {
-          ...chat.run,
+        const run: RunRequest = Object.assign({}, chat.run, {
           userId,
           signal: signalOf(request),
-          metadata: { ...chat.run.metadata, responseId },
-        };
+          metadata: Object.assign({}, chat.run.metadata, { responseId }),
+        });
         const query = questionIn(chat.run.messages ?? []);
         if (chat.stream) {
           const events = streamCascade(engine.agent, run, { mode: 'buffer' }).pipe(
@@ -384,7 +387,9 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
     /** An error message in a stream carries no secret. */
     async function* scrubbedErrors(messages: AsyncIterable<SSEMessage>): AsyncGenerator<SSEMessage> {
       for await (const m of messages)
-        yield m.data.startsWith('{"error"') || m.event === 'error' ? { ...m, data: scrub(m.data) } : m;
+        yield m.data.startsWith('{"error"') || m.event === 'error'
+          ? Object.assign({}, m, { data: scrub(m.data) })
+          : m;
     }
 
     /** An API that answers a run whole or as its own SSE events (the Messages API, the Responses API). */
@@ -425,12 +430,11 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
         sayNotApplied(reply, m.notApplied);
         query = questionIn(m.run.messages ?? []);
         const id = api.newId();
-        const run: RunRequest = {
-          ...m.run,
+        const run: RunRequest = Object.assign({}, m.run, {
           userId,
           signal: signalOf(request),
-          metadata: { ...m.run.metadata, responseId: id },
-        };
+          metadata: Object.assign({}, m.run.metadata, { responseId: id }),
+        });
         if (!m.stream) {
           const r = await engine.agent.run(run);
           stats.record(stats.fromResult(userId, query, r));
@@ -550,7 +554,7 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
       const queries = parseBatchRequest(jsonBody(request), options.maxBatchSize);
       const r = await runBatch(
         engine.agent,
-        queries.map((q) => ({ ...q, userId })),
+        queries.map((q) => Object.assign({}, q, { userId })),
         { maxParallel: 8, strategy: 'concurrent', signal },
       );
       if (signal.aborted) throw signal.reason;
@@ -563,7 +567,10 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
         results: r.items.map((i) =>
           i.ok
             ? { index: i.index, content: i.result!.content, cascade: cascadeInfo(i.result!, engine.mode) }
-            : { index: i.index, error: { ...i.error, message: scrub(i.error?.message ?? '') } },
+            : {
+                index: i.index,
+                error: Object.assign({}, i.error, { message: scrub(i.error?.message ?? '') }),
+              },
         ),
       };
     });
@@ -638,10 +645,11 @@ export function createGateway(engine: Engine, options: GatewayOptions): Gateway 
       return {
         mode: engine.mode,
         recorded: engine.recorded,
-        calibration: engine.calibration && {
-          ...engine.calibration,
-          reloadError: engine.calibration.reloadError && scrub(engine.calibration.reloadError),
-        },
+        calibration:
+          engine.calibration &&
+          Object.assign({}, engine.calibration, {
+            reloadError: engine.calibration.reloadError && scrub(engine.calibration.reloadError),
+          }),
         recording: engine.recorder && { spentUsd: engine.recorder.spentUsd, ...engine.recorder.counts },
         requests: stats.requests,
         cost: stats.cost,

@@ -19,7 +19,7 @@ export interface RunningGateway {
 export async function startGateway(config: DemoConfig): Promise<RunningGateway> {
   const engine = await createEngine(config);
   const adminKey = config.adminKey ?? GatewayAuth.generateAdminKey();
-  const gateway = createGateway(engine, { ...config, adminKey });
+  const gateway = createGateway(engine, Object.assign({}, config, { adminKey }));
   const url = await gateway.listen(config.host, config.port);
   return {
     url,

@@ -362,11 +362,12 @@ export function parseBatchRequest(body: unknown, maxItems: number): Omit<RunRequ
     if (!q.query && !q.messages)
       throw httpError(400, 'invalid_request', `queries.${i}: give a "query" or "messages".`);
     const messages = q.messages ? toMessages(q.messages, `queries.${i}.messages`) : undefined;
-    return {
-      ...(messages ? { messages } : { query: q.query! }),
-      ...(q.max_tokens !== undefined ? { maxTokens: q.max_tokens } : {}),
-      ...(q.temperature !== undefined ? { temperature: q.temperature } : {}),
-    };
+    return Object.assign(
+      {},
+      messages ? { messages } : { query: q.query! },
+      q.max_tokens !== undefined ? { maxTokens: q.max_tokens } : {},
+      q.temperature !== undefined ? { temperature: q.temperature } : {},
+    );
   });
 }
 

@@ -24,7 +24,7 @@ export function messagesOf(r: RunRequest): ChatMessage[] {
 
 /** One item's call: core's own mapping of a request and a tier to a provider call. */
 export function callOf(tier: NativeTier, r: RunRequest): CompletionRequest {
-  return completionRequestFor({ ...r, messages: messagesOf(r) }, tier);
+  return completionRequestFor(Object.assign({}, r, { messages: messagesOf(r) }), tier);
 }
 
 /** The batch API a provider declares in its capabilities, or null when it has none. */

@@ -128,11 +128,10 @@ export async function runConcurrent(
       batch.signal.addEventListener('abort', forward, { once: true });
       runs++;
       try {
-        const request: RunRequest = {
-          ...item.request,
+        const request: RunRequest = Object.assign({}, item.request, {
           signal: controller.signal,
           batch: { index, id: item.id },
-        };
+        });
         const result: CascadeResult = await agent.run(request);
         record({ index, id: item.id, ok: true, result, error: null, runs });
         return;

@@ -187,7 +187,9 @@ export async function runNative(
           if (!a?.response) {
             const why =
               a?.error ?? `the provider batch ${phase.batchId} ended ${status.status} without an answer`;
-            item.attempts.push({ ...failedAttempt(t, `the provider batch answered: ${why}`), latencyMs });
+            item.attempts.push(
+              Object.assign({}, failedAttempt(t, `the provider batch answered: ${why}`), { latencyMs }),
+            );
             if (last && item.attempts.some((x) => x.status === 'rejected')) {
               item.status = 'done'; // as run() does: the best rejected draft, marked degraded
               finishedOrder.push(i);
@@ -254,10 +256,13 @@ export async function runNative(
     await runConcurrent(
       agent,
       retry.map((o) => inputs[o.index]!),
-      { ...config, retryFailed: false, checkpoint: undefined },
+      Object.assign({}, config, { retryFailed: false, checkpoint: undefined }),
       {
         outcome: (o) =>
-          again.set(retry[o.index]!.index, { ...o, index: retry[o.index]!.index, runs: o.runs + 1 }),
+          again.set(
+            retry[o.index]!.index,
+            Object.assign({}, o, { index: retry[o.index]!.index, runs: o.runs + 1 }),
+          ),
       },
     );
     outcomes = outcomes.map((o) => again.get(o.index) ?? o);

@@ -106,10 +106,9 @@ export class CascadeAgent {
         Object.freeze(t),
       ),
     );
-    this.#pricing = new Pricing({
-      ...(options.defaultPrices === false ? {} : DEFAULT_PRICES),
-      ...(options.pricing ?? {}),
-    });
+    this.#pricing = new Pricing(
+      Object.assign({}, options.defaultPrices === false ? {} : DEFAULT_PRICES, options.pricing ?? {}),
+    );
     this.#policy = new CascadePolicy({
       pricing: this.#pricing,
       validators: options.validators ?? defaultValidators(),

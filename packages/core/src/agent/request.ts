@@ -297,12 +297,13 @@ function imageTiers(ladder: ResolvedTier[]): ResolvedTier[] {
       `carry images, and no tier of this ladder (${ladder.map((t) => t.name).join(', ')}) takes images; send text, or mark the tiers whose models take images with \`images: true\``,
       'invalid_request',
     );
-  return kept.map((t, index) => ({
-    ...t,
-    index,
-    role: roleOf(index, kept.length),
-    threshold: index === kept.length - 1 ? null : t.threshold,
-  }));
+  return kept.map((t, index) =>
+    Object.assign({}, t, {
+      index,
+      role: roleOf(index, kept.length),
+      threshold: index === kept.length - 1 ? null : t.threshold,
+    }),
+  );
 }
 
 /** The agent's defaults that a request is resolved against. */

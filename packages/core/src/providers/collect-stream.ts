@@ -28,13 +28,13 @@ export class StreamCollector {
       this.#calls.set(delta.index, call);
       return null;
     }
-    return {
-      ...this.partial(delta.model),
-      finishReason: delta.finishReason,
-      usage: delta.usage,
-      ...(delta.cost !== undefined ? { cost: delta.cost } : {}),
-      ...(delta.stopSequence !== undefined ? { stopSequence: delta.stopSequence } : {}),
-    };
+    return Object.assign(
+      {},
+      this.partial(delta.model),
+      { finishReason: delta.finishReason, usage: delta.usage },
+      delta.cost !== undefined ? { cost: delta.cost } : {},
+      delta.stopSequence !== undefined ? { stopSequence: delta.stopSequence } : {},
+    );
   }
 
   /** What has arrived so far, as a response (usage zero until the finish). */

@@ -78,17 +78,20 @@ export async function askSelfCheck(
   const images = latestImages(ctx.messages);
   if (images.length) {
     const last = messages.findLastIndex((m) => m.role === 'user');
-    messages = messages.map((m, i) => (i === last && m.role === 'user' ? { ...m, images } : m));
+    messages = messages.map((m, i) =>
+      i === last && m.role === 'user' ? Object.assign({}, m, { images }) : m,
+    );
   }
-  const res = await ctx.complete({
-    ...(options.model ? { model: options.model } : {}),
-    messages,
-    maxTokens: 1,
-    temperature: 0,
-    logprobs: true,
-    purpose: 'self-check',
-    about: { query: ctx.query, answer: ctx.response.content },
-  });
+  const res = await ctx.complete(
+    Object.assign({}, options.model ? { model: options.model } : {}, {
+      messages,
+      maxTokens: 1,
+      temperature: 0,
+      logprobs: true,
+      purpose: 'self-check',
+      about: { query: ctx.query, answer: ctx.response.content },
+    }),
+  );
   const first = res.logprobs?.[0];
   if (!first) return null;
   const p = Math.exp(first.logprob);

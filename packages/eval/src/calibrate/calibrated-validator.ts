@@ -86,11 +86,14 @@ export function calibratedAgent(
     );
   const ladder = calibration.ladder.map((model, i): TierOptions => {
     const tier = typeof providerFor === 'string' ? providerFor : providerFor(model);
-    return {
-      ...(typeof tier === 'string' ? { provider: tier } : tier),
-      model,
-      ...(i < calibration.thresholds.length ? { threshold: Math.min(1, calibration.thresholds[i]!) } : {}),
-    };
+    return Object.assign(
+      {},
+      typeof tier === 'string' ? { provider: tier } : tier,
+      { model },
+      i < calibration.thresholds.length ? { threshold: Math.min(1, calibration.thresholds[i]!) } : {},
+    );
   });
-  return new CascadeAgent({ ...options, providers, ladder, validators: [calibratedValidator(calibration)] });
+  return new CascadeAgent(
+    Object.assign({}, options, { providers, ladder, validators: [calibratedValidator(calibration)] }),
+  );
 }

@@ -20,10 +20,11 @@ export function withoutSignal(records: readonly RecordedQuestion[]): RecordedQue
 }
 
 function stripSignal(r: RecordedQuestion): RecordedQuestion {
-  return {
-    ...r,
-    models: Object.fromEntries(Object.entries(r.models).map(([m, a]) => [m, { ...a, rawConf: null }])),
-  };
+  return Object.assign({}, r, {
+    models: Object.fromEntries(
+      Object.entries(r.models).map(([m, a]) => [m, Object.assign({}, a, { rawConf: null })]),
+    ),
+  });
 }
 
 function toLine(r: RecordedQuestion): string {

@@ -308,11 +308,10 @@ function digitRuns(text: string, out: PiiMatch[], phoneRegion: CountryCode | und
       // An extension belongs to the number: "345-899-3560x4587", "… ext. 12".
       const ext = EXTENSION.exec(text.slice(best.end, best.end + 20));
       if (ext)
-        best = {
-          ...best,
+        best = Object.assign({}, best, {
           end: best.end + ext[0].length,
           value: text.slice(best.start, best.end + ext[0].length),
-        };
+        });
     }
     if (best) out.push(best);
     // A run may hold several values ("4111… or 555-…"): continue after the best one, or after the run.

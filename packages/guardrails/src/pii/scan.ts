@@ -38,6 +38,6 @@ export function scanPii(original: string, options: ScanOptions = {}): PiiMatch[]
   return found.map((m) => {
     const start = toOriginal[m.start]!;
     const end = toOriginal[m.end]!;
-    return { ...m, start, end, value: original.slice(start, end) };
+    return Object.assign({}, m, { start, end, value: original.slice(start, end) });
   });
 }

@@ -124,7 +124,7 @@ export class SqliteProfileStore implements ProfileStore {
   }
 
   async replace(profile: UserProfile, expectedVersion: number): Promise<boolean> {
-    const res = this.#replace.run({ ...toRow(profile), expected: expectedVersion });
+    const res = this.#replace.run(Object.assign({}, toRow(profile), { expected: expectedVersion }));
     if (res.changes === 1) return true;
     if (!this.#exists.get(profile.id)) throw new ProfileNotFoundError(profile.id);
     return false;

@@ -46,7 +46,7 @@ export function serveProviderThread<O>(build: (options: O) => Provider | Promise
     };
     void provider.then((p) => {
       if (!p || !running.has(id)) return;
-      const req = { ...message.req, signal: controller.signal };
+      const req = Object.assign({}, message.req, { signal: controller.signal });
       if (message.mode === 'complete') {
         // A provider that throws at once (not in its promise) fails this call alone.
         Promise.resolve()

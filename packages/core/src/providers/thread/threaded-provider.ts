@@ -66,7 +66,7 @@ function startWorker(entry: string | URL, options: { workerData: unknown }): Wor
   // Node names the refused flags a few at a time: each try leaves out more, until none is refused.
   for (;;) {
     try {
-      return new Worker(entry, { ...options, execArgv });
+      return new Worker(entry, Object.assign({}, options, { execArgv }));
     } catch (error) {
       const refused = refusedFlags(error);
       const kept: string[] = [];
@@ -204,7 +204,7 @@ export class ThreadedProvider implements Provider {
     let failure: { error: unknown } | undefined;
     const stop = new AbortController();
     const signal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
-    this.#call('stream', { ...request, signal }, (delta) => {
+    this.#call('stream', Object.assign({}, request, { signal }), (delta) => {
       queue.push(delta);
       wake?.();
     }).then(
