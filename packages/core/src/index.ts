@@ -1,4 +1,5 @@
 export { CascadeAgent, type CascadeAgentOptions } from './agent/agent.js';
+export { ControllerPool } from './agent/controller-pool.js';
 export { type CascadeEvents, type CascadeListener, TypedEmitter } from './agent/events.js';
 export { carriesImages, latestImages } from './agent/message-images.js';
 export { questionIn, questionOf } from './agent/question.js';

@@ -102,3 +102,23 @@ describe('the attempt call a provider gets', () => {
     expect(copied!.aborted).toBe(true);
   });
 });
+
+describe('attempt controllers', () => {
+  it('are reused only when the attempt ended unaborted with no listener left', () => {
+    const parent = new AbortController();
+    const first = attemptSignal(parent.signal, undefined);
+    const clean = first.signal!;
+    first.dispose();
+    const second = attemptSignal(parent.signal, undefined);
+    expect(second.signal).toBe(clean);
+    // A provider that left a listener behind: its signal is never handed out again.
+    second.signal!.addEventListener('abort', () => undefined);
+    second.dispose();
+    const third = attemptSignal(parent.signal, undefined);
+    expect(third.signal).not.toBe(clean);
+    const aborted = third.signal!;
+    parent.abort('stop');
+    third.dispose();
+    expect(attemptSignal(new AbortController().signal, undefined).signal).not.toBe(aborted);
+  });
+});

@@ -6,7 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runBatch } from '@cascadeflow/batch';
-import { CascadeFlowError, type CascadeResult, questionIn, type RunRequest } from '@cascadeflow/core';
+import {
+  CascadeFlowError,
+  type CascadeResult,
+  ControllerPool,
+  questionIn,
+  type RunRequest,
+} from '@cascadeflow/core';
 import {
   type CascadeStreamEvent,
   cascadeSSEMessages,
@@ -36,7 +42,6 @@ import {
 } from './anthropic-messages.js';
 import { GatewayAuth } from './auth.js';
 import { frameworkError, jsonBody } from './body.js';
-import { ControllerPool } from './controller-pool.js';
 import { type HttpError, httpError, isHttpError, toHttpError } from './errors.js';
 import { ReadinessProbe } from './health.js';
 import { parseResponsesRequest, ResponsesStreamEncoder, responsesResponse } from './openai-responses.js';

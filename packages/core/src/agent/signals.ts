@@ -1,3 +1,5 @@
+import { ControllerPool } from './controller-pool.js';
+
 let never: AbortSignal | undefined;
 
 /** One shared signal that never fires, for runs given none (saves an AbortController per run). */
@@ -33,6 +35,9 @@ export function attemptSignal(parent: AbortSignal, timeoutMs: number | undefined
   return new AttemptScope(parent, linked, timeoutMs);
 }
 
+/** The attempts' controllers, reused (see {@link ControllerPool}). */
+const attemptControllers = new ControllerPool();
+
 /** A class, not an object literal with a getter (see `defineLazy` on why). */
 class AttemptScope implements AttemptSignal {
   #controller: AbortController | undefined;
@@ -49,10 +54,13 @@ class AttemptScope implements AttemptSignal {
 
   get signal(): AbortSignal {
     if (this.#controller) return this.#controller.signal;
-    const controller = new AbortController();
-    this.#controller = controller;
     // Read after the attempt ended (a provider keeping it): nothing left to abort, nothing to clean up.
-    if (this.#disposed) return controller.signal;
+    if (this.#disposed) {
+      this.#controller = new AbortController();
+      return this.#controller.signal;
+    }
+    const controller = attemptControllers.take();
+    this.#controller = controller;
     const ms = this.timeoutMs;
     if (ms !== undefined) {
       this.#timer = setTimeout(() => {
@@ -73,9 +81,12 @@ class AttemptScope implements AttemptSignal {
   }
 
   dispose(): void {
+    if (this.#disposed) return;
     this.#disposed = true;
     if (!this.#controller) return;
     if (this.#timer) clearTimeout(this.#timer);
     if (this.linked) this.parent.removeEventListener('abort', this.#forward);
+    // Reused only if it never fired and the provider left no listener on it.
+    attemptControllers.give(this.#controller);
   }
 }

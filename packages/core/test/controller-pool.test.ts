@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ControllerPool } from '../src/gateway/controller-pool.js';
+import { ControllerPool } from '../src/agent/controller-pool.js';
 
 describe('ControllerPool', () => {
   it('hands a controller back out only when its signal is as good as new', () => {
