@@ -97,6 +97,12 @@ const schema = z
          * o1, o3, o4-mini, Claude 3 and 4 but 3.5 Haiku, LLaVA, `-vision`, Qwen-VL, Gemma 3, Pixtral, Llama 4).
          */
         imageModels: z.array(z.string().min(1)).optional(),
+        /**
+         * The ladder's models that take documents (PDFs, text files): a request with documents is asked of these
+         * only (refused by name when none is on the ladder). Default: those known by name to take PDFs (GPT-4o,
+         * GPT-4.1, GPT-5, o1, o3, o4-mini, Claude 3.5 Sonnet, 3.7 and 4).
+         */
+        documentModels: z.array(z.string().min(1)).optional(),
         /** Prices in USD per million tokens of models the built-in table lacks (a vLLM or Ollama model). */
         prices: z
           .record(

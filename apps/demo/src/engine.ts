@@ -10,6 +10,7 @@ import {
   type CascadeAgent,
   type CascadePlugin,
   type CascadeResult,
+  carriesDocuments,
   carriesImages,
   InvalidConfigError,
   type Provider,
@@ -230,14 +231,32 @@ function takesImages(config: DemoConfig, model: string): boolean {
   return config.live.imageModels ? config.live.imageModels.includes(model) : IMAGE_MODEL.test(model);
 }
 
+/**
+ * Models that take documents (PDFs), by name (the default of `live.documentModels`): OpenAI's GPT-4o, GPT-4.1,
+ * GPT-5, o1, o3 and o4-mini families (file inputs), and Claude 3.5 Sonnet, 3.7 and 4 (PDF support). No open
+ * model by default.
+ */
+const DOCUMENT_MODEL =
+  /^(?:gpt-4o|chatgpt-4o|gpt-4\.1|gpt-5|o1(?!-mini|-preview)|o3(?!-mini)|o4-mini|claude-(?:3-5-sonnet|3-7|opus-4|sonnet-4|haiku-4))/i;
+
+/** Whether a model takes documents: listed in `live.documentModels`, or, when that is not set, known to by name. */
+function takesDocuments(config: DemoConfig, model: string): boolean {
+  return config.live.documentModels ? config.live.documentModels.includes(model) : DOCUMENT_MODEL.test(model);
+}
+
 export function liveProviders(config: DemoConfig): {
   providers: Record<string, Provider>;
-  ladder: { model: string; provider: string; images: boolean }[];
+  ladder: { model: string; provider: string; images: boolean; documents: boolean }[];
 } | null {
   const found = liveLadder(config);
   if (!found) return null;
   return Object.assign({}, found, {
-    ladder: found.ladder.map((t) => Object.assign({}, t, { images: takesImages(config, t.model) })),
+    ladder: found.ladder.map((t) =>
+      Object.assign({}, t, {
+        images: takesImages(config, t.model),
+        documents: takesDocuments(config, t.model),
+      }),
+    ),
   });
 }
 
@@ -311,22 +330,39 @@ function liveLadder(
 }
 
 /**
- * The plugin that refuses a request with images, naming this gateway's setting, when no model of its ladder
- * takes them (the cascade would refuse it too, but could name only its own option); none when one does.
- * Replay answers recorded text only.
+ * The plugin that refuses a request with images or documents, naming this gateway's setting, when no model of
+ * its ladder takes them (the cascade would refuse it too, but could name only its own option); none when
+ * models take both. Replay answers recorded text only.
  */
-function imageGate(ladder: { model: string; images: boolean }[] | null): CascadePlugin[] {
-  // A ladder with a model that takes images needs no gate: nothing is added to every request's path.
-  if (ladder?.some((t) => t.images)) return [];
-  const problem = ladder
-    ? `carry images, and no model of this gateway's ladder (${ladder.map((t) => t.model).join(', ')}) takes images: send text, or list the models that do in \`live.imageModels\` of cascadeflow.config.json`
-    : 'carry images, and this gateway replays recorded answers to text questions: send text, or go live (an API key, or live.baseURL in cascadeflow.config.json) with a ladder of models that take images';
+function attachmentGate(
+  ladder: { model: string; images: boolean; documents: boolean }[] | null,
+): CascadePlugin[] {
+  // A ladder with models that take images and documents needs no gate: nothing is added to every request's path.
+  const images = ladder?.some((t) => t.images) ?? false;
+  const documents = ladder?.some((t) => t.documents) ?? false;
+  if (images && documents) return [];
+  const models = ladder?.map((t) => t.model).join(', ');
+  const problem = (what: 'images' | 'documents', setting: string) =>
+    ladder
+      ? `carry ${what}, and no model of this gateway's ladder (${models}) takes ${what}: send text, or list the models that do in \`${setting}\` of cascadeflow.config.json`
+      : `carry ${what}, and this gateway replays recorded answers to text questions: send text, or go live (an API key, or live.baseURL in cascadeflow.config.json) with a ladder of models that take ${what}`;
   return [
     {
-      name: 'image-gate',
+      name: 'attachment-gate',
       resolveConfig({ request }) {
-        if (request.messages && carriesImages(request.messages))
-          throw new InvalidConfigError('request.messages', problem, 'invalid_request');
+        if (!request.messages) return;
+        if (!images && carriesImages(request.messages))
+          throw new InvalidConfigError(
+            'request.messages',
+            problem('images', 'live.imageModels'),
+            'invalid_request',
+          );
+        if (!documents && carriesDocuments(request.messages))
+          throw new InvalidConfigError(
+            'request.messages',
+            problem('documents', 'live.documentModels'),
+            'invalid_request',
+          );
       },
     },
   ];
@@ -343,7 +379,7 @@ function replayGate(replay: DemoReplay): CascadePlugin<{ recorded: boolean }> {
     // Whether the question is recorded is looked up once, in resolveConfig; the gate reads the answer.
     createState: () => ({ recorded: false }),
     resolveConfig({ request, state }) {
-      // A request with images was refused before (imageGate).
+      // A request with images or documents was refused before (attachmentGate).
       const last = request.messages?.filter((m) => m.role === 'user').at(-1)?.content;
       const text = request.query ?? (typeof last === 'string' ? last : null);
       const record = text === null ? undefined : replay.find(text);
@@ -417,7 +453,7 @@ export async function createEngine(config: DemoConfig): Promise<Engine> {
       : null;
   const plugins = [
     ...(tracing ? [tracing.plugin] : []),
-    ...imageGate(live?.ladder ?? null),
+    ...attachmentGate(live?.ladder ?? null),
     // In replay mode the thresholds are the calibration's: a profile's flat quality target must not replace them.
     profilesPlugin({
       manager: profiles,

@@ -36,12 +36,13 @@ beforeAll(async () => {
       big: ({ body }) => {
         const q = JSON.stringify(body.messages);
         if (q.includes('image_url')) return { content: 'Two images: a red square and a logo.' };
+        if (q.includes('"type":"file"')) return { content: 'The report says revenue rose 12%.' };
         if (body.response_format) return { content: '{"city":"Paris","country":"France"}' };
         if (q.includes('capital')) return { content: 'The capital of France is Paris.' };
         return { content: '', toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }] };
       },
     },
-    { imageModels: ['big'] },
+    { imageModels: ['big'], documentModels: ['big'] },
   );
   upstream = live.upstream;
   demo = live.demo;
@@ -228,6 +229,105 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
     expect((err as Error).message).toMatch(/messages\.0\.content\.0\.source\.media_type: .*image\/png/);
   });
 
+  it("document blocks (a user's PDF and text file, a tool result's PDF as Claude Code's Read sends it) reach only the tiers that take documents", async () => {
+    const pdfBytes = '%PDF-1.4\n3 0 obj<</Type /Page>>endobj\n%%EOF\n';
+    const pdf = Buffer.from(pdfBytes, 'latin1').toString('base64');
+    const before = upstream.requestsFor('small').length;
+    const params = {
+      model: 'cascade',
+      max_tokens: 100,
+      messages: [
+        {
+          role: 'user' as const,
+          content: [
+            {
+              type: 'document' as const,
+              source: { type: 'text' as const, media_type: 'text/plain' as const, data: 'Notes: Q3.' },
+              title: 'notes.txt',
+            },
+            { type: 'text' as const, text: 'Read report.pdf and sum it up with my notes.' },
+          ],
+        },
+        {
+          role: 'assistant' as const,
+          content: [
+            {
+              type: 'tool_use' as const,
+              id: 'toolu_p1',
+              name: 'Read',
+              input: { file_path: '/tmp/report.pdf' },
+            },
+          ],
+        },
+        {
+          role: 'user' as const,
+          content: [
+            {
+              type: 'tool_result' as const,
+              tool_use_id: 'toolu_p1',
+              content: [
+                {
+                  type: 'document' as const,
+                  source: { type: 'base64' as const, media_type: 'application/pdf' as const, data: pdf },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const m = await claude().messages.create(params);
+    expect(m.content).toEqual([{ type: 'text', text: 'The report says revenue rose 12%.' }]);
+    expect(upstream.requestsFor('small')).toHaveLength(before);
+    const sent = upstream.requestsFor('big').at(-1)!.body.messages as Record<string, unknown>[];
+    expect(sent[0]!.content).toEqual([
+      { type: 'text', text: 'Read report.pdf and sum it up with my notes.' },
+      { type: 'text', text: 'The file notes.txt:\nNotes: Q3.' },
+    ]);
+    expect(sent.slice(2)).toEqual([
+      { role: 'tool', tool_call_id: 'toolu_p1', content: 'The result is the files in the next message.' },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'The files of the result of tool call toolu_p1:' },
+          {
+            type: 'file',
+            file: { file_data: `data:application/pdf;base64,${pdf}`, filename: 'document-1.pdf' },
+          },
+        ],
+      },
+    ]);
+    // count_tokens counts the PDF by its one page.
+    const { max_tokens: _, ...counted } = params;
+    const tokens = await claude().messages.countTokens(counted);
+    const withoutPdf = await claude().messages.countTokens({
+      ...counted,
+      messages: [
+        ...counted.messages.slice(0, 2),
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_p1' }] },
+      ],
+    });
+    expect(tokens.input_tokens - withoutPdf.input_tokens).toBe(2250);
+    // A document block in an assistant turn is refused by name.
+    const err = await claude()
+      .messages.create({
+        model: 'cascade',
+        max_tokens: 100,
+        messages: [
+          { role: 'user', content: 'hi' },
+          {
+            role: 'assistant',
+            content: [
+              { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'x' } },
+            ] as never,
+          },
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((err as Error).message).toMatch(/messages\.1\.content\.0: documents go in user turns only/);
+  });
+
   it('errors in the Messages format: a wrong key, an unsupported field named', async () => {
     const wrong = await new Anthropic({ apiKey: 'nope-nope-nope', baseURL: demo.url, maxRetries: 0 }).messages
       .create({ model: 'cascade', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] })
@@ -317,9 +417,9 @@ describe("POST /v1/messages: Anthropic's Messages API, to the official @anthropi
       expect(err).toBeInstanceOf(Anthropic.BadRequestError);
       return (err as { error: { error: { message: string } } }).error.error.message;
     };
-    const doc = { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'x' } };
-    expect(await refused({ messages: [{ role: 'user', content: [doc] }] })).toMatch(
-      /messages\.0\.content\.0: "document" blocks are not supported by this gateway/,
+    const found = { type: 'search_result', source: 'https://example.com', title: 'x', content: [] };
+    expect(await refused({ messages: [{ role: 'user', content: [found] }] })).toMatch(
+      /messages\.0\.content\.0: "search_result" blocks are not supported by this gateway \(.*"document"/,
     );
     expect(
       await refused({

@@ -42,6 +42,7 @@ beforeAll(async () => {
       big: ({ body }) => {
         const q = JSON.stringify(body.messages);
         if (q.includes('image_url')) return { content: 'A red square.' };
+        if (q.includes('"type":"file"')) return { content: 'The report says revenue rose.' };
         if (q.includes('Spain')) return { content: 'Madrid\n\nIt has been the capital since 1561.' };
         if (q.includes('Which card')) return { content: 'Pay with card 4111 1111 1111 1111 today.' };
         if (body.response_format) return { content: '{"city":"Paris"}' };
@@ -54,7 +55,7 @@ beforeAll(async () => {
         return { content: '', toolCalls: [{ id: 'call_w1', name: 'weather', arguments: { city: 'Paris' } }] };
       },
     },
-    { imageModels: ['big'] },
+    { imageModels: ['big'], documentModels: ['big'] },
   );
   upstream = live.upstream;
   demo = live.demo;
@@ -275,6 +276,49 @@ describe('the gateway speaks OpenAI chat completions with tools and JSON, to the
     }
   });
 
+  it('a file part (a PDF) goes to the tiers that take documents only; a file id, or a gateway whose ladder takes none, is refused by name', async () => {
+    const pdf = `data:application/pdf;base64,${Buffer.from('%PDF-1.4\n3 0 obj<</Type /Page>>endobj\n%%EOF\n', 'latin1').toString('base64')}`;
+    const smallBefore = upstream.requestsFor('small').length;
+    const r = await client().chat.completions.create({
+      model: 'cascade',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Sum up this report.' },
+            { type: 'file', file: { file_data: pdf, filename: 'report.pdf' } },
+          ],
+        },
+      ],
+    });
+    expect(r.choices[0]!.message.content).toBe('The report says revenue rose.');
+    expect(upstream.requestsFor('small')).toHaveLength(smallBefore);
+    const sent = (upstream.requestsFor('big').at(-1)!.body.messages as { content: unknown }[])[0]!;
+    expect(sent.content).toEqual([
+      { type: 'text', text: 'Sum up this report.' },
+      { type: 'file', file: { file_data: pdf, filename: 'report.pdf' } },
+    ]);
+    const ask = (gatewayUrl: string, file: { file_data?: string; file_id?: string }) =>
+      new OpenAI({ apiKey: 'cf-demo-key', baseURL: `${gatewayUrl}/v1`, maxRetries: 0 }).chat.completions
+        .create({ model: 'cascade', messages: [{ role: 'user', content: [{ type: 'file', file }] }] })
+        .catch((e: unknown) => e);
+    const byId = await ask(demo.url, { file_id: 'file-abc' });
+    expect(byId).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((byId as Error).message).toMatch(
+      /messages\.0\.content\.0\.file\.file_id: file ids are not supported/,
+    );
+    const replay = await startDemo();
+    try {
+      const err = await ask(replay.url, { file_data: pdf });
+      expect(err).toBeInstanceOf(OpenAI.BadRequestError);
+      expect((err as Error).message).toMatch(
+        /request\.messages: carry documents, and this gateway replays recorded answers to text questions/,
+      );
+    } finally {
+      await replay.stop();
+    }
+  });
+
   it('without live.imageModels, the models that take images are known by name', () => {
     const ladder = [
       'gpt-4o-mini',
@@ -319,6 +363,16 @@ describe('the gateway speaks OpenAI chat completions with tools and JSON, to the
       'llama3.1:8b': false,
       'mistral-small': false,
     });
+    const documents = Object.fromEntries(liveProviders(config)!.ladder.map((t) => [t.model, t.documents]));
+    expect(Object.keys(documents).filter((m) => documents[m])).toEqual([
+      'gpt-4o-mini',
+      'gpt-4.1-nano',
+      'gpt-5',
+      'o4-mini',
+      'claude-haiku-4-5',
+      'claude-sonnet-4-20250514',
+      'claude-3-7-sonnet-latest',
+    ]);
     // Listed, they are exactly the list.
     const listed = loadConfig(join(tmpdir(), 'cf-none.json'), {
       mode: 'live',
@@ -447,7 +501,7 @@ describe('the gateway speaks OpenAI chat completions with tools and JSON, to the
     ).toMatchObject({
       code: 'unsupported_parameter',
       message:
-        'messages.0.content.0: "input_audio" parts are not supported by this gateway ("text" and "image_url" parts are).',
+        'messages.0.content.0: "input_audio" parts are not supported by this gateway ("text", "image_url" and "file" parts are).',
     });
     expect(
       (

@@ -35,6 +35,7 @@ const env = useLiveDemo(
               ],
             };
       if (q.includes('image_url')) return { content: 'A red square.' };
+      if (q.includes('"type":"file"')) return { content: 'The report says revenue rose.' };
       if (q.includes('essay')) return { content: 'Paris has been', finishReason: 'length' };
       if (q.includes('weather') && !q.includes('"tool"'))
         return {
@@ -45,7 +46,7 @@ const env = useLiveDemo(
       return { content: 'The capital of France is Paris.' };
     },
   },
-  { imageModels: ['big'] },
+  { imageModels: ['big'], documentModels: ['big'] },
 );
 
 const client = () => new OpenAI({ apiKey: 'cf-demo-key', baseURL: `${env.demo.url}/v1`, maxRetries: 0 });
@@ -208,7 +209,22 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
         { type: 'image_url', image_url: { url: 'https://example.com/chart.png', detail: 'high' } },
       ],
     });
-    // A file in a tool's output is refused by kind.
+    // A file in a tool's output (a PDF read) goes to the tiers that take documents; a file id is refused by name.
+    const pdf = Buffer.from('%PDF-1.4\n3 0 obj<</Type /Page>>endobj\n%%EOF\n', 'latin1').toString('base64');
+    const read = await client().responses.create({
+      model: 'cascade',
+      input: afterCall('Read report.pdf and sum it up.', 'read', [
+        { type: 'input_file', file_data: pdf, filename: 'report.pdf' },
+      ]),
+    });
+    expect(read.output_text).toBe('The report says revenue rose.');
+    expect(env.upstream.requestsFor('big').at(-1)!.body.messages).toContainEqual({
+      role: 'user',
+      content: [
+        { type: 'text', text: 'The files of the result of tool call call_read:' },
+        { type: 'file', file: { file_data: `data:application/pdf;base64,${pdf}`, filename: 'report.pdf' } },
+      ],
+    });
     const err = await client()
       .responses.create({
         model: 'cascade',
@@ -216,7 +232,9 @@ describe("POST /v1/responses: OpenAI's Responses API, to the official SDK", () =
       })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
-    expect((err as Error).message).toMatch(/input\.2\.output\.0: "input_file" parts are not supported/);
+    expect((err as Error).message).toMatch(
+      /input\.2\.output\.0\.file_id: file ids are not supported by this gateway/,
+    );
   });
 
   it('an answer cut at max_output_tokens is incomplete, whole and streamed', async () => {

@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type {
+  DocumentBlockParam,
   ImageBlockParam,
   MessageCreateParamsNonStreaming,
   MessageCreateParamsStreaming,
@@ -10,6 +11,7 @@ import {
   type ChatMessage,
   type CompletionRequest,
   type CompletionResponse,
+  type DocumentInput,
   type FinishReason,
   providerErrorFromSdk as fromSdkError,
   type ImageInput,
@@ -82,6 +84,41 @@ function imageBlock(image: ImageInput): ImageBlockParam {
   };
 }
 
+/** A document as a `document` block: a PDF's data or URL, or a text file's text. */
+function documentBlock(document: DocumentInput): DocumentBlockParam {
+  const m = /^data:([^;,]+);base64,/i.exec(document.url);
+  const title = document.filename ? { title: document.filename } : {};
+  if (!m)
+    return Object.assign(
+      { type: 'document' as const, source: { type: 'url' as const, url: document.url } },
+      title,
+    );
+  const data = document.url.slice(m[0].length);
+  return Object.assign(
+    {
+      type: 'document' as const,
+      source:
+        m[1]!.toLowerCase() === 'text/plain'
+          ? {
+              type: 'text' as const,
+              media_type: 'text/plain' as const,
+              data: Buffer.from(data, 'base64').toString('utf8'),
+            }
+          : { type: 'base64' as const, media_type: 'application/pdf' as const, data },
+    },
+    title,
+  );
+}
+
+/** A user message's or tool result's images and documents as blocks. */
+function attachedBlocks(m: {
+  images?: ImageInput[];
+  documents?: DocumentInput[];
+}): (ImageBlockParam | DocumentBlockParam)[] {
+  if (!m.images?.length && !m.documents?.length) return [];
+  return [...(m.documents ?? []).map(documentBlock), ...(m.images ?? []).map(imageBlock)];
+}
+
 const EPHEMERAL = { type: 'ephemeral' } as const;
 
 /**
@@ -122,26 +159,27 @@ function toAnthropic(messages: ChatMessage[]): { system: string | undefined; mes
   };
   for (const m of messages) {
     if (m.role === 'system') system.push(m.content);
-    else if (m.role === 'user')
+    else if (m.role === 'user') {
+      const attached = attachedBlocks(m);
       push('user', [
-        ...(m.content || !m.images?.length ? [{ type: 'text' as const, text: m.content }] : []),
-        ...(m.images ?? []).map(imageBlock),
+        // Documents first, as Anthropic advises, then the text, then images.
+        ...attached.filter((b) => b.type === 'document'),
+        ...(m.content || !attached.length ? [{ type: 'text' as const, text: m.content }] : []),
+        ...attached.filter((b) => b.type === 'image'),
       ]);
-    else if (m.role === 'tool')
+    } else if (m.role === 'tool') {
+      const attached = attachedBlocks(m);
       push('user', [
         {
           type: 'tool_result',
           tool_use_id: m.toolCallId,
-          // A result that shows images (a screenshot, an image file read) carries them as its own blocks.
-          content: m.images?.length
-            ? [
-                ...(m.content ? [{ type: 'text' as const, text: m.content }] : []),
-                ...m.images.map(imageBlock),
-              ]
+          // A result that shows images or documents (a screenshot, a PDF read) carries them as its own blocks.
+          content: attached.length
+            ? [...(m.content ? [{ type: 'text' as const, text: m.content }] : []), ...attached]
             : m.content,
         },
       ]);
-    else {
+    } else {
       const blocks: AnthropicBlock[] = [];
       if (m.content) blocks.push({ type: 'text', text: m.content });
       for (const c of m.toolCalls ?? []) {

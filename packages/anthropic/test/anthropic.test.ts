@@ -175,6 +175,54 @@ describe('Anthropic through the real @anthropic-ai/sdk', () => {
     ]);
   });
 
+  it('sends documents as document blocks before the text (a PDF as base64 or by URL, a text file as text), and in tool results', async () => {
+    env = await setup({ 'claude-sonnet-4-0': { content: 'Revenue rose.' } });
+    const pdf = Buffer.from('%PDF-1.4\n3 0 obj<</Type /Page>>endobj\n%%EOF\n', 'latin1').toString('base64');
+    const text = Buffer.from('Revenue rose 12% in 2026.').toString('base64');
+    const r = await env.agent([{ model: 'claude-sonnet-4-0', provider: 'anthropic', documents: true }]).run({
+      messages: [
+        {
+          role: 'user',
+          content: 'Compare them.',
+          documents: [
+            { url: `data:application/pdf;base64,${pdf}`, filename: 'report.pdf' },
+            { url: 'https://example.com/annex.pdf' },
+          ],
+        },
+        { role: 'assistant', content: null, toolCalls: [{ id: 't1', name: 'read', arguments: '{}' }] },
+        {
+          role: 'tool',
+          toolCallId: 't1',
+          content: '',
+          documents: [{ url: `data:text/plain;base64,${text}` }],
+        },
+      ],
+    });
+    expect(r.content).toBe('Revenue rose.');
+    const sent = env.server.requestsFor('claude-sonnet-4-0')[0]!.body.messages as { content: unknown }[];
+    expect(sent[0]!.content).toEqual([
+      {
+        type: 'document',
+        source: { type: 'base64', media_type: 'application/pdf', data: pdf },
+        title: 'report.pdf',
+      },
+      { type: 'document', source: { type: 'url', url: 'https://example.com/annex.pdf' } },
+      { type: 'text', text: 'Compare them.' },
+    ]);
+    expect(sent[2]!.content).toEqual([
+      {
+        type: 'tool_result',
+        tool_use_id: 't1',
+        content: [
+          {
+            type: 'document',
+            source: { type: 'text', media_type: 'text/plain', data: 'Revenue rose 12% in 2026.' },
+          },
+        ],
+      },
+    ]);
+  });
+
   it('with promptCaching, marks the last tool, the system prompt and the last block, and costs cache reads as such', async () => {
     env = await setup({
       'claude-sonnet-4-0': {

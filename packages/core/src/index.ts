@@ -1,7 +1,7 @@
 export { CascadeAgent, type CascadeAgentOptions } from './agent/agent.js';
 export { ControllerPool } from './agent/controller-pool.js';
 export { type CascadeEvents, type CascadeListener, TypedEmitter } from './agent/events.js';
-export { carriesImages, latestImages } from './agent/message-images.js';
+export { carriesDocuments, carriesImages, latestDocuments, latestImages } from './agent/message-attachments.js';
 export { questionIn, questionOf } from './agent/question.js';
 export {
   checkRunRequest,
@@ -80,6 +80,7 @@ export {
 } from './quality/validator.js';
 export type {
   ChatMessage,
+  DocumentInput,
   FinishReason,
   ImageInput,
   JsonSchema,

@@ -2,6 +2,7 @@ import {
   type ChatMessage,
   type CompletionRequest,
   type CompletionResponse,
+  type DocumentInput,
   type FinishReason,
   providerErrorFromSdk as fromSdkError,
   type ImageInput,
@@ -66,19 +67,46 @@ function imageParts(images: readonly ImageInput[]) {
 }
 
 /**
- * Chat completions messages. A tool message holds text only, so the images of tool results (a screenshot,
- * an image file read) follow the run of tool messages they belong to in one user message, each set under a
- * line that names its call.
+ * Document parts: a PDF as a `file` part with its data (chat completions take no file by URL), a text file
+ * as a text part under its name.
+ */
+function documentParts(documents: readonly DocumentInput[]): ChatCompletionContentPart[] {
+  return documents.map((d, i) => {
+    const name = d.filename ?? `document-${i + 1}${d.url.startsWith('data:text/plain') ? '.txt' : '.pdf'}`;
+    if (/^data:text\/plain;base64,/i.test(d.url))
+      return {
+        type: 'text',
+        text: `The file ${name}:\n${Buffer.from(d.url.slice(d.url.indexOf(',') + 1), 'base64').toString('utf8')}`,
+      };
+    return { type: 'file', file: { file_data: d.url, filename: name } };
+  });
+}
+
+/** The parts a user message or a tool result carries beyond its text: documents, then images. */
+function attachedParts(m: {
+  images?: ImageInput[];
+  documents?: DocumentInput[];
+}): ChatCompletionContentPart[] {
+  return [...documentParts(m.documents ?? []), ...imageParts(m.images ?? [])];
+}
+
+/**
+ * Chat completions messages. A tool message holds text only, so the images and documents of tool results (a
+ * screenshot, a PDF read) follow the run of tool messages they belong to in one user message, each set under
+ * a line that names its call.
  */
 function toOpenAIMessages(messages: ChatMessage[]): ChatCompletionMessageParam[] {
   const out: ChatCompletionMessageParam[] = [];
   let shown: ChatCompletionContentPart[] = [];
   messages.forEach((m, i) => {
     out.push(toOpenAIMessage(m));
-    if (m.role === 'tool' && m.images?.length)
+    if (m.role === 'tool' && (m.images?.length || m.documents?.length))
       shown.push(
-        { type: 'text', text: `The images of the result of tool call ${m.toolCallId}:` },
-        ...imageParts(m.images),
+        {
+          type: 'text',
+          text: `The ${m.documents?.length ? 'files' : 'images'} of the result of tool call ${m.toolCallId}:`,
+        },
+        ...attachedParts(m),
       );
     // After the last tool message of a run (tool messages must follow their calls unbroken).
     if (shown.length === 0 || messages[i + 1]?.role === 'tool') return;
@@ -94,7 +122,11 @@ function toOpenAIMessage(m: ChatMessage): ChatCompletionMessageParam {
       return {
         role: 'tool',
         tool_call_id: m.toolCallId,
-        content: m.content || (m.images?.length ? 'The result is the images in the next message.' : ''),
+        content:
+          m.content ||
+          (m.images?.length || m.documents?.length
+            ? `The result is the ${m.documents?.length ? 'files' : 'images'} in the next message.`
+            : ''),
       };
     case 'assistant':
       return {
@@ -111,14 +143,11 @@ function toOpenAIMessage(m: ChatMessage): ChatCompletionMessageParam {
           : {}),
       };
     case 'user':
-      if (!m.images?.length) return { role: 'user', content: m.content };
-      // Images after the text, as content parts.
+      if (!m.images?.length && !m.documents?.length) return { role: 'user', content: m.content };
+      // Images and documents after the text, as content parts.
       return {
         role: 'user',
-        content: [
-          ...(m.content ? [{ type: 'text' as const, text: m.content }] : []),
-          ...imageParts(m.images),
-        ],
+        content: [...(m.content ? [{ type: 'text' as const, text: m.content }] : []), ...attachedParts(m)],
       };
     default:
       return { role: m.role, content: m.content };
@@ -220,6 +249,17 @@ export class OpenAIProvider implements Provider {
    * ```
    */
   requestBody(req: CompletionRequest): ChatCompletionCreateParamsNonStreaming {
+    const byUrl = req.messages.some(
+      (m) => (m.role === 'user' || m.role === 'tool') && m.documents?.some((d) => !d.url.startsWith('data:')),
+    );
+    if (byUrl)
+      throw new ProviderError({
+        provider: this.name,
+        model: req.model,
+        message:
+          "a document given by URL cannot be sent to a chat completions endpoint (it takes a file's data): send the document as a data: URL",
+        retryable: false,
+      });
     const body: ChatCompletionCreateParamsNonStreaming = {
       model: req.model,
       messages: toOpenAIMessages(req.messages),

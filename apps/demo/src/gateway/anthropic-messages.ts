@@ -1,6 +1,7 @@
 import {
   type CascadeResult,
   type ChatMessage,
+  type DocumentInput,
   estimateInputTokens,
   type FinishReason,
   type ImageInput,
@@ -31,18 +32,35 @@ const image = z
     ]),
   })
   .passthrough();
+// A PDF (its data or URL) or a text file (Claude Code's Read of a PDF answers with one), asked of the tiers that
+// take documents.
+const documentBlock = z
+  .object({
+    type: z.literal('document'),
+    source: z.discriminatedUnion('type', [
+      z.object({
+        type: z.literal('base64'),
+        media_type: z.literal('application/pdf'),
+        data: z.string().min(1),
+      }),
+      z.object({ type: z.literal('text'), media_type: z.literal('text/plain'), data: z.string() }),
+      z.object({ type: z.literal('url'), url: z.string().url() }),
+    ]),
+    title: z.string().nullable().optional(),
+  })
+  .passthrough();
 // A deferred tool a tool search found (Claude Code's ToolSearch answers with them): offered from then on.
 const toolReference = z
   .object({ type: z.literal('tool_reference'), tool_name: z.string().min(1) })
   .passthrough();
-// A tool's result: text, or text and images (a screenshot, an image file read: Claude Code's Read sends them),
-// or the tools a tool search loaded.
+// A tool's result: text, or text with images and documents (a screenshot, an image file or a PDF read: Claude
+// Code's Read sends them), or the tools a tool search loaded.
 const toolResult = z
   .object({
     type: z.literal('tool_result'),
     tool_use_id: z.string().min(1),
     content: z
-      .union([z.string(), z.array(z.discriminatedUnion('type', [text, image, toolReference]))])
+      .union([z.string(), z.array(z.discriminatedUnion('type', [text, image, documentBlock, toolReference]))])
       .optional(),
     is_error: z.boolean().optional(),
   })
@@ -54,7 +72,7 @@ const thinkingBlock = z
   .passthrough();
 const redactedThinking = z.object({ type: z.literal('redacted_thinking'), data: z.string() }).passthrough();
 /** The kinds of blocks a user or assistant turn holds. */
-const BLOCKS = [text, toolUse, toolResult, image, thinkingBlock, redactedThinking] as const;
+const BLOCKS = [text, toolUse, toolResult, image, documentBlock, thinkingBlock, redactedThinking] as const;
 const block = z.discriminatedUnion('type', [...BLOCKS]);
 const outputFormat = z
   .object({
@@ -211,7 +229,8 @@ export const messagesBody = z
 const MESSAGES_RULES: RefusalRules = {
   kinds: {
     what: 'blocks',
-    taken: '"text", "image", "tool_use" and "tool_result" blocks (and an answer\'s "thinking" handed back)',
+    taken:
+      '"text", "image", "document", "tool_use" and "tool_result" blocks (and an answer\'s "thinking" handed back)',
   },
   unsupported: { container: NOT_SUPPORTED, mcp_servers: NOT_SUPPORTED, service_tier: NOT_SUPPORTED },
 };
@@ -231,8 +250,8 @@ export interface MessagesRequest {
 
 /**
  * Validates a `POST /v1/messages` body (Anthropic's Messages API) and maps it onto the cascade: the system
- * prompt, user and assistant turns, `tool_use` and `tool_result` blocks, image blocks of user turns and of
- * tool results (base64 or URL: asked of the tiers that take images), tools and tool choice (with `disable_parallel_tool_use`),
+ * prompt, user and assistant turns, `tool_use` and `tool_result` blocks, image and document blocks of user
+ * turns and of tool results (base64, text or URL: asked of the tiers that take them), tools and tool choice (with `disable_parallel_tool_use`),
  * `top_p`, `top_k`, `stop_sequences` and structured outputs (`output_config.format`, or the beta's
  * `output_format`: a JSON schema every tier's draft is checked against). Unsupported fields are refused by name.
  */
@@ -303,14 +322,28 @@ function imageOf(blk: z.infer<typeof image>): ImageInput {
   return { url: source.type === 'url' ? source.url : `data:${source.media_type};base64,${source.data}` };
 }
 
-/** A `tool_result` block as a tool message: its text blocks joined, its image blocks as images. */
+/** A document block as the cascade takes it: a PDF's URL, or the data (a text file's too) as a data URL. */
+function documentOf(blk: z.infer<typeof documentBlock>): DocumentInput {
+  const { source } = blk;
+  const url =
+    source.type === 'url'
+      ? source.url
+      : source.type === 'text'
+        ? `data:text/plain;base64,${Buffer.from(source.data, 'utf8').toString('base64')}`
+        : `data:application/pdf;base64,${source.data}`;
+  return blk.title ? { url, filename: blk.title } : { url };
+}
+
+/** A `tool_result` block as a tool message: its text blocks joined, its image and document blocks attached. */
 function toolResultOf(blk: z.infer<typeof toolResult>, tools: ConversationTools, where: string): ChatMessage {
   if (typeof blk.content !== 'object')
     return { role: 'tool', toolCallId: blk.tool_use_id, content: blk.content ?? '' };
   let content = '';
   const images: ImageInput[] = [];
+  const documents: DocumentInput[] = [];
   blk.content.forEach((part, k) => {
     if (part.type === 'image') images.push(imageOf(part));
+    else if (part.type === 'document') documents.push(documentOf(part));
     else if (part.type === 'text') content += part.text;
     else {
       // A tool search's find: the tool is offered to the tiers from here on, and the result says so.
@@ -318,7 +351,13 @@ function toolResultOf(blk: z.infer<typeof toolResult>, tools: ConversationTools,
       content += `${content ? '\n' : ''}Tool loaded: ${part.tool_name}`;
     }
   });
-  return { role: 'tool', toolCallId: blk.tool_use_id, content, ...(images.length ? { images } : {}) };
+  return {
+    role: 'tool',
+    toolCallId: blk.tool_use_id,
+    content,
+    ...(images.length ? { images } : {}),
+    ...(documents.length ? { documents } : {}),
+  };
 }
 
 /** Applies a system message's `tool_addition` and `tool_removal` blocks, in order. */
@@ -390,15 +429,17 @@ function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
     let said = '';
     const toolCalls: { id: string; name: string; arguments: string }[] = [];
     const images: ImageInput[] = [];
+    const documents: DocumentInput[] = [];
     m.content.forEach((blk, j) => {
-      if (blk.type === 'image') {
+      if (blk.type === 'image' || blk.type === 'document') {
         if (m.role !== 'user')
           throw httpError(
             400,
             'invalid_request',
-            `messages.${i}.content.${j}: images go in user turns only.`,
+            `messages.${i}.content.${j}: ${blk.type === 'image' ? 'images' : 'documents'} go in user turns only.`,
           );
-        images.push(imageOf(blk));
+        if (blk.type === 'image') images.push(imageOf(blk));
+        else documents.push(documentOf(blk));
       } else if (blk.type === 'thinking' || blk.type === 'redacted_thinking') {
         handedBackThinking = true;
         if (m.role !== 'assistant')
@@ -415,8 +456,13 @@ function toRequest(b: z.infer<typeof countTokensBody>): MessagesRequest {
     });
     if (m.role === 'assistant')
       messages.push({ role: 'assistant', content: said || null, ...(toolCalls.length ? { toolCalls } : {}) });
-    else if (said || images.length)
-      messages.push({ role: 'user', content: said, ...(images.length ? { images } : {}) });
+    else if (said || images.length || documents.length)
+      messages.push({
+        role: 'user',
+        content: said,
+        ...(images.length ? { images } : {}),
+        ...(documents.length ? { documents } : {}),
+      });
   });
   if (b.output_format && b.output_config?.format)
     throw httpError(

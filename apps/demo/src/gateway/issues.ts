@@ -30,7 +30,7 @@ function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
 
 /**
  * A plain message for a part, block or tool of a kind the gateway does not take (an `input_audio` part, a
- * `document` block, a server tool), naming the kind and what is taken; undefined for any other issue.
+ * `search_result` block, a server tool), naming the kind and what is taken; undefined for any other issue.
  */
 export function unsupportedKind(
   issue: z.core.$ZodIssue | undefined,
@@ -57,7 +57,7 @@ export function unsupportedKind(
     return `${where}: "${type}" tools are not supported by this gateway (${kinds.tools ?? 'function tools'} are).`;
   // A block inside a block's content: a tool result's.
   if (path.filter((p) => p === 'content').length > 1)
-    return `${where}: "${type}" ${kinds.what} in tool results are not supported by this gateway (text and images are).`;
+    return `${where}: "${type}" ${kinds.what} in tool results are not supported by this gateway (text, images and documents are).`;
   return `${where}: "${type}" ${kinds.what} are not supported by this gateway (${kinds.taken} are).`;
 }
 

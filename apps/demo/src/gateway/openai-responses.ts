@@ -1,6 +1,7 @@
 import type {
   CascadeResult,
   ChatMessage,
+  DocumentInput,
   ImageInput,
   ResponseFormat,
   RunRequest,
@@ -28,8 +29,27 @@ const inputImage = z
     detail: z.enum(['auto', 'low', 'high', 'original']).optional(),
   })
   .passthrough();
-/** A tool's output: text, or text and image parts (a screenshot, an image file read). */
-const toolOutput = z.union([z.string(), z.array(z.discriminatedUnion('type', [inputText, inputImage]))]);
+// A file: a PDF or a text file, by its data (a data URL, or bare base64 taken as a PDF) or a PDF's URL.
+const inputFile = z
+  .object({
+    type: z.literal('input_file'),
+    file_data: z.string().min(1).optional(),
+    file_url: z.string().url().optional(),
+    file_id: z
+      .null({
+        message:
+          'file ids are not supported by this gateway (it has no Files API): send the file in file_data',
+      })
+      .optional(),
+    filename: z.string().optional(),
+  })
+  .passthrough()
+  .refine((f) => f.file_data !== undefined || f.file_url !== undefined, 'needs file_data or file_url');
+/** A tool's output: text, or text with image and file parts (a screenshot, an image file or a PDF read). */
+const toolOutput = z.union([
+  z.string(),
+  z.array(z.discriminatedUnion('type', [inputText, inputImage, inputFile])),
+]);
 const outputText = z.object({ type: z.literal('output_text'), text: z.string() }).passthrough();
 const refusal = z.object({ type: z.literal('refusal'), refusal: z.string() }).passthrough();
 
@@ -39,7 +59,7 @@ const message = z
     role: z.enum(['user', 'assistant', 'system', 'developer']),
     content: z.union([
       z.string(),
-      z.array(z.discriminatedUnion('type', [inputText, inputImage, outputText, refusal])),
+      z.array(z.discriminatedUnion('type', [inputText, inputImage, inputFile, outputText, refusal])),
     ]),
   })
   .passthrough();
@@ -245,7 +265,7 @@ export const responsesBody = z
 const RESPONSES_RULES: RefusalRules = {
   kinds: {
     what: 'parts',
-    taken: '"input_text" and "input_image" parts, and "output_text" in answers handed back,',
+    taken: '"input_text", "input_image" and "input_file" parts, and "output_text" in answers handed back,',
     tools: 'function, custom and namespace tools',
   },
   unsupported: {
@@ -308,28 +328,43 @@ function imageOf(p: z.infer<typeof inputImage>): ImageInput {
   return { url: p.image_url, ...(detail ? { detail } : {}) };
 }
 
-/** A message's text (its text parts joined) and its images. */
+/** An `input_file` part as the cascade takes it. */
+function documentOf(p: z.infer<typeof inputFile>): DocumentInput {
+  const url = p.file_data
+    ? p.file_data.startsWith('data:')
+      ? p.file_data
+      : `data:application/pdf;base64,${p.file_data}`
+    : p.file_url!;
+  return p.filename ? { url, filename: p.filename } : { url };
+}
+
+/** A message's text (its text parts joined), and its images and documents (keys left out when none). */
 function contentOf(
   content: string | Part[],
   where: string,
   user: boolean,
-): { text: string; images: ImageInput[] } {
-  if (typeof content === 'string') return { text: content, images: [] };
+): { text: string; attached: { images?: ImageInput[]; documents?: DocumentInput[] } } {
+  if (typeof content === 'string') return { text: content, attached: {} };
   let text = '';
   const images: ImageInput[] = [];
+  const documents: DocumentInput[] = [];
   content.forEach((p, i) => {
-    if (p.type === 'input_image') {
+    if (p.type === 'input_image' || p.type === 'input_file') {
       if (!user)
         throw httpError(
           400,
           'invalid_request',
-          `${where}.content.${i}: images go in user messages and tool outputs only.`,
+          `${where}.content.${i}: ${p.type === 'input_image' ? 'images' : 'files'} go in user messages and tool outputs only.`,
         );
-      images.push(imageOf(p));
+      if (p.type === 'input_image') images.push(imageOf(p));
+      else documents.push(documentOf(p));
     } else if (p.type === 'refusal') text += p.refusal;
     else text += p.text;
   });
-  return { text, images };
+  return {
+    text,
+    attached: Object.assign({}, images.length ? { images } : {}, documents.length ? { documents } : {}),
+  };
 }
 
 /** The input items as the cascade's messages: function calls join the assistant turn they belong to. */
@@ -356,19 +391,16 @@ function toMessages(b: Body): ChatMessage[] {
     }
     if (it.type === 'function_call_output' || it.type === 'custom_tool_call_output') {
       // A tool's output takes images as a user message does.
-      const { text, images } = contentOf(it.output, `${where}.output`, true);
-      messages.push({
-        role: 'tool',
-        toolCallId: it.call_id,
-        content: text,
-        ...(images.length ? { images } : {}),
-      });
+      const { text, attached } = contentOf(it.output, `${where}.output`, true);
+      messages.push(
+        Object.assign({ role: 'tool' as const, toolCallId: it.call_id, content: text }, attached),
+      );
       return;
     }
-    const { text, images } = contentOf(it.content, where, it.role === 'user');
+    const { text, attached } = contentOf(it.content, where, it.role === 'user');
     if (it.role === 'assistant') messages.push({ role: 'assistant', content: text || null });
     else if (it.role === 'user')
-      messages.push({ role: 'user', content: text, ...(images.length ? { images } : {}) });
+      messages.push(Object.assign({ role: 'user' as const, content: text }, attached));
     else messages.push({ role: 'system', content: text });
   });
   return messages;
@@ -431,8 +463,12 @@ export function parseResponsesRequest(raw: unknown): ResponsesRequest {
   if (!parsed.success) refuseBody(parsed.error.issues[0], raw, RESPONSES_RULES);
   const b = parsed.data;
   const messages = toMessages(b);
-  if (!messages.some((m) => m.role === 'user' && (m.content.trim() !== '' || m.images?.length)))
-    throw httpError(400, 'invalid_request', 'input: needs a user message with text or an image.');
+  if (
+    !messages.some(
+      (m) => m.role === 'user' && (m.content.trim() !== '' || m.images?.length || m.documents?.length),
+    )
+  )
+    throw httpError(400, 'invalid_request', 'input: needs a user message with text, an image or a document.');
   const responseFormat = responseFormatOf(b);
   const sampling: SamplingOptions | undefined = b.top_p != null ? { topP: b.top_p } : undefined;
   let custom: Set<string> | undefined;

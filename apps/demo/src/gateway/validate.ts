@@ -1,4 +1,4 @@
-import type { ChatMessage, ImageInput, RunRequest, SamplingOptions } from '@cascadeflow/core';
+import type { ChatMessage, DocumentInput, ImageInput, RunRequest, SamplingOptions } from '@cascadeflow/core';
 import { z } from 'zod';
 import { httpError } from './errors.js';
 import { NOT_SUPPORTED, type RefusalRules, refuseBody } from './issues.js';
@@ -22,9 +22,32 @@ const imagePart = z
   })
   .strict();
 
+/**
+ * A file part: a PDF or a text file's data (a data URL, or bare base64 taken as a PDF), asked of the tiers that
+ * take documents. A file id is refused by name: this gateway has no Files API.
+ */
+const filePart = z
+  .object({
+    type: z.literal('file'),
+    file: z
+      .object({
+        file_data: z.string().min(1).optional(),
+        file_id: z
+          .undefined({
+            message:
+              'file ids are not supported by this gateway (it has no Files API): send the file itself in file_data',
+          })
+          .optional(),
+        filename: z.string().optional(),
+      })
+      .strict()
+      .refine((f) => f.file_data !== undefined, 'needs file_data (the file as a data: URL)'),
+  })
+  .strict();
+
 const content = z.union([
   z.string(),
-  z.array(z.union([textPart, imagePart])).min(1, 'must have at least one part'),
+  z.array(z.union([textPart, imagePart, filePart])).min(1, 'must have at least one part'),
 ]);
 
 const toolCall = z
@@ -171,7 +194,7 @@ export const chatBody = z
 
 /** How chat completions bodies name what they refuse. */
 const CHAT_RULES: RefusalRules = {
-  kinds: { what: 'parts', taken: '"text" and "image_url" parts' },
+  kinds: { what: 'parts', taken: '"text", "image_url" and "file" parts' },
   unsupported: Object.fromEntries(UNSUPPORTED.map((f) => [f, NOT_SUPPORTED])),
 };
 
@@ -182,35 +205,41 @@ function textOf(c: z.infer<typeof content> | null | undefined): string | null {
   return c.map((p) => (p.type === 'text' ? p.text : '')).join('');
 }
 
+/** A message's images and documents, the keys left out when there are none. */
+type Attached = { images?: ImageInput[]; documents?: DocumentInput[] };
+
 /**
- * The images of a user message or of a tool result (a screenshot; OpenAI's own API takes text only there,
- * this gateway takes images too); images in any other role are refused by name.
+ * The images and files of a user message or of a tool result (a screenshot, a PDF; OpenAI's own API takes
+ * text only in tool results, this gateway takes both there too); in any other role they are refused by name.
  */
-function imagesOf(
-  c: z.infer<typeof content> | null | undefined,
-  where: string,
-  taken: boolean,
-): ImageInput[] {
-  if (c === null || c === undefined || typeof c === 'string') return [];
+function attachedOf(c: z.infer<typeof content> | null | undefined, where: string, taken: boolean): Attached {
+  if (c === null || c === undefined || typeof c === 'string') return {};
   const images: ImageInput[] = [];
+  const documents: DocumentInput[] = [];
   c.forEach((p, i) => {
-    if (p.type !== 'image_url') return;
+    if (p.type === 'text') return;
     if (!taken)
       throw httpError(
         400,
         'invalid_request',
-        `${where}.content.${i}: images go in user messages and tool results only.`,
+        `${where}.content.${i}: ${p.type === 'file' ? 'files' : 'images'} go in user messages and tool results only.`,
       );
-    images.push({ url: p.image_url.url, ...(p.image_url.detail ? { detail: p.image_url.detail } : {}) });
+    if (p.type === 'image_url')
+      images.push({ url: p.image_url.url, ...(p.image_url.detail ? { detail: p.image_url.detail } : {}) });
+    else {
+      const data = p.file.file_data!;
+      const url = data.startsWith('data:') ? data : `data:application/pdf;base64,${data}`;
+      documents.push(p.file.filename ? { url, filename: p.file.filename } : { url });
+    }
   });
-  return images;
+  return Object.assign({}, images.length ? { images } : {}, documents.length ? { documents } : {});
 }
 
 /** OpenAI's messages in CascadeFlow's shape. */
 function toMessages(messages: z.infer<typeof message>[], root: string): ChatMessage[] {
   return messages.map((m, i): ChatMessage => {
     const where = `${root}.${i}`;
-    const images = imagesOf(m.content, where, m.role === 'user' || m.role === 'tool');
+    const attached = attachedOf(m.content, where, m.role === 'user' || m.role === 'tool');
     if (m.role === 'assistant')
       return {
         role: 'assistant',
@@ -226,14 +255,12 @@ function toMessages(messages: z.infer<typeof message>[], root: string): ChatMess
           : {}),
       };
     if (m.role === 'tool')
-      return {
-        role: 'tool',
-        toolCallId: m.tool_call_id,
-        content: textOf(m.content) ?? '',
-        ...(images.length ? { images } : {}),
-      };
+      return Object.assign(
+        { role: 'tool' as const, toolCallId: m.tool_call_id, content: textOf(m.content) ?? '' },
+        attached,
+      );
     if (m.role === 'user')
-      return { role: 'user', content: textOf(m.content)!, ...(images.length ? { images } : {}) };
+      return Object.assign({ role: 'user' as const, content: textOf(m.content)! }, attached);
     return { role: m.role === 'developer' ? 'system' : m.role, content: textOf(m.content)! };
   });
 }
@@ -277,8 +304,17 @@ export function parseChatRequest(body: unknown): ChatRequest {
     b = parsed.data;
   }
   const messages = toMessages(b.messages, 'messages');
-  if (!messages.some((m) => m.role === 'user' && ((m.content ?? '').trim() !== '' || m.images?.length)))
-    throw httpError(400, 'invalid_request', 'messages: needs a user message with text or an image.');
+  if (
+    !messages.some(
+      (m) =>
+        m.role === 'user' && ((m.content ?? '').trim() !== '' || m.images?.length || m.documents?.length),
+    )
+  )
+    throw httpError(
+      400,
+      'invalid_request',
+      'messages: needs a user message with text, an image or a document.',
+    );
   const maxTokens = b.max_completion_tokens ?? b.max_tokens;
   const sampling = samplingOf(b);
   const notApplied: string[] = [];

@@ -11,7 +11,7 @@ import type {
   ToolDefinition,
 } from '../types/messages.js';
 import type { StreamDelta } from '../types/provider.js';
-import { carriesImages } from './message-images.js';
+import { carriesDocuments, carriesImages } from './message-attachments.js';
 import { plainRequest } from './plain-request.js';
 import { questionIn } from './question.js';
 import type { AttemptRecord } from './result.js';
@@ -32,6 +32,8 @@ export interface TierOptions {
   timeoutMs?: number;
   /** The model takes images: a request whose messages carry images is asked of such tiers only. */
   images?: boolean;
+  /** The model takes documents (PDFs, text files): a request that carries documents is asked of such tiers only. */
+  documents?: boolean;
 }
 
 /**
@@ -112,6 +114,8 @@ export interface ResolvedTier extends TierInfo {
   timeoutMs: number | undefined;
   /** The tier's model takes images. */
   images: boolean;
+  /** The tier's model takes documents. */
+  documents: boolean;
 }
 
 /** A request after configuration, validation and defaults: what `beforeRun` hooks see and may rewrite. */
@@ -144,6 +148,7 @@ export const tierSchema = z.object({
   temperature: z.number().min(0).max(2).optional(),
   timeoutMs: z.number().positive().optional(),
   images: z.boolean().optional(),
+  documents: z.boolean().optional(),
 });
 
 const imageSchema = z.object({
@@ -156,9 +161,24 @@ const imageSchema = z.object({
   detail: z.enum(['auto', 'low', 'high']).optional(),
 });
 
+const documentSchema = z.object({
+  url: z
+    .string()
+    .regex(
+      /^(?:https?:\/\/|data:(?:application\/pdf|text\/plain);base64,)/i,
+      'must be an http(s) URL of a PDF or a data URL of a PDF or a text file (data:application/pdf;base64,…)',
+    ),
+  filename: z.string().optional(),
+});
+
 const messageSchema = z.discriminatedUnion('role', [
   z.object({ role: z.literal('system'), content: z.string() }),
-  z.object({ role: z.literal('user'), content: z.string(), images: z.array(imageSchema).optional() }),
+  z.object({
+    role: z.literal('user'),
+    content: z.string(),
+    images: z.array(imageSchema).optional(),
+    documents: z.array(documentSchema).optional(),
+  }),
   z.object({
     role: z.literal('assistant'),
     content: z.string().nullable(),
@@ -169,6 +189,7 @@ const messageSchema = z.discriminatedUnion('role', [
     content: z.string(),
     toolCallId: z.string().min(1),
     images: z.array(imageSchema).optional(),
+    documents: z.array(documentSchema).optional(),
   }),
 ]);
 
@@ -280,23 +301,36 @@ export function resolveLadder(
       temperature: t.temperature,
       timeoutMs: t.timeoutMs,
       images: t.images === true,
+      documents: t.documents === true,
     };
   });
 }
 
+/** What a request's messages carry beyond text, that only some tiers take. */
+interface Carried {
+  images: boolean;
+  documents: boolean;
+}
+
 /**
- * The tiers of a resolved ladder that take images, renumbered, with roles from their new positions and no
- * threshold on the new last tier. Throws when none does: a request with images is never sent to a model
- * that would drop them.
+ * The tiers of a resolved ladder that take what the request carries (images, documents), renumbered, with
+ * roles from their new positions and no threshold on the new last tier. Throws when none does: a request
+ * with images or documents is never sent to a model that would drop them.
  */
-function imageTiers(ladder: ResolvedTier[]): ResolvedTier[] {
-  const kept = ladder.filter((t) => t.images);
-  if (kept.length === 0)
+function capableTiers(ladder: ResolvedTier[], carried: Carried): ResolvedTier[] {
+  const kept = ladder.filter((t) => (!carried.images || t.images) && (!carried.documents || t.documents));
+  if (kept.length === 0) {
+    const what =
+      carried.images && carried.documents ? 'images and documents' : carried.images ? 'images' : 'documents';
+    const marks = [carried.images ? '`images: true`' : '', carried.documents ? '`documents: true`' : '']
+      .filter(Boolean)
+      .join(' and ');
     throw new InvalidConfigError(
       'request.messages',
-      `carry images, and no tier of this ladder (${ladder.map((t) => t.name).join(', ')}) takes images; send text, or mark the tiers whose models take images with \`images: true\``,
+      `carry ${what}, and no tier of this ladder (${ladder.map((t) => t.name).join(', ')}) takes ${what}; send text, or mark the tiers whose models take them with ${marks}`,
       'invalid_request',
     );
+  }
   return kept.map((t, index) =>
     Object.assign({}, t, {
       index,
@@ -380,13 +414,15 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
   const lastUser = [...messages].reverse().find((m) => m.role === 'user');
   if (
     !lastUser ||
-    (lastUser.content.trim() === '' && !(lastUser.role === 'user' && lastUser.images?.length))
+    (lastUser.content.trim() === '' &&
+      !(lastUser.role === 'user' && (lastUser.images?.length || lastUser.documents?.length)))
   ) {
     throw new InvalidConfigError('request.messages', 'needs a non-empty user message', 'invalid_request');
   }
 
-  const images = carriesImages(messages);
-  if (!req.ladder && !req.thresholds && defaults.resolvedLadder && !images) {
+  const carried: Carried = { images: carriesImages(messages), documents: carriesDocuments(messages) };
+  const narrowed = carried.images || carried.documents;
+  if (!req.ladder && !req.thresholds && defaults.resolvedLadder && !narrowed) {
     return finish(req, messages, defaults.resolvedLadder as ResolvedTier[], defaults.timeoutMs);
   }
   // A frozen ladder (and thresholds) cannot have changed since it was last resolved: the profiles plugin
@@ -400,7 +436,8 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
       ? defaults.ladderCache
       : undefined;
   const cached = cache?.get(input.ladder!)?.get(input.thresholds ?? NO_THRESHOLDS);
-  if (cached) return finish(req, messages, images ? imageTiers(cached) : cached, defaults.timeoutMs);
+  if (cached)
+    return finish(req, messages, narrowed ? capableTiers(cached, carried) : cached, defaults.timeoutMs);
   let tiers = defaults.tiers;
   if (req.ladder) {
     tiers = req.ladder.map((t, i) => {
@@ -457,7 +494,7 @@ export function resolveRequest(input: RunRequest, defaults: RequestDefaults): Re
     }
     byThresholds.set(input.thresholds ?? NO_THRESHOLDS, ladder);
   }
-  return finish(req, messages, images ? imageTiers(ladder) : ladder, defaults.timeoutMs);
+  return finish(req, messages, narrowed ? capableTiers(ladder, carried) : ladder, defaults.timeoutMs);
 }
 
 const EMPTY_HANDOFFS: PluginHandoffs = Object.freeze({});

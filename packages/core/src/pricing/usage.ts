@@ -1,4 +1,5 @@
 import type { ChatMessage, Usage } from '../types/messages.js';
+import { documentTokens } from './document-tokens.js';
 import { imageTokens } from './image-tokens.js';
 
 /** No tokens: the starting value when adding up usage. Frozen. */
@@ -33,7 +34,8 @@ export function addUsage(a: Usage, b: Usage | null | undefined): Usage {
  * characters a token (OpenAI's rule of thumb for English), 2 characters for the scripts below U+0800
  * (accented Latin, Greek, Cyrillic, Hebrew, Arabic), and a token for every other character (Chinese,
  * Japanese, Korean: o200k and Claude's tokenizers spend 0.7 to 1.5 a character). An image (a user's or a
- * tool result's) counts as Claude counts it, from its size where a data URL gives it, else 1600 tokens.
+ * tool result's) counts as Claude counts it, from its size where a data URL gives it, else 1600 tokens; a
+ * PDF 2,250 tokens a page, a text file as its text.
  * Used for attempts cut short before the provider counted their input.
  *
  * @example
@@ -44,14 +46,17 @@ export function addUsage(a: Usage, b: Usage | null | undefined): Usage {
  */
 export function estimateInputTokens(messages: readonly ChatMessage[]): number {
   let quarters = 0;
-  let images = 0;
+  let attached = 0;
   for (const m of messages) {
     if (m.content) quarters += quartersOf(m.content);
-    if ((m.role === 'user' || m.role === 'tool') && m.images)
-      for (const i of m.images) images += imageTokens(i);
+    if (m.role !== 'user' && m.role !== 'tool') continue;
+    if (m.images) for (const i of m.images) attached += imageTokens(i);
+    if (m.documents) for (const d of m.documents) attached += documentTokens(d, textTokens);
   }
-  return Math.ceil(quarters / 4) + images;
+  return Math.ceil(quarters / 4) + attached;
 }
+
+const textTokens = (text: string) => Math.ceil(quartersOf(text) / 4);
 
 const NON_ASCII = /[\u0080-\uffff]/;
 

@@ -1,4 +1,4 @@
-import { latestImages } from '../agent/message-images.js';
+import { latestDocuments, latestImages } from '../agent/message-attachments.js';
 import type { ChatMessage } from '../types/messages.js';
 import type { QualityValidator, ValidationContext } from './validator.js';
 
@@ -73,14 +73,14 @@ export async function askSelfCheck(
   options: SelfCheckOptions = {},
 ): Promise<SelfCheckVerdict | null> {
   let messages = (options.prompt ?? selfCheckPrompt)(ctx.query, ctx.response.content);
-  // A question asked about images (its own, or a tool result's after it) is checked with them: the checking
+  // A question asked about images or documents (its own, or a tool result's after it) is checked with them: the checking
   // model sees what the answer saw.
   const images = latestImages(ctx.messages);
-  if (images.length) {
+  const documents = latestDocuments(ctx.messages);
+  if (images.length || documents.length) {
     const last = messages.findLastIndex((m) => m.role === 'user');
-    messages = messages.map((m, i) =>
-      i === last && m.role === 'user' ? Object.assign({}, m, { images }) : m,
-    );
+    const seen = Object.assign({}, images.length ? { images } : {}, documents.length ? { documents } : {});
+    messages = messages.map((m, i) => (i === last && m.role === 'user' ? Object.assign({}, m, seen) : m));
   }
   const res = await ctx.complete(
     Object.assign({}, options.model ? { model: options.model } : {}, {

@@ -18,15 +18,30 @@ export interface ImageInput {
 }
 
 /**
+ * A document a message carries: a PDF or a plain-text file, as a `data:` URL (`data:application/pdf;base64,…`
+ * or `data:text/plain;base64,…`) or a PDF's `https:` URL, with the file's name when known.
+ *
+ * @example
+ * ```ts
+ * const report: DocumentInput = { url: `data:application/pdf;base64,${pdf.toString('base64')}`, filename: 'report.pdf' };
+ * ```
+ */
+export interface DocumentInput {
+  url: string;
+  filename?: string;
+}
+
+/**
  * A chat message. Tool results use role `tool` with the `toolCallId` they answer. A user message may carry
- * `images` after its text, and so may a tool result (a screenshot, an image file the tool read); only tiers
- * marked `images: true` are asked a request that carries images ({@link carriesImages}).
+ * `images` and `documents` after its text, and so may a tool result (a screenshot, a PDF the tool read);
+ * only tiers marked `images: true` are asked a request that carries images ({@link carriesImages}), and only
+ * tiers marked `documents: true` one that carries documents ({@link carriesDocuments}).
  */
 export type ChatMessage =
   | { role: 'system'; content: string }
-  | { role: 'user'; content: string; images?: ImageInput[] }
+  | { role: 'user'; content: string; images?: ImageInput[]; documents?: DocumentInput[] }
   | { role: 'assistant'; content: string | null; toolCalls?: ToolCall[] }
-  | { role: 'tool'; content: string; toolCallId: string; images?: ImageInput[] };
+  | { role: 'tool'; content: string; toolCallId: string; images?: ImageInput[]; documents?: DocumentInput[] };
 
 /** A tool the model may call. */
 export interface ToolDefinition {

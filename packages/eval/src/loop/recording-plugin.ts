@@ -2,6 +2,7 @@ import {
   type AttemptRecord,
   type CascadePlugin,
   type ChatMessage,
+  carriesDocuments,
   carriesImages,
   InvalidConfigError,
   type Provider,
@@ -21,8 +22,15 @@ export interface RecordingEvents {
   /** A sampled run was not recorded: why. */
   'record:skipped': {
     id: string;
-    /** `images`: the run's messages (a user's, or a tool result's) carry images, which the records (text) and the text model cannot hold. */
-    reason: 'budget_exhausted' | 'queue_full' | 'shadow_failed' | 'not_answered' | 'closed' | 'images';
+    /** `images`, `documents`: the run's messages (a user's, or a tool result's) carry images or documents, which the records (text) and the text model cannot hold. */
+    reason:
+      | 'budget_exhausted'
+      | 'queue_full'
+      | 'shadow_failed'
+      | 'not_answered'
+      | 'closed'
+      | 'images'
+      | 'documents';
     model?: string;
     error?: Error;
   };
@@ -270,6 +278,10 @@ export function recordingPlugin(options: RecordingOptions): RecordingPlugin {
       }
       if (carriesImages(request.messages)) {
         events.emit('record:skipped', { id, reason: 'images' });
+        return;
+      }
+      if (carriesDocuments(request.messages)) {
+        events.emit('record:skipped', { id, reason: 'documents' });
         return;
       }
       if (pending.size >= maxQueued) {

@@ -1,0 +1,21 @@
+import type { DocumentInput } from '../types/messages.js';
+
+/**
+ * What one PDF page is estimated at: Claude counts each page as its text plus an image of it, 1,500 to 3,000
+ * tokens (Anthropic's PDF guide); OpenAI's file inputs cost about the same.
+ */
+const PAGE_TOKENS = 2250;
+
+/**
+ * A document's input tokens, estimated: a PDF's pages (its `/Type /Page` objects) at 2,250 each, or its
+ * size at 4 bytes a token when no page object can be read (pages in compressed object streams); a text
+ * file as text, by `textTokens`; a PDF by URL as one page.
+ */
+export function documentTokens(document: DocumentInput, textTokens: (text: string) => number): number {
+  const m = /^data:([^;,]+);base64,/i.exec(document.url);
+  if (!m) return PAGE_TOKENS;
+  const bytes = Buffer.from(document.url.slice(m[0].length), 'base64');
+  if (m[1]!.toLowerCase() === 'text/plain') return textTokens(bytes.toString('utf8'));
+  const pages = bytes.toString('latin1').match(/\/Type\s*\/Page(?![a-zA-Z])/g)?.length ?? 0;
+  return pages > 0 ? pages * PAGE_TOKENS : Math.max(1, Math.ceil(bytes.length / 4));
+}
