@@ -1,7 +1,12 @@
 export { CascadeAgent, type CascadeAgentOptions } from './agent/agent.js';
 export { ControllerPool } from './agent/controller-pool.js';
 export { type CascadeEvents, type CascadeListener, TypedEmitter } from './agent/events.js';
-export { carriesDocuments, carriesImages, latestDocuments, latestImages } from './agent/message-attachments.js';
+export {
+  carriesDocuments,
+  carriesImages,
+  latestDocuments,
+  latestImages,
+} from './agent/message-attachments.js';
 export { questionIn, questionOf } from './agent/question.js';
 export {
   checkRunRequest,
