@@ -276,7 +276,8 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
       const redacted = (): ResolvedRequest | undefined => {
         if (messages === request.messages) return undefined;
         return Object.assign({}, request, {
-          messages, // The question of the redacted conversation, as core takes it (context blocks left out).
+          messages,
+          // The question of the redacted conversation, as core takes it (context blocks left out).
           query: questionIn(messages),
         });
       };
