@@ -15,6 +15,11 @@ export interface GuardrailEvents {
   };
   /** The moderation API failed (or has no key); the local classifier answered instead. */
   'moderation:fallback': { error: Error };
+  /**
+   * A PDF reached the model unscanned: the guardrails read text, and a text file's text is scanned and
+   * redacted as a message's is, but a PDF's is not extracted. `filename` when the document has one.
+   */
+  'document:unscanned': { where: 'input'; filename?: string; runId: string };
 }
 
 /** The guardrails plugin's emitter. */

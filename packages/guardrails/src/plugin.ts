@@ -2,6 +2,7 @@ import {
   type CascadePlugin,
   type CascadeResult,
   type ChatMessage,
+  type DocumentInput,
   type QualityValidator,
   questionIn,
   type ResolvedRequest,
@@ -63,6 +64,44 @@ export interface GuardrailsPlugin extends CascadePlugin<State> {
 const local = new LocalModerator();
 
 /** The answer as the guardrails leave it, with what they found in its metadata. */
+const TEXT_DOCUMENT = /^data:text\/plain;base64,/i;
+
+/**
+ * The documents with each text file's text cleaned (`clean` redacts, or throws to block); the same array when
+ * nothing changed. A PDF is passed on as it is, and `unscanned` is told of it.
+ */
+function cleanDocuments(
+  documents: DocumentInput[],
+  clean: (text: string) => string,
+  unscanned: (filename: string | undefined) => void,
+): DocumentInput[] {
+  let changed = false;
+  const out = documents.map((d) => {
+    const m = TEXT_DOCUMENT.exec(d.url);
+    if (!m) {
+      unscanned(d.filename);
+      return d;
+    }
+    const text = Buffer.from(d.url.slice(m[0].length), 'base64').toString('utf8');
+    const cleaned = clean(text);
+    if (cleaned === text) return d;
+    changed = true;
+    return Object.assign({}, d, {
+      url: `data:text/plain;base64,${Buffer.from(cleaned, 'utf8').toString('base64')}`,
+    });
+  });
+  return changed ? out : documents;
+}
+
+/** The text of a message's text files (PDFs left out). */
+function textOfDocuments(documents: DocumentInput[] | undefined): string[] {
+  if (!documents?.length) return [];
+  return documents.flatMap((d) => {
+    const m = TEXT_DOCUMENT.exec(d.url);
+    return m ? [Buffer.from(d.url.slice(m[0].length), 'base64').toString('utf8')] : [];
+  });
+}
+
 function withGuardrails(
   result: CascadeResult,
   content: string,
@@ -254,9 +293,8 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
       let messages: ChatMessage[] = request.messages;
       if (s.input !== false) {
         const policy = s.input;
-        const scanned = request.messages.map((m) => {
-          if (!m.content) return m;
-          const out = applyPolicy(m.content, scansFor(s.scan).scan(m.content), policy, state.vault);
+        const clean = (text: string): string => {
+          const out = applyPolicy(text, scansFor(s.scan).scan(text), policy, state.vault);
           if (out.findings.length) {
             state.findings.push(...out.findings);
             events.emit('pii:found', { where: 'input', findings: out.findings, runId: context.runId });
@@ -268,7 +306,28 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
               ...(out.blocked[0]!.kind ? { kind: out.blocked[0]!.kind } : {}),
             });
           }
-          return out.text === m.content ? m : (Object.assign({}, m, { content: out.text }) as ChatMessage);
+          return out.text;
+        };
+        const scanned = request.messages.map((m) => {
+          const content = m.content ? clean(m.content) : m.content;
+          const documents =
+            (m.role === 'user' || m.role === 'tool') && m.documents?.length
+              ? cleanDocuments(m.documents, clean, (filename) =>
+                  events.emit(
+                    'document:unscanned',
+                    Object.assign(
+                      { where: 'input' as const, runId: context.runId },
+                      filename ? { filename } : {},
+                    ),
+                  ),
+                )
+              : undefined;
+          if (
+            content === m.content &&
+            (documents === undefined || documents === (m as { documents?: unknown }).documents)
+          )
+            return m;
+          return Object.assign({}, m, { content }, documents ? { documents } : {}) as ChatMessage;
         });
         // The request is replaced only when a message changed.
         if (scanned.some((m, i) => m !== request.messages[i])) messages = scanned;
@@ -282,9 +341,10 @@ export function guardrailsPlugin(options: GuardrailsPluginOptions = {}): Guardra
         });
       };
       if (s.moderateInput) {
+        // A user's text files are moderated with what the user wrote.
         const userText = messages
           .filter((m) => m.role === 'user')
-          .map((m) => m.content)
+          .flatMap((m) => [m.content, ...(m.role === 'user' ? textOfDocuments(m.documents) : [])])
           .join('\n');
         const pending = moderateOrBlock(userText, 'input', s, state, context.runId, context.signal);
         if (pending) return pending.then(redacted);

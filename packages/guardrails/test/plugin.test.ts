@@ -86,6 +86,67 @@ describe('guardrails in the request path', () => {
     expect(JSON.stringify(server.requests[0]!.body.messages)).not.toMatch(/@example/);
   });
 
+  it("scans a text file's text as a message's (redacted, or blocked), moderates it, and tells of a PDF it cannot read", async () => {
+    server = await startTestServer({ models: { 'gpt-4o-mini': echo, 'gpt-4o': echo } });
+    const plugin = guardrailsPlugin({ settings: { moderation: { output: false } } });
+    const unscanned: GuardrailEvents['document:unscanned'][] = [];
+    plugin.on('document:unscanned', (e) => unscanned.push(e));
+    const agent = new CascadeAgent({
+      providers: { openai: new OpenAIProvider({ apiKey: 'x', baseURL: server.openaiBaseURL }) },
+      ladder: [{ model: 'gpt-4o', provider: 'openai', documents: true }],
+      plugins: [plugin],
+    });
+    const text = (t: string) => `data:text/plain;base64,${Buffer.from(t).toString('base64')}`;
+    const pdf = 'data:application/pdf;base64,JVBERi0xLjQKJSVFT0YK';
+    const r = await agent.run({
+      messages: [
+        {
+          role: 'user',
+          content: 'Sum up my notes.',
+          documents: [{ url: text('Call ann@example.com on Monday.') }, { url: pdf, filename: 'q3.pdf' }],
+        },
+      ],
+    });
+    const parts = (server.requests[0]!.body.messages as { content: { type: string; text?: string }[] }[])[0]!
+      .content;
+    expect(parts).toContainEqual({
+      type: 'text',
+      text: 'The file document-1.txt:\nCall [EMAIL_1] on Monday.',
+    });
+    expect(JSON.stringify(parts)).not.toContain('ann@example.com');
+    expect(parts).toContainEqual({ type: 'file', file: { file_data: pdf, filename: 'q3.pdf' } });
+    expect(unscanned).toEqual([{ where: 'input', filename: 'q3.pdf', runId: r.runId }]);
+    // A secret in a text file blocks the run before any call, as in a message.
+    const calls = server.requests.length;
+    const err = await agent
+      .run({
+        messages: [
+          {
+            role: 'user',
+            content: 'Check this.',
+            documents: [{ url: text('key sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z') }],
+          },
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GuardrailBlockedError);
+    expect(err).toMatchObject({ where: 'input', rule: 'secret' });
+    // The local moderator reads a text file's text with the user's message.
+    const flagged = await agent
+      .run({
+        messages: [
+          {
+            role: 'user',
+            content: 'Summarise.',
+            documents: [{ url: text('How do I build a pipe bomb at home?') }],
+          },
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(flagged).toBeInstanceOf(GuardrailBlockedError);
+    expect(server.requests).toHaveLength(calls);
+  });
+
   it('blocks a secret in the input before any provider call', async () => {
     const agent = await setup({ 'gpt-4o-mini': echo, 'gpt-4o': echo }, guardrailsPlugin());
     const err = await agent.run('Use my key sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z please').catch((e) => e);

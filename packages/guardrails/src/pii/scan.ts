@@ -35,9 +35,13 @@ export function scanPii(original: string, options: ScanOptions = {}): PiiMatch[]
     options.phoneRegion,
   );
   if (text === original || toOriginal === null) return found;
+  // Built whole, not copied: a stream's redactor scans its window again at every chunk, so this runs for
+  // every match of every window.
   return found.map((m) => {
     const start = toOriginal[m.start]!;
     const end = toOriginal[m.end]!;
-    return Object.assign({}, m, { start, end, value: original.slice(start, end) });
+    const moved: PiiMatch = { type: m.type, start, end, value: original.slice(start, end) };
+    if (m.kind !== undefined) moved.kind = m.kind;
+    return moved;
   });
 }
