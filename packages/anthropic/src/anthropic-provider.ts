@@ -12,6 +12,7 @@ import {
   type CompletionRequest,
   type CompletionResponse,
   type DocumentInput,
+  documentData,
   type FinishReason,
   providerErrorFromSdk as fromSdkError,
   type ImageInput,
@@ -86,28 +87,15 @@ function imageBlock(image: ImageInput): ImageBlockParam {
 
 /** A document as a `document` block: a PDF's data or URL, or a text file's text. */
 function documentBlock(document: DocumentInput): DocumentBlockParam {
-  const m = /^data:([^;,]+);base64,/i.exec(document.url);
-  const title = document.filename ? { title: document.filename } : {};
-  if (!m)
-    return Object.assign(
-      { type: 'document' as const, source: { type: 'url' as const, url: document.url } },
-      title,
-    );
-  const data = document.url.slice(m[0].length);
-  return Object.assign(
-    {
-      type: 'document' as const,
-      source:
-        m[1]!.toLowerCase() === 'text/plain'
-          ? {
-              type: 'text' as const,
-              media_type: 'text/plain' as const,
-              data: Buffer.from(data, 'base64').toString('utf8'),
-            }
-          : { type: 'base64' as const, media_type: 'application/pdf' as const, data },
-    },
-    title,
-  );
+  const data = documentData(document);
+  const source: DocumentBlockParam['source'] = !data
+    ? { type: 'url', url: document.url }
+    : data.mediaType === 'text/plain'
+      ? { type: 'text', media_type: 'text/plain', data: data.text }
+      : { type: 'base64', media_type: 'application/pdf', data: data.base64 };
+  return document.filename
+    ? { type: 'document', source, title: document.filename }
+    : { type: 'document', source };
 }
 
 /** A user message's or tool result's images and documents as blocks. */

@@ -49,6 +49,7 @@ export { DEFAULT_PRICES } from './pricing/default-prices.js';
 export { type ModelPrice, type PriceMatch, Pricing, type PricingTable } from './pricing/pricing.js';
 export { addUsage, estimateInputTokens, ZERO_USAGE } from './pricing/usage.js';
 export { collectStream } from './providers/collect-stream.js';
+export { type DocumentData, documentData } from './providers/document-data.js';
 export { imageData } from './providers/image-data.js';
 export {
   isRetryableStatus,

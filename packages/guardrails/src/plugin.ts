@@ -3,6 +3,7 @@ import {
   type CascadeResult,
   type ChatMessage,
   type DocumentInput,
+  documentData,
   type QualityValidator,
   questionIn,
   type ResolvedRequest,
@@ -64,8 +65,6 @@ export interface GuardrailsPlugin extends CascadePlugin<State> {
 const local = new LocalModerator();
 
 /** The answer as the guardrails leave it, with what they found in its metadata. */
-const TEXT_DOCUMENT = /^data:text\/plain;base64,/i;
-
 /**
  * The documents with each text file's text cleaned (`clean` redacts, or throws to block); the same array when
  * nothing changed. A PDF is passed on as it is, and `unscanned` is told of it.
@@ -77,14 +76,13 @@ function cleanDocuments(
 ): DocumentInput[] {
   let changed = false;
   const out = documents.map((d) => {
-    const m = TEXT_DOCUMENT.exec(d.url);
-    if (!m) {
+    const data = documentData(d);
+    if (data?.mediaType !== 'text/plain') {
       unscanned(d.filename);
       return d;
     }
-    const text = Buffer.from(d.url.slice(m[0].length), 'base64').toString('utf8');
-    const cleaned = clean(text);
-    if (cleaned === text) return d;
+    const cleaned = clean(data.text);
+    if (cleaned === data.text) return d;
     changed = true;
     return Object.assign({}, d, {
       url: `data:text/plain;base64,${Buffer.from(cleaned, 'utf8').toString('base64')}`,
@@ -97,8 +95,8 @@ function cleanDocuments(
 function textOfDocuments(documents: DocumentInput[] | undefined): string[] {
   if (!documents?.length) return [];
   return documents.flatMap((d) => {
-    const m = TEXT_DOCUMENT.exec(d.url);
-    return m ? [Buffer.from(d.url.slice(m[0].length), 'base64').toString('utf8')] : [];
+    const data = documentData(d);
+    return data?.mediaType === 'text/plain' ? [data.text] : [];
   });
 }
 

@@ -3,6 +3,7 @@ import {
   type CompletionRequest,
   type CompletionResponse,
   type DocumentInput,
+  documentData,
   type FinishReason,
   providerErrorFromSdk as fromSdkError,
   type ImageInput,
@@ -72,12 +73,9 @@ function imageParts(images: readonly ImageInput[]) {
  */
 function documentParts(documents: readonly DocumentInput[]): ChatCompletionContentPart[] {
   return documents.map((d, i) => {
-    const name = d.filename ?? `document-${i + 1}${d.url.startsWith('data:text/plain') ? '.txt' : '.pdf'}`;
-    if (/^data:text\/plain;base64,/i.test(d.url))
-      return {
-        type: 'text',
-        text: `The file ${name}:\n${Buffer.from(d.url.slice(d.url.indexOf(',') + 1), 'base64').toString('utf8')}`,
-      };
+    const data = documentData(d);
+    const name = d.filename ?? `document-${i + 1}${data?.mediaType === 'text/plain' ? '.txt' : '.pdf'}`;
+    if (data?.mediaType === 'text/plain') return { type: 'text', text: `The file ${name}:\n${data.text}` };
     return { type: 'file', file: { file_data: d.url, filename: name } };
   });
 }

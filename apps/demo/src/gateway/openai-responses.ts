@@ -12,6 +12,7 @@ import type {
 import type { CascadeStreamEvent, SSEMessage } from '@cascadeflow/streaming';
 import { z } from 'zod';
 import { type HttpError, httpError } from './errors.js';
+import { fileDocument } from './file-parts.js';
 import { NOT_SUPPORTED, type RefusalRules, refuseBody } from './issues.js';
 
 // OpenAI's Responses API (POST /v1/responses), stateless: the conversation comes whole in `input` (messages,
@@ -328,16 +329,6 @@ function imageOf(p: z.infer<typeof inputImage>): ImageInput {
   return { url: p.image_url, ...(detail ? { detail } : {}) };
 }
 
-/** An `input_file` part as the cascade takes it. */
-function documentOf(p: z.infer<typeof inputFile>): DocumentInput {
-  const url = p.file_data
-    ? p.file_data.startsWith('data:')
-      ? p.file_data
-      : `data:application/pdf;base64,${p.file_data}`
-    : p.file_url!;
-  return p.filename ? { url, filename: p.filename } : { url };
-}
-
 /** A message's text (its text parts joined), and its images and documents (keys left out when none). */
 function contentOf(
   content: string | Part[],
@@ -357,7 +348,7 @@ function contentOf(
           `${where}.content.${i}: ${p.type === 'input_image' ? 'images' : 'files'} go in user messages and tool outputs only.`,
         );
       if (p.type === 'input_image') images.push(imageOf(p));
-      else documents.push(documentOf(p));
+      else documents.push(fileDocument({ data: p.file_data, url: p.file_url, filename: p.filename }));
     } else if (p.type === 'refusal') text += p.refusal;
     else text += p.text;
   });

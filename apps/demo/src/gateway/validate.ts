@@ -1,6 +1,7 @@
 import type { ChatMessage, DocumentInput, ImageInput, RunRequest, SamplingOptions } from '@cascadeflow/core';
 import { z } from 'zod';
 import { httpError } from './errors.js';
+import { fileDocument } from './file-parts.js';
 import { NOT_SUPPORTED, type RefusalRules, refuseBody } from './issues.js';
 import { plainChatBody } from './plain-bodies.js';
 
@@ -226,11 +227,7 @@ function attachedOf(c: z.infer<typeof content> | null | undefined, where: string
       );
     if (p.type === 'image_url')
       images.push({ url: p.image_url.url, ...(p.image_url.detail ? { detail: p.image_url.detail } : {}) });
-    else {
-      const data = p.file.file_data!;
-      const url = data.startsWith('data:') ? data : `data:application/pdf;base64,${data}`;
-      documents.push(p.file.filename ? { url, filename: p.file.filename } : { url });
-    }
+    else documents.push(fileDocument({ data: p.file.file_data, filename: p.file.filename }));
   });
   return Object.assign({}, images.length ? { images } : {}, documents.length ? { documents } : {});
 }

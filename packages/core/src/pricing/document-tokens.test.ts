@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { documentData } from '../providers/document-data.js';
 import { estimateInputTokens } from './usage.js';
 
 const pdf = (pages: number) =>
@@ -27,5 +28,20 @@ describe('estimateInputTokens with documents', () => {
       { role: 'tool', toolCallId: 'c1', content: '', documents: [{ url: pdf(2) }] },
     ]);
     expect(tool).toBe(2 * 2250);
+  });
+});
+
+describe('documentData', () => {
+  it("takes a data URL apart (a text file's text decoded) and gives null for a URL", () => {
+    expect(documentData({ url: 'data:text/plain;base64,SGk=' })).toEqual({
+      mediaType: 'text/plain',
+      base64: 'SGk=',
+      text: 'Hi',
+    });
+    expect(documentData({ url: 'data:Application/PDF;base64,JVBERg==' })).toEqual({
+      mediaType: 'application/pdf',
+      base64: 'JVBERg==',
+    });
+    expect(documentData({ url: 'https://example.com/a.pdf' })).toBeNull();
   });
 });

@@ -1,3 +1,4 @@
+import { documentData } from '../providers/document-data.js';
 import type { DocumentInput } from '../types/messages.js';
 
 /**
@@ -12,10 +13,10 @@ const PAGE_TOKENS = 2250;
  * file as text, by `textTokens`; a PDF by URL as one page.
  */
 export function documentTokens(document: DocumentInput, textTokens: (text: string) => number): number {
-  const m = /^data:([^;,]+);base64,/i.exec(document.url);
-  if (!m) return PAGE_TOKENS;
-  const bytes = Buffer.from(document.url.slice(m[0].length), 'base64');
-  if (m[1]!.toLowerCase() === 'text/plain') return textTokens(bytes.toString('utf8'));
+  const data = documentData(document);
+  if (!data) return PAGE_TOKENS;
+  if (data.mediaType === 'text/plain') return textTokens(data.text);
+  const bytes = Buffer.from(data.base64, 'base64');
   const pages = bytes.toString('latin1').match(/\/Type\s*\/Page(?![a-zA-Z])/g)?.length ?? 0;
   return pages > 0 ? pages * PAGE_TOKENS : Math.max(1, Math.ceil(bytes.length / 4));
 }
